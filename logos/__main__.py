@@ -1,0 +1,5 @@
+"""``python -m logos``."""
+
+from logos.cli import main
+
+main()

@@ -1,0 +1,6 @@
+"""The ``logos`` command line: one module per command group, registered on one Typer app."""
+
+from logos.cli import plugins_cmd, validate_cmd  # noqa: F401 - registers the commands
+from logos.cli.app import app, main
+
+__all__ = ["app", "main"]

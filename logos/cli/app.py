@@ -1,0 +1,83 @@
+"""The ``logos`` Typer app, its consoles, and the error handling shared by every command.
+
+User-facing output goes through rich in ``logos.cli`` and nowhere else.
+
+Every error a user can cause ends as one readable line on stderr and a non-zero exit;
+``--debug`` shows the traceback as well.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from logos import __version__
+from logos.errors import LogosError
+
+app = typer.Typer(
+    name="logos",
+    help="logos: write a strategy once; backtest, paper trade, dry-run and go live.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+plugins_app = typer.Typer(
+    help="Inspect installed plugins and their components.", no_args_is_help=True
+)
+app.add_typer(plugins_app, name="plugins")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+class _State:
+    debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"logos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    _State.debug = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _report(exc: BaseException) -> None:
+    message = str(exc) or type(exc).__name__
+    if not isinstance(exc, LogosError):
+        message = f"{type(exc).__name__}: {message}"
+        message += "\n(an unexpected error; run with --debug for the traceback)"
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: run the app, turning every error into one readable message."""
+    try:
+        return app(args=argv, standalone_mode=True)
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            err.print("interrupted")
+            sys.exit(130)
+        if _State.debug:
+            err.print_exception()
+        _report(exc)
+        sys.exit(1)

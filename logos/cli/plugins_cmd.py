@@ -1,0 +1,59 @@
+"""``logos plugins list`` and ``logos plugins show``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from logos.cli.app import out, plugins_app
+from logos.components import ComponentKind
+from logos.plugins import get_registry
+
+
+@plugins_app.command("list")
+def plugins_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List plugins: distribution version, status and the components each provides by kind."""
+    registry = get_registry()
+    rows = [info.as_dict() for info in registry.plugins.values()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="logos plugins")
+    for column in ("plugin", "distribution", "version", "status", "components"):
+        table.add_column(column)
+    for row in rows:
+        comps: dict[str, list[str]] = row["components"]  # type: ignore[assignment]
+        lines = [f"{kind}: {', '.join(names)}" for kind, names in comps.items()]
+        if row["error"]:
+            lines.append(f"[red]{row['error']}[/red]")
+        status = "[green]ok[/green]" if row["status"] == "ok" else "[red]broken[/red]"
+        table.add_row(
+            str(row["name"]),
+            str(row["distribution"] or "-"),
+            str(row["version"] or "-"),
+            status,
+            "\n".join(lines) or "-",
+        )
+    out.print(table)
+
+
+@plugins_app.command("show")
+def plugins_show(
+    kind: Annotated[ComponentKind, typer.Argument(help="Component kind.")],
+    name: Annotated[str, typer.Argument(help="Component name.")],
+) -> None:
+    """Show a component's description and its params as a JSON schema."""
+    registry = get_registry()
+    cls = registry.get(kind, name)
+    entry = next(e for e in registry.entries(kind) if e.name == name)
+    out.print(f"[bold]{kind} {name}[/bold] (plugin {entry.plugin})")
+    out.print(cls.description() or "(no description)")
+    if not getattr(cls, "available", True):
+        out.print(f"[yellow]not available yet: lands in {cls.planned_in}[/yellow]")  # type: ignore[attr-defined]
+    out.print_json(json.dumps(cls.params_schema()))

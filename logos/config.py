@@ -1,0 +1,239 @@
+"""The TOML run config, validated by pydantic against the registry's component ``Params``.
+
+Validation collects *every* problem with its dotted field path (``strategy.params.fast``) so
+``logos validate`` can report them all at once. CLI flags override config values through
+:func:`apply_overrides` before validation, so flags and files go through the same checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from logos.components import Component, ComponentKind
+from logos.errors import ConfigError, LogosError
+from logos.plugins import Registry
+from logos.sizing import SIZING_PARAMS
+
+
+class Mode(StrEnum):
+    """How a run trades (DESIGN.md §8)."""
+
+    BACKTEST = "backtest"
+    PAPER = "paper"
+    DRY_RUN = "dry_run"
+    LIVE = "live"
+
+
+class ComponentRef(BaseModel):
+    """A component chosen by name, with its (not yet validated) params."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunConfig(BaseModel):
+    """The shape of a run config file. Component params are checked separately, per component."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode = Mode.BACKTEST
+    session_id: str = Field("session", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
+    symbols: list[str] = Field(min_length=1)
+    timeframe: str = Field("1m", pattern=r"^[1-9][0-9]*[smhdw]$")
+    run_dir: str = "runs"
+    feed: ComponentRef
+    broker: ComponentRef = ComponentRef(name="paper")
+    strategy: ComponentRef
+    sizing: ComponentRef = ComponentRef(name="fixed_qty", params={"qty": "1"})
+    risk: list[ComponentRef] = Field(default_factory=list)
+    reporters: list[ComponentRef] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    """A component class with its validated params, ready to instantiate."""
+
+    name: str
+    cls: type[Component] | None
+    params: BaseModel
+
+    def build(self) -> Component:
+        """Instantiate the component with its params."""
+        if self.cls is None:
+            raise LogosError(f"'{self.name}' is not a component class")
+        return self.cls(self.params)
+
+
+@dataclass(frozen=True)
+class ValidatedConfig:
+    """A run config whose every component exists and whose every params block is valid."""
+
+    run: RunConfig
+    feed: ResolvedComponent
+    broker: ResolvedComponent
+    strategy: ResolvedComponent
+    sizing: ResolvedComponent
+    risk: tuple[ResolvedComponent, ...]
+    reporters: tuple[ResolvedComponent, ...]
+
+
+def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
+    parts = [prefix] if prefix else []
+    for item in loc:
+        parts.append(f"[{item}]" if isinstance(item, int) else str(item))
+    return ".".join(parts).replace(".[", "[") or "(root)"
+
+
+def _problems(error: ValidationError, prefix: str = "") -> list[str]:
+    problems = []
+    for err in error.errors(include_url=False):
+        where = _path(prefix, err["loc"])
+        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
+        problems.append(f"{where}: {err['msg']}{got}")
+    return problems
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error becomes a ConfigError naming the file and line."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([f"file not found: {path}"], source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], source=str(path)) from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key.path=value``; the value is read as a TOML value when it is one, else as a string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError([f"override {text!r} is not of the form key=value"])
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``data`` with dotted keys set (``strategy.params.fast``, ``risk.0.name``)."""
+
+    result = copy.deepcopy(data)
+    for dotted, value in overrides.items():
+        node: Any = result
+        parts = dotted.split(".")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ConfigError([f"{dotted}: no list item {part!r}"])
+                if last:
+                    node[int(part)] = value
+                else:
+                    node = node[int(part)]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    node = node.setdefault(part, {})
+            else:
+                raise ConfigError([f"{dotted}: {'.'.join(parts[:i])} is not a table"])
+    return result
+
+
+def _resolve(
+    registry: Registry,
+    kind: ComponentKind | None,
+    ref: ComponentRef,
+    where: str,
+    problems: list[str],
+) -> ResolvedComponent | None:
+    if kind is None:
+        model = SIZING_PARAMS.get(ref.name)
+        cls = None
+        if model is None:
+            installed = ", ".join(sorted(SIZING_PARAMS))
+            problems.append(f"{where}.name: unknown sizing rule '{ref.name}'; known: {installed}")
+            return None
+    else:
+        try:
+            cls = registry.get(kind, ref.name)
+        except LogosError as exc:
+            problems.append(f"{where}.name: {exc}")
+            return None
+        model = cls.Params
+    try:
+        params = model.model_validate(ref.params)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, f"{where}.params"))
+        return None
+    return ResolvedComponent(ref.name, cls, params)
+
+
+def validate_config(
+    data: dict[str, Any], registry: Registry, source: str | None = None
+) -> ValidatedConfig:
+    """Validate a parsed config; raise one ConfigError listing every problem found."""
+    try:
+        run = RunConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = _problems(exc)
+        # Keep going with what is well-formed so component problems are reported too.
+        partial = {k: v for k, v in data.items() if isinstance(v, dict | list)}
+        _resolve_all(partial, registry, problems)
+        raise ConfigError(problems, source) from None
+    problems: list[str] = []
+    resolved = _resolve_all(run.model_dump(), registry, problems)
+    if problems:
+        raise ConfigError(problems, source)
+    return ValidatedConfig(run=run, **resolved)
+
+
+def _resolve_all(data: dict[str, Any], registry: Registry, problems: list[str]) -> dict[str, Any]:
+    singles = {
+        "feed": ComponentKind.FEED,
+        "broker": ComponentKind.BROKER,
+        "strategy": ComponentKind.STRATEGY,
+        "sizing": None,
+    }
+    lists = {"risk": ComponentKind.RISK_GUARD, "reporters": ComponentKind.REPORTER}
+    resolved: dict[str, Any] = {}
+    for key, kind in singles.items():
+        raw = data.get(key)
+        if key == "sizing" and raw is None:
+            raw = RunConfig.model_fields["sizing"].default.model_dump()
+        ref = _ref(raw)
+        resolved[key] = ref and _resolve(registry, kind, ref, key, problems)
+    for key, kind in lists.items():
+        items = []
+        for i, raw in enumerate(data.get(key) or []):
+            ref = _ref(raw)
+            items.append(ref and _resolve(registry, kind, ref, f"{key}[{i}]", problems))
+        resolved[key] = tuple(items)
+    return resolved
+
+
+def _ref(raw: Any) -> ComponentRef | None:
+    try:
+        return ComponentRef.model_validate(raw)
+    except ValidationError:
+        return None  # the shape error is already reported by RunConfig validation
+
+
+def load_config(
+    path: str | Path, registry: Registry, overrides: dict[str, Any] | None = None
+) -> ValidatedConfig:
+    """Read, override and validate a run config file."""
+    data = apply_overrides(read_config_file(path), overrides or {})
+    return validate_config(data, registry, source=str(path))

@@ -1,0 +1,250 @@
+"""The domain model: bars, symbol metadata, intents, orders, fills, positions, accounts, events.
+
+Money (prices, quantities, cash, fees, PnL) is ``Decimal``; timestamps are tz-aware UTC
+(DESIGN.md §4, §5). Records are immutable: an order that changes state is a new ``Order``
+made with :meth:`Order.evolve`, so every version can be journaled as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from logos.timeutil import ensure_utc
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(ensure_utc)]
+"""A tz-aware timestamp, normalised to UTC; naive timestamps are rejected."""
+
+PositiveDecimal = Annotated[Decimal, Field(gt=0)]
+NonNegativeDecimal = Annotated[Decimal, Field(ge=0)]
+
+
+class Record(BaseModel):
+    """Base of the immutable domain records: frozen, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Side(StrEnum):
+    """Order side."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+    @property
+    def sign(self) -> int:
+        """+1 for a buy, -1 for a sell."""
+        return 1 if self is Side.BUY else -1
+
+    @property
+    def opposite(self) -> Side:
+        """The other side."""
+        return Side.SELL if self is Side.BUY else Side.BUY
+
+
+class OrderType(StrEnum):
+    """Order type."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+
+
+class TimeInForce(StrEnum):
+    """How long an order works: good till canceled, or until the end of its trading day (UTC)."""
+
+    GTC = "gtc"
+    DAY = "day"
+
+
+class Liquidity(StrEnum):
+    """Whether a fill took liquidity (taker fee) or provided it (maker fee)."""
+
+    TAKER = "taker"
+    MAKER = "maker"
+
+
+class OrderStatus(StrEnum):
+    """Order lifecycle states (DESIGN.md §5). The legal transitions live in ``logos.lifecycle``.
+
+    DENIED means refused by logos' own risk checks before anything was sent; REJECTED means
+    refused by the venue or the paper broker.
+    """
+
+    NEW = "NEW"
+    SUBMITTED = "SUBMITTED"
+    ACCEPTED = "ACCEPTED"
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    FILLED = "FILLED"
+    CANCELED = "CANCELED"
+    EXPIRED = "EXPIRED"
+    DENIED = "DENIED"
+    REJECTED = "REJECTED"
+
+    @property
+    def is_working(self) -> bool:
+        """True while the order can still fill (or is in flight to the venue)."""
+        return self in _WORKING
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once nothing can happen to the order any more."""
+        return self in _TERMINAL
+
+
+_WORKING = frozenset({OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED})
+_TERMINAL = frozenset(
+    {
+        OrderStatus.FILLED,
+        OrderStatus.CANCELED,
+        OrderStatus.EXPIRED,
+        OrderStatus.DENIED,
+        OrderStatus.REJECTED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One closed OHLCV bar. ``ts`` is the bar's **open** time, tz-aware UTC.
+
+    A plain slotted dataclass rather than a pydantic model: feeds create millions of them and
+    validate the whole series at once (see ``logos.feeds``), so per-bar validation would be
+    paid twice.
+    """
+
+    symbol: str
+    ts: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+class SymbolMeta(Record):
+    """What a venue allows for one symbol. ``None`` means "not constrained"."""
+
+    symbol: str
+    base: str | None = None
+    quote: str | None = None
+    tick_size: PositiveDecimal | None = None
+    lot_size: PositiveDecimal | None = None
+    min_qty: NonNegativeDecimal | None = None
+    max_qty: PositiveDecimal | None = None
+    min_notional: NonNegativeDecimal | None = None
+    fractionable: bool = True
+    shortable: bool = True
+
+
+class OrderIntent(Record):
+    """What sizing wants to trade: a quantized, not yet risk-checked order request."""
+
+    symbol: str
+    side: Side
+    qty: PositiveDecimal
+    type: OrderType = OrderType.MARKET
+    limit_price: PositiveDecimal | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+    client_order_id: str
+    reason: str = ""
+    ts: UtcDatetime
+
+    @property
+    def signed_qty(self) -> Decimal:
+        """Quantity with the side's sign: positive buys, negative sells."""
+        return self.qty * self.side.sign
+
+
+class Order(Record):
+    """One version of an order. Use :meth:`evolve` to make the next version."""
+
+    order_id: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    type: OrderType
+    qty: PositiveDecimal
+    limit_price: PositiveDecimal | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+    status: OrderStatus = OrderStatus.NEW
+    filled_qty: NonNegativeDecimal = Decimal(0)
+    avg_fill_price: Decimal | None = None
+    ts_created: UtcDatetime
+    ts_updated: UtcDatetime
+    reason: str = ""
+
+    @property
+    def remaining_qty(self) -> Decimal:
+        """Quantity still to fill."""
+        return self.qty - self.filled_qty
+
+    def evolve(self, **changes: Any) -> Order:
+        """A new version of this order with ``changes`` applied and validated."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
+
+class Fill(Record):
+    """One execution of (part of) an order."""
+
+    trade_id: str
+    order_id: str
+    client_order_id: str
+    ts: UtcDatetime
+    symbol: str
+    side: Side
+    qty: PositiveDecimal
+    price: PositiveDecimal
+    fee: NonNegativeDecimal = Decimal(0)
+    liquidity: Liquidity = Liquidity.TAKER
+    realized_pnl: Decimal = Decimal(0)
+
+
+class Position(Record):
+    """Net position in one symbol; ``qty`` is signed (negative = short)."""
+
+    symbol: str
+    qty: Decimal = Decimal(0)
+    avg_cost: Decimal = Decimal(0)
+    last_price: Decimal | None = None
+    realized_pnl: Decimal = Decimal(0)
+    unrealized_pnl: Decimal = Decimal(0)
+
+    @property
+    def market_value(self) -> Decimal:
+        """Signed value of the position at the last price (0 when there is no price yet)."""
+        return self.qty * self.last_price if self.last_price is not None else Decimal(0)
+
+
+class Account(Record):
+    """The account after one slice: cash, marks and the drawdown from the equity peak."""
+
+    ts: UtcDatetime
+    currency: str = "USD"
+    cash: Decimal
+    equity: Decimal
+    gross_exposure: Decimal = Decimal(0)
+    net_exposure: Decimal = Decimal(0)
+    realized_pnl: Decimal = Decimal(0)
+    unrealized_pnl: Decimal = Decimal(0)
+    fees: NonNegativeDecimal = Decimal(0)
+    peak_equity: Decimal
+    drawdown: Decimal = Decimal(0)
+
+
+class Event(Record):
+    """The journal envelope: one line of ``state.jsonl``.
+
+    ``seq`` is strictly increasing within a run, ``type`` names what happened
+    (``bar``, ``order``, ``fill``, ``guard_trip``, ...), ``ts`` is the bar time it belongs to,
+    and ``data`` is a JSON-serialisable payload.
+    """
+
+    seq: Annotated[int, Field(ge=0)]
+    type: str
+    ts: UtcDatetime
+    data: dict[str, Any] = Field(default_factory=dict)

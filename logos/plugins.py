@@ -1,0 +1,295 @@
+"""The plugin manager: loads the built-ins and every ``logos`` entry point into a registry.
+
+Loading is owned here rather than by pluggy's ``load_setuptools_entrypoints`` because that
+stops at the first plugin that fails to import (the failure mode of llm #598 / #1280: one
+broken plugin and every command dies). Instead each plugin is imported, registered and asked
+for its components on its own; a failure marks that plugin broken with its error and the rest
+keep working. ``LOGOS_STRICT_PLUGINS=1`` re-raises instead, for plugin authors.
+``LOGOS_LOAD_PLUGINS=a,b`` loads only the named entry points (empty: none but the built-ins).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+
+import pluggy
+from pydantic import BaseModel
+
+from logos import hookspecs
+from logos.components import Component, ComponentKind
+from logos.errors import PluginError, UnknownComponentError
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "logos"
+BUILTIN_PLUGIN = "builtin"
+DEFAULT_PLUGINS: tuple[str, ...] = ("logos.builtin",)
+LOAD_PLUGINS_ENV = "LOGOS_LOAD_PLUGINS"
+STRICT_ENV = "LOGOS_STRICT_PLUGINS"
+
+HOOK_KINDS: dict[str, ComponentKind] = {
+    "register_feeds": ComponentKind.FEED,
+    "register_brokers": ComponentKind.BROKER,
+    "register_risk_guards": ComponentKind.RISK_GUARD,
+    "register_strategies": ComponentKind.STRATEGY,
+    "register_reporters": ComponentKind.REPORTER,
+}
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+
+@dataclass
+class PluginInfo:
+    """One loaded (or failed) plugin, as ``logos plugins list`` shows it."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    module: str | None = None
+    error: BaseException | None = None
+    components: dict[ComponentKind, list[str]] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``ok`` or ``broken``."""
+        return "broken" if self.error is not None else "ok"
+
+    @property
+    def error_text(self) -> str | None:
+        """The plugin's error as one line, or None."""
+        if self.error is None:
+            return None
+        return f"{type(self.error).__name__}: {self.error}"
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form for ``logos plugins list --json``."""
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "status": self.status,
+            "error": self.error_text,
+            "components": {str(k): v for k, v in self.components.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ComponentEntry:
+    """A registered component class and the plugin that provided it."""
+
+    kind: ComponentKind
+    name: str
+    cls: type[Component]
+    plugin: str
+
+
+class Registry:
+    """Components by (kind, name), and what happened to every plugin while loading."""
+
+    def __init__(self) -> None:
+        self.plugins: dict[str, PluginInfo] = {}
+        self._entries: dict[tuple[ComponentKind, str], ComponentEntry] = {}
+        self._conflicts: dict[tuple[ComponentKind, str], PluginError] = {}
+
+    def add(self, entry: ComponentEntry) -> None:
+        """Record a component; a second provider of the same (kind, name) is a conflict."""
+        key = (entry.kind, entry.name)
+        first = self._entries.get(key)
+        if first is not None:
+            a, b = self.plugins[first.plugin], self.plugins[entry.plugin]
+            error = PluginError(
+                f"{entry.kind} '{entry.name}' is registered twice: by plugin '{a.name}' "
+                f"(distribution {a.distribution}) and by plugin '{b.name}' "
+                f"(distribution {b.distribution}); uninstall one of them"
+            )
+            self._conflicts[key] = error
+            raise error
+        self._entries[key] = entry
+        self.plugins[entry.plugin].components.setdefault(entry.kind, []).append(entry.name)
+
+    def names(self, kind: ComponentKind) -> list[str]:
+        """Names of the usable components of one kind, sorted."""
+        return sorted(
+            name
+            for (k, name), entry in self._entries.items()
+            if k == kind and (k, name) not in self._conflicts and self._usable(entry)
+        )
+
+    def entries(self, kind: ComponentKind | None = None) -> list[ComponentEntry]:
+        """Every registered entry (of one kind, if given), in registration order."""
+        return [e for e in self._entries.values() if kind is None or e.kind == kind]
+
+    def get(self, kind: ComponentKind | str, name: str) -> type[Component]:
+        """The component class registered as (kind, name).
+
+        Raises :class:`PluginError` (carrying the plugin's original error as ``__cause__``)
+        when the component belongs to a broken plugin or is registered twice, and
+        :class:`UnknownComponentError` listing what is installed when nobody provides it.
+        """
+        kind = ComponentKind(kind)
+        key = (kind, name)
+        if key in self._conflicts:
+            raise self._conflicts[key]
+        entry = self._entries.get(key)
+        if entry is not None:
+            plugin = self.plugins[entry.plugin]
+            if plugin.error is not None:
+                raise PluginError(
+                    f"{kind} '{name}' comes from plugin '{plugin.name}', which is broken: "
+                    f"{plugin.error_text}"
+                ) from plugin.error
+            return entry.cls
+        installed = ", ".join(self.names(kind)) or "none"
+        message = f"unknown {kind} '{name}'; installed: {installed}"
+        broken = [p for p in self.plugins.values() if p.error is not None]
+        if broken:
+            listed = "; ".join(f"{p.name}: {p.error_text}" for p in broken)
+            message += f" (broken plugins that may provide it: {listed})"
+            raise UnknownComponentError(message) from broken[0].error
+        raise UnknownComponentError(message)
+
+    def _usable(self, entry: ComponentEntry) -> bool:
+        return self.plugins[entry.plugin].error is None
+
+
+def _strict() -> bool:
+    return os.environ.get(STRICT_ENV, "") not in ("", "0", "false")
+
+
+def _selected_entry_points() -> list[EntryPoint]:
+    """Entry points of the ``logos`` group, deduplicated, filtered by LOGOS_LOAD_PLUGINS."""
+    wanted_env = os.environ.get(LOAD_PLUGINS_ENV)
+    wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w}
+    seen: set[tuple[str | None, str]] = set()
+    selected = []
+    # A source checkout with an editable install can expose one distribution twice
+    # (site-packages metadata and a stray *.egg-info); load each (distribution, name) once.
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = ep.dist.name if ep.dist is not None else None
+        if (dist, ep.name) in seen or ep.name == BUILTIN_PLUGIN:
+            continue
+        if wanted is not None and ep.name not in wanted:
+            continue
+        seen.add((dist, ep.name))
+        selected.append(ep)
+    return selected
+
+
+class PluginLoader:
+    """Builds a :class:`Registry` from modules and entry points, one plugin at a time."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.registry = Registry()
+
+    def load_module(
+        self, plugin: str, module: ModuleType, distribution: str | None, version: str | None
+    ) -> None:
+        """Register ``module`` as plugin ``plugin`` and collect its components."""
+        info = PluginInfo(plugin, distribution, version, module=module.__name__)
+        self.registry.plugins[plugin] = info
+        try:
+            self.pm.register(module, name=plugin)
+            self._check_hook_names(plugin, module)
+            self._collect(plugin, module)
+        except Exception as exc:
+            self._mark_broken(info, exc)
+
+    def load_entry_point(self, ep: EntryPoint) -> None:
+        """Import one entry point and load it; an import error marks the plugin broken."""
+        dist = ep.dist.name if ep.dist is not None else None
+        version = ep.dist.version if ep.dist is not None else None
+        try:
+            module = ep.load()
+        except Exception as exc:
+            info = PluginInfo(ep.name, dist, version, module=ep.value)
+            self.registry.plugins[ep.name] = info
+            self._mark_broken(info, exc)
+            return
+        if ep.name in self.registry.plugins:
+            info = PluginInfo(ep.name, dist, version, module=ep.value)
+            self._mark_broken(info, PluginError(f"a plugin named '{ep.name}' is already loaded"))
+            self.registry.plugins[f"{ep.name} ({dist})"] = info
+            return
+        self.load_module(ep.name, module, dist, version)
+
+    def _check_hook_names(self, plugin: str, module: ModuleType) -> None:
+        # pluggy only reports misspelled hook names in check_pending(), for the whole
+        # manager at once; check this plugin alone so the blame lands on it.
+        for caller in self.pm.get_hookcallers(module) or []:
+            if caller.spec is None:
+                raise PluginError(
+                    f"plugin '{plugin}' implements unknown hook '{caller.name}'; "
+                    f"known hooks: {', '.join(HOOK_KINDS)}"
+                )
+
+    def _collect(self, plugin: str, module: ModuleType) -> None:
+        for hook_name, kind in HOOK_KINDS.items():
+            caller = getattr(self.pm.hook, hook_name)
+            for impl in caller.get_hookimpls():
+                if impl.plugin is not module:
+                    continue
+
+                def register(cls: type[Component], _kind: ComponentKind = kind) -> None:
+                    _check_component(plugin, _kind, cls)
+                    self.registry.add(ComponentEntry(_kind, cls.name, cls, plugin))
+
+                args = {"register": register}
+                impl.function(*(args[a] for a in impl.argnames))
+
+    def _mark_broken(self, info: PluginInfo, exc: Exception) -> None:
+        if _strict():
+            raise exc
+        info.error = exc
+        log.warning("plugin %s is broken: %s", info.name, info.error_text)
+
+
+def _check_component(plugin: str, kind: ComponentKind, cls: object) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, Component)):
+        raise PluginError(
+            f"plugin '{plugin}' registered {cls!r} as a {kind}; expected a subclass of "
+            "logos.components.Component"
+        )
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise PluginError(
+            f"plugin '{plugin}' registered {cls.__name__} with invalid name {name!r}; names "
+            "are lowercase letters, digits, '_', '-', '.' and start with a letter"
+        )
+    params = getattr(cls, "Params", None)
+    if not (isinstance(params, type) and issubclass(params, BaseModel)):
+        raise PluginError(
+            f"plugin '{plugin}' registered {kind} '{name}' whose Params is not a pydantic model"
+        )
+
+
+def load_plugins(
+    *, entry_points_enabled: bool = True, extra_modules: Iterable[tuple[str, ModuleType]] = ()
+) -> Registry:
+    """Load the built-ins, then (optionally) every entry point, then ``extra_modules``."""
+    from logos import __version__
+
+    loader = PluginLoader()
+    for dotted in DEFAULT_PLUGINS:
+        loader.load_module(BUILTIN_PLUGIN, importlib.import_module(dotted), "logos", __version__)
+    if entry_points_enabled:
+        for ep in _selected_entry_points():
+            loader.load_entry_point(ep)
+    for name, module in extra_modules:
+        loader.load_module(name, module, None, None)
+    return loader.registry
+
+
+@cache
+def get_registry() -> Registry:
+    """The process-wide registry (built-ins and installed plugins), loaded once."""
+    return load_plugins()
