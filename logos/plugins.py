@@ -56,11 +56,15 @@ class PluginInfo:
     module: str | None = None
     error: BaseException | None = None
     components: dict[ComponentKind, list[str]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
-        """``ok`` or ``broken``."""
-        return "broken" if self.error is not None else "ok"
+        """``broken`` (failed to import or its hook raised), ``conflict`` (one of its names is
+        also registered by another plugin; only those names are unusable) or ``ok``."""
+        if self.error is not None:
+            return "broken"
+        return "conflict" if self.conflicts else "ok"
 
     @property
     def error_text(self) -> str | None:
@@ -77,6 +81,7 @@ class PluginInfo:
             "version": self.version,
             "status": self.status,
             "error": self.error_text,
+            "conflicts": list(self.conflicts),
             "components": {str(k): v for k, v in self.components.items()},
         }
 
@@ -100,20 +105,25 @@ class Registry:
         self._conflicts: dict[tuple[ComponentKind, str], PluginError] = {}
 
     def add(self, entry: ComponentEntry) -> None:
-        """Record a component; a second provider of the same (kind, name) is a conflict."""
+        """Record a component. A second provider of the same (kind, name) makes that name a
+        conflict: asking for it raises an error naming both distributions, because which one
+        a run would get must never depend on install order. The plugins' other names work."""
         key = (entry.kind, entry.name)
-        first = self._entries.get(key)
-        if first is not None:
-            a, b = self.plugins[first.plugin], self.plugins[entry.plugin]
-            error = PluginError(
-                f"{entry.kind} '{entry.name}' is registered twice: by plugin '{a.name}' "
-                f"(distribution {a.distribution}) and by plugin '{b.name}' "
-                f"(distribution {b.distribution}); uninstall one of them"
-            )
-            self._conflicts[key] = error
-            raise error
-        self._entries[key] = entry
         self.plugins[entry.plugin].components.setdefault(entry.kind, []).append(entry.name)
+        first = self._entries.get(key)
+        if first is None:
+            self._entries[key] = entry
+            return
+        a, b = self.plugins[first.plugin], self.plugins[entry.plugin]
+        error = PluginError(
+            f"{entry.kind} '{entry.name}' is registered twice: by plugin '{a.name}' "
+            f"(distribution {a.distribution}) and by plugin '{b.name}' "
+            f"(distribution {b.distribution}); uninstall one of them"
+        )
+        self._conflicts[key] = error
+        for info in (a, b):
+            info.conflicts.append(str(error))
+        log.warning("%s", error)
 
     def names(self, kind: ComponentKind) -> list[str]:
         """Names of the usable components of one kind, sorted."""
@@ -251,6 +261,7 @@ class PluginLoader:
             raise exc
         info.error = exc
         log.warning("plugin %s is broken: %s", info.name, info.error_text)
+        log.debug("plugin %s error detail", info.name, exc_info=exc)
 
 
 def _check_component(plugin: str, kind: ComponentKind, cls: object) -> None:

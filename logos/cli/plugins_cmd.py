@@ -27,20 +27,22 @@ def plugins_list(
     table = Table(title="logos plugins")
     for column in ("plugin", "distribution", "version", "status", "components"):
         table.add_column(column)
+    colours = {"ok": "green", "broken": "red", "conflict": "yellow"}
     for row in rows:
         comps: dict[str, list[str]] = row["components"]  # type: ignore[assignment]
-        lines = [f"{kind}: {', '.join(names)}" for kind, names in comps.items()]
-        if row["error"]:
-            lines.append(f"[red]{row['error']}[/red]")
-        status = "[green]ok[/green]" if row["status"] == "ok" else "[red]broken[/red]"
+        status = str(row["status"])
         table.add_row(
             str(row["name"]),
             str(row["distribution"] or "-"),
             str(row["version"] or "-"),
-            status,
-            "\n".join(lines) or "-",
+            f"[{colours[status]}]{status}[/]",
+            "\n".join(f"{kind}: {', '.join(names)}" for kind, names in comps.items()) or "-",
         )
     out.print(table)
+    for row in rows:
+        for problem in [row["error"], *row["conflicts"]]:  # type: ignore[misc]
+            if problem:
+                out.print(f"[red]{row['name']}[/red]: {problem}", highlight=False)
 
 
 @plugins_app.command("show")
