@@ -1,0 +1,164 @@
+"""Exact decimal columns and the one text form every artifact uses for numbers and timestamps.
+
+Artifacts write a Decimal as ``format(d, "f")`` with trailing fractional zeros removed
+(``150000``, ``99949.95``, ``-0.5``): a form that depends only on the *value*, never on the
+exponent Decimal arithmetic happened to keep, so a vectorized backtest and the bar-by-bar loop
+write byte-identical files. Columns of millions of values are kept as unscaled integers with one
+scale (:class:`ScaledColumn`) and turned into text by pyarrow in C++.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from logos.errors import DataError
+from logos.timeutil import isoformat_utc
+
+_INT64_MAX = np.iinfo(np.int64).max
+_MAX_DIGITS = 38  # decimal128
+
+
+def format_decimal(value: Decimal) -> str:
+    """``value`` as plain text: no exponent, no trailing fractional zeros, never ``-0``."""
+    if not value.is_finite():
+        raise DataError(f"cannot write non-finite number {value}")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_optional(value: Decimal | None) -> str:
+    """:func:`format_decimal`, or an empty field for ``None``."""
+    return "" if value is None else format_decimal(value)
+
+
+def format_ts(ts: datetime) -> str:
+    """ISO-8601 UTC with ``Z``."""
+    return isoformat_utc(ts)
+
+
+def _scale_of(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+@dataclass(frozen=True)
+class ScaledColumn:
+    """Exact decimals ``values[i] / 10**scale``; ``values`` is int64, or object (Python ints)."""
+
+    values: np.ndarray
+    scale: int
+
+    @classmethod
+    def from_decimals(cls, decimals: Sequence[Decimal]) -> ScaledColumn:
+        """The exact column of ``decimals`` (scale = the most fractional digits any value needs)."""
+        scale = max((_scale_of(d) for d in decimals), default=0)
+        ints = [int(d.scaleb(scale)) for d in decimals]
+        return cls.from_ints(ints, scale)
+
+    @classmethod
+    def from_ints(cls, ints: Sequence[int] | np.ndarray, scale: int) -> ScaledColumn:
+        """A column of unscaled integers; int64 when every value fits, Python ints otherwise."""
+        if isinstance(ints, np.ndarray) and ints.dtype == np.int64:
+            return cls(ints, scale)
+        try:
+            array = np.asarray(ints, dtype=np.int64)
+        except OverflowError:
+            array = np.array(list(ints), dtype=object)
+        return cls(array, scale)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def decimal_at(self, index: int) -> Decimal:
+        """One value as an exact Decimal."""
+        return Decimal(int(self.values[index])).scaleb(-self.scale)
+
+    def to_float(self) -> np.ndarray:
+        """float64 approximations (for metrics and charts, never for money)."""
+        return self.values.astype(np.float64) / (10.0**self.scale)
+
+    def to_text(self) -> pa.Array:
+        """Every value in the artifact text form, as a pyarrow string array.
+
+        Account columns are mostly runs of one value (cash between fills), so runs are
+        formatted once and repeated.
+        """
+        values = self.values
+        if len(values) > 1:
+            change = np.concatenate(([True], values[1:] != values[:-1]))
+            starts = np.flatnonzero(change)
+            if len(starts) * 2 < len(values):
+                run_text = ScaledColumn(values[starts], self.scale)._format()
+                return pc.take(run_text, pa.array(np.cumsum(change) - 1))
+        return self._format()
+
+    def _format(self) -> pa.Array:
+        if self.values.dtype == object:
+            decimals = [Decimal(int(v)).scaleb(-self.scale) for v in self.values]
+            if any(len(d.as_tuple().digits) > _MAX_DIGITS for d in decimals):
+                return pa.array([format_decimal(d) for d in decimals], pa.string())
+            array = pa.array(decimals, pa.decimal128(_MAX_DIGITS, self.scale))
+        else:
+            pairs = np.empty((len(self.values), 2), dtype=np.int64)
+            pairs[:, 0] = self.values
+            pairs[:, 1] = self.values >> 63  # two's-complement high word of a 128-bit int
+            array = pa.Array.from_buffers(
+                pa.decimal128(_MAX_DIGITS, self.scale),
+                len(self.values),
+                [None, pa.py_buffer(pairs)],
+            )
+        text = pc.cast(array, pa.string())
+        if self.scale > 0:
+            text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+        return text
+
+
+def format_ts_column(ts_ns: np.ndarray) -> pa.Array:
+    """ISO-8601 ``...Z`` text for UTC nanosecond timestamps (int64), fast on long series.
+
+    Whole-second timestamps are built from distinct dates and distinct times of day, which
+    a series of bars repeats; anything else falls back to per-value formatting.
+    """
+    ts_ns = np.asarray(ts_ns, dtype=np.int64)
+    if len(ts_ns) == 0:
+        return pa.array([], pa.string())
+    if np.any(ts_ns % 1_000_000_000):
+        epoch = datetime.fromtimestamp(0, UTC)
+        return pa.array(
+            [format_ts(epoch + timedelta(microseconds=int(v) // 1000)) for v in ts_ns.tolist()],
+            pa.string(),
+        )
+    seconds = ts_ns // 1_000_000_000
+    days, second_of_day = np.divmod(seconds, 86_400)
+    day_values, day_index = _sorted_unique(days)
+    seen = np.zeros(86_400, dtype=bool)
+    seen[second_of_day] = True
+    sod_values = np.flatnonzero(seen)
+    position = np.zeros(86_400, dtype=np.int64)
+    position[sod_values] = np.arange(len(sod_values))
+    sod_index = position[second_of_day]
+    epoch = date(1970, 1, 1)
+    day_text = pa.array([(epoch + timedelta(days=d)).isoformat() for d in day_values.tolist()])
+    sod_text = pa.array(
+        [f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in sod_values.tolist()]
+    )
+    return pc.binary_join_element_wise(
+        pc.take(day_text, pa.array(day_index)), pc.take(sod_text, pa.array(sod_index)), ""
+    )
+
+
+def _sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and each value's index among them (``np.unique``; cheap when sorted)."""
+    if len(values) > 1 and np.all(values[1:] >= values[:-1]):
+        change = np.concatenate(([True], values[1:] != values[:-1]))
+        return values[change], np.cumsum(change) - 1
+    return np.unique(values, return_inverse=True)
