@@ -1,13 +1,31 @@
-"""Sizing rules: how a signal becomes a target position. Params models are defined here so run
-configs can be validated; the translator itself lands with the order-generation issue."""
+"""Sizing: how a signal becomes a target position and then a quantized ``OrderIntent``.
+
+Rules (selected by name in the config's ``[sizing]`` table, params validated by the models
+below): ``fixed_qty`` (target = signal × qty), ``fixed_notional`` (signal × notional ÷ price),
+``percent_equity`` (signal × fraction × equity ÷ price). Caps ``max_order_notional`` and
+``max_position_notional`` apply before quantization. :class:`OrderTranslator` does the rest
+(DESIGN.md §4, §5; docs/strategies.md).
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from logos.components import Params
+from logos.domain import OrderIntent, OrderType, Side, SymbolMeta
+from logos.errors import LogosError
+from logos.market import quantize_price, quantize_qty, to_decimal, untradeable_reasons
+
+_ZERO = Decimal(0)
 
 
 class SizingCaps(Params):
@@ -40,3 +58,197 @@ SIZING_PARAMS: dict[str, type[BaseModel]] = {
     "fixed_notional": FixedNotionalParams,
     "percent_equity": PercentEquityParams,
 }
+
+
+_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
+"""Sizing arithmetic context (28 significant digits), independent of the thread's context."""
+
+CLIENT_ORDER_ID_MAX_LEN = 36
+"""Binance and Bybit accept at most 36 characters of ``[A-Za-z0-9_-]`` (Alpaca 128)."""
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def make_client_order_id(session_id: str, seq: int, max_len: int = CLIENT_ORDER_ID_MAX_LEN) -> str:
+    """Deterministic client order id ``<session>-<seq>``, at most ``max_len`` chars of
+    ``[A-Za-z0-9_-]``.
+
+    When the session id has other characters or is too long, it is shortened and a short
+    sha256 of the original session id is appended, so distinct sessions keep distinct ids.
+    """
+    if seq < 0:
+        raise ValueError(f"seq must be >= 0, got {seq}")
+    suffix = f"-{seq}"
+    safe = _ID_UNSAFE.sub("_", session_id)
+    if safe == session_id and len(safe) + len(suffix) <= max_len:
+        return safe + suffix
+    digest = hashlib.sha256(session_id.encode()).hexdigest()[:8]
+    room = max_len - len(suffix) - len(digest) - 1
+    if room < 1:
+        raise ValueError(f"seq {seq} is too long for a {max_len}-character client order id")
+    return f"{safe[:room]}_{digest}{suffix}"
+
+
+@dataclass(frozen=True)
+class DroppedIntent:
+    """An order sizing wanted but did not emit, and why (``code`` for grouping, ``reason`` for
+    people). ``requested_qty`` is the signed quantity before quantization, ``quantized_qty``
+    after it (0 when it truncated to nothing or was never quantized)."""
+
+    symbol: str
+    ts: datetime
+    code: str
+    reason: str
+    requested_qty: Decimal
+    quantized_qty: Decimal
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    """What one signal became: at most one intent, or drop records. ``target_qty`` is the
+    signed target position after caps (None when there was no usable signal)."""
+
+    symbol: str
+    target_qty: Decimal | None
+    intents: list[OrderIntent] = field(default_factory=list)
+    dropped: list[DroppedIntent] = field(default_factory=list)
+
+
+def target_position(
+    rule: str, params: BaseModel, signal: Decimal, price: Decimal, equity: Decimal
+) -> tuple[Decimal, str]:
+    """Signed target position for ``signal`` under ``rule``, and how it was computed."""
+    if rule == "fixed_qty":
+        value = _CTX.multiply(signal, params.qty)
+        return value, f"fixed_qty: {signal} × qty {params.qty} = {value}"
+    if rule == "fixed_notional":
+        value = _CTX.divide(_CTX.multiply(signal, params.notional), price)
+        return value, f"fixed_notional: {signal} × {params.notional} ÷ price {price} = {value}"
+    if rule == "percent_equity":
+        value = _CTX.divide(_CTX.multiply(_CTX.multiply(signal, params.fraction), equity), price)
+        text = f"percent_equity: {signal} × {params.fraction} × equity {equity} ÷ price {price}"
+        return value, f"{text} = {value}"
+    raise LogosError(f"unknown sizing rule '{rule}'; known: {', '.join(sorted(SIZING_PARAMS))}")
+
+
+def _clip(value: Decimal, limit: Decimal) -> Decimal:
+    return value if abs(value) <= limit else limit.copy_sign(value)
+
+
+class OrderTranslator:
+    """Turns one symbol's signal into a quantized ``OrderIntent`` (or a recorded drop).
+
+    Order quantity = target − position − working (all signed), so a delta already being worked
+    is never ordered twice. Caps apply before quantization: ``max_position_notional`` clips the
+    target, ``max_order_notional`` clips the order; a non-shortable symbol's target is clipped at
+    0; ``max_qty`` clips the quantized order. Nothing at all is returned for a NaN signal or when
+    the delta is exactly zero; a nonzero delta that truncates to zero, or an order that fails
+    :func:`logos.market.untradeable_reasons`, is returned as a ``DroppedIntent``.
+    """
+
+    def __init__(
+        self,
+        rule: str,
+        params: BaseModel | Mapping[str, Any] | None = None,
+        metas: Mapping[str, SymbolMeta] | None = None,
+        session_id: str = "session",
+        order_type: OrderType = OrderType.MARKET,
+        strategy_name: str = "strategy",
+    ) -> None:
+        model = SIZING_PARAMS.get(rule)
+        if model is None:
+            raise LogosError(
+                f"unknown sizing rule '{rule}'; known: {', '.join(sorted(SIZING_PARAMS))}"
+            )
+        if params is None or isinstance(params, Mapping):
+            try:
+                params = model.model_validate(dict(params or {}))
+            except ValidationError as exc:
+                raise LogosError(f"sizing '{rule}' params: {exc}") from None
+        self.rule = rule
+        self.params = params
+        self.metas = dict(metas or {})
+        self.session_id = session_id
+        self.order_type = OrderType(order_type)
+        self.strategy_name = strategy_name
+
+    def translate(
+        self,
+        symbol: str,
+        signal: float,
+        price: Decimal,
+        position_qty: Decimal,
+        working_qty: Decimal,
+        equity: Decimal,
+        ts: datetime,
+        seq: int,
+    ) -> TranslationResult:
+        """Size ``signal`` for ``symbol`` at ``price``; ``seq`` makes the client order id."""
+        price, position_qty = to_decimal(price), to_decimal(position_qty)
+        working_qty, equity = to_decimal(working_qty), to_decimal(equity)
+        meta = self.metas.get(symbol)
+
+        def drop(
+            code: str, reason: str, requested: Decimal, quantized: Decimal
+        ) -> TranslationResult:
+            record = DroppedIntent(symbol, ts, code, reason, requested, quantized)
+            return TranslationResult(symbol, target, dropped=[record])
+
+        target: Decimal | None = None
+        if isinstance(signal, float | int) and math.isnan(signal):
+            return TranslationResult(symbol, None)
+        source = f"{self.strategy_name} signal {signal!r} for {symbol}"
+        if not math.isfinite(signal) or abs(signal) > 1:
+            return drop("invalid_signal", f"{source} is outside [-1, 1]", _ZERO, _ZERO)
+        if price <= 0:
+            return drop("no_price", f"{source}: price {price} is not positive", _ZERO, _ZERO)
+        if self.rule == "percent_equity" and equity <= 0:
+            return drop("no_equity", f"{source}: equity {equity} is not positive", _ZERO, _ZERO)
+
+        target, how = target_position(
+            self.rule, self.params, to_decimal(float(signal)), price, equity
+        )
+        notes = [source, how]
+        cap = self.params.max_position_notional
+        if cap is not None and abs(_CTX.multiply(target, price)) > cap:
+            target = _clip(target, _CTX.divide(cap, price))
+            notes.append(f"max_position_notional {cap} clipped target to {target}")
+        if target < 0 and meta is not None and not meta.shortable:
+            target = _ZERO
+            notes.append(f"{symbol} is not shortable: target clipped to 0")
+        delta = _CTX.subtract(_CTX.subtract(target, position_qty), working_qty)
+        if delta == 0:
+            return TranslationResult(symbol, target)
+        notes.append(f"position {position_qty}, working {working_qty} → order {delta}")
+        requested = delta
+        cap = self.params.max_order_notional
+        if cap is not None and abs(_CTX.multiply(delta, price)) > cap:
+            delta = _clip(delta, _CTX.divide(cap, price))
+            notes.append(f"max_order_notional {cap} clipped order to {delta}")
+        qty = quantize_qty(meta, delta)
+        if meta is not None and meta.max_qty is not None and abs(qty) > meta.max_qty:
+            qty = quantize_qty(meta, meta.max_qty.copy_sign(qty))
+            notes.append(f"max_qty {meta.max_qty} clipped order to {qty}")
+        if qty != delta:
+            notes.append(f"quantized to {qty}")
+        reason = "; ".join(notes)
+        if qty == 0:
+            step = meta.lot_size if meta is not None and meta.lot_size is not None else 1
+            return drop("below_lot", f"{reason}: below one lot ({step})", requested, qty)
+        side = Side.BUY if qty > 0 else Side.SELL
+        limit = quantize_price(meta, price, side) if self.order_type is OrderType.LIMIT else None
+        after = _CTX.add(_CTX.add(position_qty, working_qty), qty)
+        problems = untradeable_reasons(meta, qty, limit or price, position_after=after)
+        if problems:
+            return drop("untradeable", f"{reason}: dropped, {'; '.join(problems)}", requested, qty)
+        intent = OrderIntent(
+            symbol=symbol,
+            side=side,
+            qty=abs(qty),
+            type=self.order_type,
+            limit_price=limit,
+            client_order_id=make_client_order_id(self.session_id, seq),
+            reason=reason,
+            ts=ts,
+        )
+        return TranslationResult(symbol, target, intents=[intent])
