@@ -1,0 +1,142 @@
+"""Whether the paper broker accepts an order, and how much cash/margin it holds for it.
+
+Checks, in this order; the first failure is the rejection reason:
+
+1. unknown symbol: with symbol metadata configured, a symbol without metadata; with none
+   configured, a symbol the broker has no price for (never marked, filled or seen in a bar);
+2. shape (:func:`logos.brokers.rejections.check_shape`): limit price presence, tick and lot
+   grid, fractionability, min/max qty;
+3. no price: a market order for a symbol that has no mark yet;
+4. min notional: qty × reference price below the symbol's ``min_notional``;
+5. short: a sell that could leave the position below zero (counting working sells) when
+   shorting is disabled, or on a symbol whose metadata says it is not shortable;
+6. funds: the part of the order that opens or increases exposure must fit in
+   ``leverage × equity − gross exposure − already reserved``. With margin off the leverage
+   is 1, which for a long-only account is exactly "cash − cash reserved by working buys".
+
+Reference price: the limit price for a limit buy, max(limit, mark) for a limit sell, the mark
+moved against the trader by the slippage for a market order; the per-unit reservation adds
+the fee the fill would pay (taker for market, maker for limit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from logos.brokers import fills as rules
+from logos.brokers.inventory import ZERO
+from logos.brokers.paper_state import PaperParams
+from logos.brokers.rejections import RejectReason, check_shape, reason_text
+from logos.domain import Order, OrderIntent, OrderType, Side, SymbolMeta
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """What the checks need to know about the account and the symbol's book."""
+
+    metas_configured: bool
+    meta: SymbolMeta | None
+    mark: Decimal | None
+    bar_seen: bool
+    position: Decimal
+    working: tuple[Order, ...]
+    equity: Decimal
+    gross_exposure: Decimal
+    reserved: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """``problem`` (the rejection reason) or the reservation of an accepted order."""
+
+    problem: str | None
+    reserve_qty: Decimal = ZERO
+    reserve_price: Decimal = ZERO
+
+
+def reference_price(
+    intent: OrderIntent, mark: Decimal | None, slippage_bps: Decimal
+) -> Decimal | None:
+    """The price used to value ``intent`` before it fills (``None``: no price known)."""
+    if intent.type is OrderType.LIMIT:
+        assert intent.limit_price is not None
+        if intent.side is Side.SELL and mark is not None:
+            return max(intent.limit_price, mark)
+        return intent.limit_price
+    return None if mark is None else rules.slipped(mark, Side.BUY, slippage_bps)
+
+
+def _remaining(working: Iterable[Order], side: Side) -> Decimal:
+    return sum((o.remaining_qty for o in working if o.side is side), ZERO)
+
+
+def opening_qty(intent: OrderIntent, position: Decimal, working: Iterable[Order]) -> Decimal:
+    """The part of ``intent`` that opens or increases exposure, given working orders."""
+    working = tuple(working)
+    if intent.side is Side.BUY:
+        closable = max(ZERO, -position - _remaining(working, Side.BUY))
+    else:
+        closable = max(ZERO, position - _remaining(working, Side.SELL))
+    return max(ZERO, intent.qty - closable)
+
+
+def _unknown(intent: OrderIntent, view: AccountView) -> bool:
+    if view.metas_configured:
+        return view.meta is None
+    return view.mark is None and not view.bar_seen
+
+
+def _short_problem(intent: OrderIntent, view: AccountView, params: PaperParams) -> str | None:
+    if intent.side is not Side.SELL:
+        return None
+    worst = view.position - _remaining(view.working, Side.SELL) - intent.qty
+    if worst >= 0:
+        return None
+    if not params.allow_short:
+        return reason_text(
+            RejectReason.SHORT_DISABLED,
+            f"selling {intent.qty} {intent.symbol} could go short ({worst}); allow_short is off",
+        )
+    if view.meta is not None and not view.meta.shortable:
+        return reason_text(RejectReason.NOT_SHORTABLE, f"{intent.symbol} is not shortable")
+    return None
+
+
+def evaluate(intent: OrderIntent, view: AccountView, params: PaperParams) -> Verdict:
+    """Run the checks of the module docstring; the verdict says reject (why) or accept."""
+    if _unknown(intent, view):
+        return Verdict(
+            reason_text(RejectReason.UNKNOWN_SYMBOL, f"no metadata or price for {intent.symbol}")
+        )
+    problem = check_shape(intent, view.meta)
+    if problem is not None:
+        return Verdict(problem)
+    ref = reference_price(intent, view.mark, params.slippage_bps)
+    if ref is None:
+        return Verdict(reason_text(RejectReason.NO_PRICE, f"no price yet for {intent.symbol}"))
+    min_notional = view.meta.min_notional if view.meta is not None else None
+    if min_notional is not None and intent.qty * ref < min_notional:
+        return Verdict(
+            reason_text(
+                RejectReason.BELOW_MIN_NOTIONAL,
+                f"notional {intent.qty * ref} < min_notional {min_notional}",
+            )
+        )
+    problem = _short_problem(intent, view, params)
+    if problem is not None:
+        return Verdict(problem)
+    fee_bps = params.fee_bps if intent.type is OrderType.MARKET else params.maker_bps
+    per_unit = ref * (1 + rules.rate(fee_bps))
+    opening = opening_qty(intent, view.position, view.working)
+    need = opening * per_unit
+    available = params.leverage * view.equity - view.gross_exposure - view.reserved
+    if need > available:
+        code = (
+            RejectReason.INSUFFICIENT_MARGIN
+            if params.allow_margin
+            else RejectReason.INSUFFICIENT_CASH
+        )
+        return Verdict(reason_text(code, f"needs {need}, available {available}"))
+    return Verdict(None, opening, per_unit)

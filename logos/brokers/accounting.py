@@ -1,0 +1,137 @@
+"""The ledger: cash, fees, realized PnL, marks, equity high-water mark, positions and account.
+
+Definitions (all Decimal):
+
+- ``cash`` = starting cash − Σ buy notional + Σ sell notional − Σ fees
+- ``mark price`` of a symbol = its last close given to :meth:`Ledger.mark`; a symbol filled
+  before its first mark is marked at its last fill price
+- ``unrealized`` = Σ over open lots (mark − lot price) × signed lot qty
+- ``equity`` = cash + Σ signed qty × mark, which equals
+  starting cash + realized − fees + unrealized (the invariant the tests check)
+- ``gross exposure`` = Σ |qty × mark|; ``net exposure`` = Σ qty × mark
+- ``peak equity`` = the highest equity seen at a mark (starting cash before the first one);
+  ``drawdown`` = (peak − equity) / peak as a fraction (0 at a new high)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from logos.brokers.inventory import ZERO, FillOutcome, Inventory
+from logos.domain import Account, Position, Side
+
+
+class Ledger:
+    """Cash and inventory of one account in one currency."""
+
+    def __init__(self, starting_cash: Decimal, currency: str) -> None:
+        self.starting_cash = starting_cash
+        self.currency = currency
+        self.cash = starting_cash
+        self.fees = ZERO
+        self.realized = ZERO
+        self.realized_by_symbol: dict[str, Decimal] = {}
+        self.marks: dict[str, Decimal] = {}
+        self.peak_equity = starting_cash
+        self.inventory = Inventory()
+
+    def book_fill(
+        self,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        ts: datetime,
+        trade_id: str,
+    ) -> FillOutcome:
+        """Book one fill: move cash, charge the fee, close/open lots, add realized PnL."""
+        outcome = self.inventory.apply(symbol, qty * side.sign, price, ts, trade_id)
+        self.cash += -side.sign * qty * price - fee
+        self.fees += fee
+        self.realized += outcome.realized_pnl
+        self.realized_by_symbol[symbol] = (
+            self.realized_by_symbol.get(symbol, ZERO) + outcome.realized_pnl
+        )
+        self.marks.setdefault(symbol, price)
+        return outcome
+
+    def mark(self, prices: dict[str, Decimal]) -> None:
+        """Record the latest closes and raise the equity high-water mark if equity is above it."""
+        self.marks.update(prices)
+        self.peak_equity = max(self.peak_equity, self.equity)
+
+    def mark_price(self, symbol: str) -> Decimal | None:
+        """The price ``symbol`` is marked at (``None`` when never marked nor filled)."""
+        return self.marks.get(symbol)
+
+    def market_value(self, symbol: str) -> Decimal:
+        """Signed value of the position in ``symbol`` at its mark."""
+        qty = self.inventory.qty(symbol)
+        return qty * self.marks[symbol] if qty else ZERO
+
+    @property
+    def unrealized(self) -> Decimal:
+        """Unrealized PnL of every open lot at its symbol's mark."""
+        return sum(
+            (
+                self.inventory.lots(s).unrealized(self.marks[s])
+                for s in self.inventory.symbols()
+                if self.inventory.qty(s)
+            ),
+            ZERO,
+        )
+
+    @property
+    def net_exposure(self) -> Decimal:
+        """Σ signed market value."""
+        return sum((self.market_value(s) for s in self.inventory.symbols()), ZERO)
+
+    @property
+    def gross_exposure(self) -> Decimal:
+        """Σ absolute market value."""
+        return sum((abs(self.market_value(s)) for s in self.inventory.symbols()), ZERO)
+
+    @property
+    def equity(self) -> Decimal:
+        """Cash plus the signed market value of every position."""
+        return self.cash + self.net_exposure
+
+    def account(self, ts: datetime) -> Account:
+        """The account at ``ts``; the peak includes the current equity."""
+        equity = self.equity
+        peak = max(self.peak_equity, equity)
+        drawdown = (peak - equity) / peak if peak > 0 else ZERO
+        return Account(
+            ts=ts,
+            currency=self.currency,
+            cash=self.cash,
+            equity=equity,
+            gross_exposure=self.gross_exposure,
+            net_exposure=self.net_exposure,
+            realized_pnl=self.realized,
+            unrealized_pnl=self.unrealized,
+            fees=self.fees,
+            peak_equity=peak,
+            drawdown=drawdown,
+        )
+
+    def positions(self) -> list[Position]:
+        """One position per symbol ever traded (flat ones too, for their realized PnL), sorted."""
+        result = []
+        for symbol in self.inventory.symbols():
+            lots = self.inventory.lots(symbol)
+            qty = lots.qty
+            mark = self.marks.get(symbol)
+            result.append(
+                Position(
+                    symbol=symbol,
+                    qty=qty,
+                    avg_cost=lots.avg_cost,
+                    last_price=mark,
+                    realized_pnl=self.realized_by_symbol.get(symbol, ZERO),
+                    unrealized_pnl=lots.unrealized(mark) if qty and mark is not None else ZERO,
+                )
+            )
+        return result

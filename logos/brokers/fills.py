@@ -1,0 +1,67 @@
+"""The paper fill rules in one readable place (DESIGN.md §5).
+
+An order accepted while bar t is current is first eligible at bar t+1. On an eligible bar:
+
+- market: fills at the bar's open, moved against the trader by ``slippage_bps``
+  (buy: open × (1 + s), sell: open × (1 − s)); taker fee.
+- limit buy: fills when low ≤ limit, at min(open, limit); limit sell: fills when high ≥ limit,
+  at max(open, limit). A gap through the limit fills at the open (the better price). No
+  slippage on limit fills; maker fee.
+- fee = quantity × price × bps / 10 000, exact Decimal (no rounding).
+- participation cap (optional): at most cap × bar volume fills per bar and symbol, shared by
+  every order on that bar in acceptance order (FIFO); each fill is truncated to the symbol's
+  lot size. A zero-volume bar fills nothing while the cap is on.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+from logos.domain import Bar, Liquidity, Order, OrderType, Side
+
+BPS = Decimal(10000)
+
+
+def rate(bps: Decimal) -> Decimal:
+    """Basis points as a fraction (exact)."""
+    return bps / BPS
+
+
+def slipped(price: Decimal, side: Side, slippage_bps: Decimal) -> Decimal:
+    """``price`` moved against a trader on ``side`` by ``slippage_bps``."""
+    return price * (1 + side.sign * rate(slippage_bps))
+
+
+def fill_price(order: Order, bar: Bar, slippage_bps: Decimal) -> tuple[Decimal, Liquidity] | None:
+    """The price and liquidity at which ``order`` fills on ``bar``, or ``None`` if it does not."""
+    if order.type is OrderType.MARKET:
+        return slipped(bar.open, order.side, slippage_bps), Liquidity.TAKER
+    limit = order.limit_price
+    assert limit is not None  # a limit order without a price is rejected at submit
+    if order.side is Side.BUY:
+        return (min(bar.open, limit), Liquidity.MAKER) if bar.low <= limit else None
+    return (max(bar.open, limit), Liquidity.MAKER) if bar.high >= limit else None
+
+
+def fee(qty: Decimal, price: Decimal, bps: Decimal) -> Decimal:
+    """Fee of a fill: qty × price × bps / 10 000, exact."""
+    return qty * price * rate(bps)
+
+
+def to_lot(qty: Decimal, lot_size: Decimal | None) -> Decimal:
+    """``qty`` truncated toward zero to a multiple of ``lot_size`` (unchanged without one)."""
+    if lot_size is None:
+        return qty
+    return (qty / lot_size).to_integral_value(rounding=ROUND_DOWN) * lot_size
+
+
+def participation_budget(bar: Bar, cap: Decimal | None) -> Decimal | None:
+    """How much may fill on ``bar`` in total (``None``: no cap)."""
+    return None if cap is None else cap * bar.volume
+
+
+def fill_qty(remaining: Decimal, budget: Decimal | None, lot_size: Decimal | None) -> Decimal:
+    """Quantity an order fills given the budget left on this bar (0: none)."""
+    if budget is None:
+        return remaining
+    return min(remaining, to_lot(budget, lot_size))

@@ -1,0 +1,154 @@
+"""FIFO inventory: open lots per symbol, long and short, and the realized PnL of each fill.
+
+A lot is one fill's opening quantity at its price; ``qty`` is signed (positive long,
+negative short). A fill against the opposite side closes lots oldest first; whatever is
+left of the fill opens a new lot on the fill's side (so one sell can close a long and open a
+short: the flip). Realized PnL of a closing fill is *gross* (fees are booked separately):
+
+    closing a long lot:  (exit price − lot price) × closed qty
+    closing a short lot: (lot price − exit price) × closed qty
+
+All arithmetic is Decimal products and sums, hence exact.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from logos.domain import UtcDatetime
+
+ZERO = Decimal(0)
+
+
+class Lot(BaseModel):
+    """An open lot: signed quantity at its entry price, opened by trade ``trade_id`` at ``ts``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    qty: Decimal
+    price: Decimal
+    ts: UtcDatetime
+    trade_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LotClose:
+    """The part of one lot a fill closed: positive ``qty``, and its gross realized PnL."""
+
+    trade_id: str
+    qty: Decimal
+    entry_price: Decimal
+    exit_price: Decimal
+    realized_pnl: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FillOutcome:
+    """What one fill did to a symbol's lots: the lots it closed and the lot it opened."""
+
+    closed: tuple[LotClose, ...]
+    opened: Lot | None
+
+    @property
+    def realized_pnl(self) -> Decimal:
+        """Gross realized PnL of the fill (sum over the lots it closed)."""
+        return sum((c.realized_pnl for c in self.closed), ZERO)
+
+
+class SymbolLots:
+    """The open lots of one symbol, oldest first; all lots are on the same side."""
+
+    def __init__(self, lots: Iterable[Lot] = ()) -> None:
+        self._lots: deque[Lot] = deque(lots)
+
+    def __iter__(self) -> Iterator[Lot]:
+        return iter(self._lots)
+
+    @property
+    def qty(self) -> Decimal:
+        """Signed net quantity (positive long, negative short)."""
+        return sum((lot.qty for lot in self._lots), ZERO)
+
+    @property
+    def cost(self) -> Decimal:
+        """Signed entry value of the open lots, Σ qty × price."""
+        return sum((lot.qty * lot.price for lot in self._lots), ZERO)
+
+    @property
+    def avg_cost(self) -> Decimal:
+        """Average entry price of the open lots (0 when flat)."""
+        qty = self.qty
+        return self.cost / qty if qty else ZERO
+
+    def unrealized(self, price: Decimal) -> Decimal:
+        """Unrealized PnL of the open lots marked at ``price``: Σ (price − lot price) × qty."""
+        return sum(((price - lot.price) * lot.qty for lot in self._lots), ZERO)
+
+    def apply(
+        self, signed_qty: Decimal, price: Decimal, ts: datetime, trade_id: str
+    ) -> FillOutcome:
+        """Book a fill of ``signed_qty`` (buy > 0, sell < 0) at ``price``: close FIFO, open rest."""
+        if not signed_qty:
+            raise ValueError("a fill must have a non-zero quantity")
+        remaining = signed_qty
+        closed: list[LotClose] = []
+        while remaining and self._lots and (self._lots[0].qty > 0) != (remaining > 0):
+            lot = self._lots[0]
+            take = min(abs(remaining), abs(lot.qty))
+            direction = 1 if lot.qty > 0 else -1
+            pnl = (price - lot.price) * take * direction
+            closed.append(LotClose(lot.trade_id, take, lot.price, price, pnl))
+            if take == abs(lot.qty):
+                self._lots.popleft()
+            else:
+                self._lots[0] = lot.model_copy(update={"qty": lot.qty - take * direction})
+            remaining += take * direction
+        opened = None
+        if remaining:
+            opened = Lot(qty=remaining, price=price, ts=ts, trade_id=trade_id)
+            self._lots.append(opened)
+        return FillOutcome(tuple(closed), opened)
+
+
+class Inventory:
+    """FIFO lots for every symbol traded so far."""
+
+    def __init__(self) -> None:
+        self._by_symbol: dict[str, SymbolLots] = {}
+
+    def lots(self, symbol: str) -> SymbolLots:
+        """The lots of ``symbol`` (empty when never traded)."""
+        return self._by_symbol.setdefault(symbol, SymbolLots())
+
+    def symbols(self) -> list[str]:
+        """Symbols ever traded, sorted."""
+        return sorted(self._by_symbol)
+
+    def qty(self, symbol: str) -> Decimal:
+        """Signed net quantity held in ``symbol``."""
+        lots = self._by_symbol.get(symbol)
+        return lots.qty if lots is not None else ZERO
+
+    def apply(
+        self, symbol: str, signed_qty: Decimal, price: Decimal, ts: datetime, trade_id: str
+    ) -> FillOutcome:
+        """Book a fill in ``symbol``; see :meth:`SymbolLots.apply`."""
+        return self.lots(symbol).apply(signed_qty, price, ts, trade_id)
+
+    def dump(self) -> dict[str, list[Lot]]:
+        """Open lots per symbol (symbols ever traded, flat ones with an empty list)."""
+        return {s: list(self._by_symbol[s]) for s in self.symbols()}
+
+    @classmethod
+    def load(cls, lots: dict[str, list[Lot]]) -> Inventory:
+        """Rebuild from :meth:`dump`."""
+        inventory = cls()
+        for symbol, symbol_lots in lots.items():
+            inventory._by_symbol[symbol] = SymbolLots(symbol_lots)
+        return inventory

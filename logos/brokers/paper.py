@@ -1,0 +1,347 @@
+"""The deterministic paper broker (DESIGN.md §5; rules in docs/paper_broker.md).
+
+Fill rules live in :mod:`logos.brokers.fills`, FIFO lots in :mod:`logos.brokers.inventory`,
+cash and marks in :mod:`logos.brokers.accounting`, static rejection checks in
+:mod:`logos.brokers.rejections`. This module ties them to the order lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from logos.brokers import fills as rules
+from logos.brokers.acceptance import AccountView, evaluate
+from logos.brokers.accounting import Ledger
+from logos.brokers.base import (
+    Broker,
+    DuplicateClientOrderIdError,
+    FillEvent,
+    InvalidOrderError,
+    UnknownOrderError,
+)
+from logos.brokers.inventory import ZERO, Inventory
+from logos.brokers.paper_state import PaperParams, PaperSnapshot, WorkingState
+from logos.domain import (
+    Account,
+    Bar,
+    Fill,
+    Liquidity,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    Position,
+    SymbolMeta,
+    TimeInForce,
+)
+from logos.errors import BrokerError
+from logos.lifecycle import created, transition
+from logos.timeutil import ensure_utc
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SAME_ORDER_FIELDS = ("symbol", "side", "type", "qty", "limit_price", "time_in_force")
+
+
+class PaperBroker(Broker):
+    """Deterministic simulated broker: FIFO inventory, fees, slippage, strict order lifecycle.
+
+    Orders accepted at bar t fill from bar t+1 on: market at the open ± slippage (taker fee),
+    limit when crossed at the better of open and limit (maker fee), optionally capped to a
+    share of each bar's volume. Rejects unknown symbols, quantities/prices off the grid,
+    shorts when not allowed, and orders the cash (or margin) cannot cover.
+    """
+
+    name = "paper"
+    Params: ClassVar[type[BaseModel]] = PaperParams
+    params: PaperParams
+
+    def __init__(
+        self, params: BaseModel | None = None, *, symbols: Iterable[SymbolMeta] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(params, symbols=symbols, **kwargs)
+        self._ledger = Ledger(self.params.cash, self.params.currency)
+        self._orders: dict[str, Order] = {}
+        self._by_client_id: dict[str, str] = {}
+        self._working: dict[str, WorkingState] = {}
+        self._last_bar_ts: dict[str, datetime] = {}
+        self._clock: datetime | None = None
+        self._order_counter = 0
+        self._trade_counter = 0
+
+    # submit / cancel -------------------------------------------------------------------
+
+    def submit(self, intent: OrderIntent, *, ts: datetime) -> Order:
+        """Accept or reject ``intent`` while the bar at ``ts`` is current (see :class:`Broker`)."""
+        ts = self._tick(ts)
+        existing = self.order_by_client_id(intent.client_order_id)
+        if existing is not None:
+            return self._same_or_raise(existing, intent)
+        if intent.qty <= 0 or (intent.limit_price is not None and intent.limit_price <= 0):
+            raise InvalidOrderError(
+                f"order {intent.client_order_id}: qty and limit_price must be positive "
+                f"(got qty={intent.qty}, limit_price={intent.limit_price})"
+            )
+        self._order_counter += 1
+        order = Order(
+            order_id=f"{self.params.id_prefix}-{self._order_counter:06d}",
+            client_order_id=intent.client_order_id,
+            symbol=intent.symbol,
+            side=intent.side,
+            type=intent.type,
+            qty=intent.qty,
+            limit_price=intent.limit_price,
+            time_in_force=intent.time_in_force,
+            ts_created=ts,
+            ts_updated=ts,
+        )
+        self._by_client_id[order.client_order_id] = order.order_id
+        self._record(order, created(order, ts=ts, reason=intent.reason))
+        self._move(order, OrderStatus.SUBMITTED, ts=ts)
+        verdict = evaluate(intent, self._view(intent.symbol), self.params)
+        if verdict.problem is not None:
+            order = self._orders[order.order_id]
+            return self._move(order, OrderStatus.REJECTED, ts=ts, reason=verdict.problem)
+        self._working[order.order_id] = WorkingState(
+            order_id=order.order_id,
+            seq=self._order_counter,
+            accepted_ts=ts,
+            reserve_qty=verdict.reserve_qty,
+            reserve_price=verdict.reserve_price,
+        )
+        return self._move(self._orders[order.order_id], OrderStatus.ACCEPTED, ts=ts)
+
+    def cancel(self, order_id: str, *, ts: datetime, reason: str = "canceled") -> Order:
+        """Cancel a working order (see :class:`Broker`)."""
+        ts = self._tick(ts)
+        order = self.order(order_id)
+        canceled = self._move(order, OrderStatus.CANCELED, ts=ts, reason=reason)
+        self._working.pop(order_id, None)
+        return canceled
+
+    # bars and marks --------------------------------------------------------------------
+
+    def on_bar(self, bar: Bar) -> list[Fill]:
+        """Expire ended DAY orders, then fill eligible orders of ``bar.symbol`` (FIFO)."""
+        last = self._last_bar_ts.get(bar.symbol)
+        if last is not None and bar.ts <= last:
+            raise BrokerError(
+                f"bar {bar.symbol} {bar.ts.isoformat()} is not after the previous bar "
+                f"({last.isoformat()})"
+            )
+        self._last_bar_ts[bar.symbol] = bar.ts
+        self._tick(bar.ts)
+        self._expire_day_orders(bar.ts)
+        meta = self.symbol_meta(bar.symbol)
+        lot_size = meta.lot_size if meta is not None else None
+        budget = rules.participation_budget(bar, self.params.volume_participation)
+        result = []
+        for state in self._working_states(bar.symbol):
+            if state.accepted_ts >= bar.ts:
+                continue
+            order = self._orders[state.order_id]
+            if order.time_in_force is TimeInForce.DAY and state.active_day is None:
+                state.active_day = bar.ts.date()
+            priced = rules.fill_price(order, bar, self.params.slippage_bps)
+            if priced is None:
+                continue
+            qty = rules.fill_qty(order.remaining_qty, budget, lot_size)
+            if qty <= 0:
+                continue
+            if budget is not None:
+                budget -= qty
+            result.append(self._fill(order, state, bar, qty, *priced))
+        return result
+
+    def mark_prices(self, prices: Mapping[str, Decimal], *, ts: datetime) -> Account:
+        """Mark at ``prices`` (symbol -> close) as of bar time ``ts``; return the account."""
+        ts = self._tick(ts)
+        self._ledger.mark(dict(prices))
+        return self._ledger.account(ts)
+
+    # queries ---------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Order:
+        """The latest version of ``order_id``."""
+        try:
+            return self._orders[order_id]
+        except KeyError:
+            raise UnknownOrderError(f"unknown order id {order_id!r}") from None
+
+    def order_by_client_id(self, client_order_id: str) -> Order | None:
+        """The order with this client id, or ``None``."""
+        order_id = self._by_client_id.get(client_order_id)
+        return None if order_id is None else self._orders[order_id]
+
+    def orders(self) -> list[Order]:
+        """Every order, in creation order."""
+        return list(self._orders.values())
+
+    def working_orders(self) -> list[Order]:
+        """Working orders in acceptance order."""
+        return [self._orders[s.order_id] for s in self._working_states()]
+
+    def positions(self) -> list[Position]:
+        """Positions of every symbol ever traded (flat ones included), sorted by symbol."""
+        return self._ledger.positions()
+
+    def account(self) -> Account:
+        """The account at the latest time seen (1970-01-01 before anything happened)."""
+        return self._ledger.account(self._clock or EPOCH)
+
+    def reserved(self) -> Decimal:
+        """Cash (or margin) held for the exposure-increasing part of working orders."""
+        return sum(
+            (
+                s.reserve_price * min(s.reserve_qty, self._orders[s.order_id].remaining_qty)
+                for s in self._working.values()
+            ),
+            ZERO,
+        )
+
+    # snapshot --------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-serialisable dict of the whole broker state."""
+        ledger = self._ledger
+        return PaperSnapshot(
+            starting_cash=ledger.starting_cash,
+            currency=ledger.currency,
+            cash=ledger.cash,
+            fees=ledger.fees,
+            realized=ledger.realized,
+            realized_by_symbol=ledger.realized_by_symbol,
+            marks=ledger.marks,
+            peak_equity=ledger.peak_equity,
+            lots=ledger.inventory.dump(),
+            orders=list(self._orders.values()),
+            working=list(self._working.values()),
+            last_bar_ts=self._last_bar_ts,
+            clock=self._clock,
+            order_counter=self._order_counter,
+            trade_counter=self._trade_counter,
+        ).model_dump(mode="json")
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the state with ``snapshot`` (from :meth:`snapshot`); drops queued events."""
+        snap = PaperSnapshot.model_validate(dict(snapshot))
+        ledger = Ledger(snap.starting_cash, snap.currency)
+        ledger.cash, ledger.fees, ledger.realized = snap.cash, snap.fees, snap.realized
+        ledger.realized_by_symbol = dict(snap.realized_by_symbol)
+        ledger.marks = dict(snap.marks)
+        ledger.peak_equity = snap.peak_equity
+        ledger.inventory = Inventory.load(snap.lots)
+        self._ledger = ledger
+        self._orders = {o.order_id: o for o in snap.orders}
+        self._by_client_id = {o.client_order_id: o.order_id for o in snap.orders}
+        self._working = {w.order_id: w for w in snap.working}
+        self._last_bar_ts = dict(snap.last_bar_ts)
+        self._clock = snap.clock
+        self._order_counter, self._trade_counter = snap.order_counter, snap.trade_counter
+        self._events = []
+
+    # internals -------------------------------------------------------------------------
+
+    def _tick(self, ts: datetime) -> datetime:
+        ts = ensure_utc(ts)
+        if self._clock is None or ts > self._clock:
+            self._clock = ts
+        return ts
+
+    def _record(self, order: Order, event: Any) -> Order:
+        self._orders[order.order_id] = order
+        self._emit(event)
+        return order
+
+    def _move(self, order: Order, status: OrderStatus, **kwargs: Any) -> Order:
+        updated, event = transition(order, status, **kwargs)
+        return self._record(updated, event)
+
+    def _working_states(self, symbol: str | None = None) -> list[WorkingState]:
+        return sorted(
+            (
+                s
+                for s in self._working.values()
+                if symbol is None or self._orders[s.order_id].symbol == symbol
+            ),
+            key=lambda s: s.seq,
+        )
+
+    def _view(self, symbol: str) -> AccountView:
+        ledger = self._ledger
+        return AccountView(
+            metas_configured=bool(self._metas),
+            meta=self.symbol_meta(symbol),
+            mark=ledger.mark_price(symbol),
+            bar_seen=symbol in self._last_bar_ts,
+            position=ledger.inventory.qty(symbol),
+            working=tuple(o for o in self.working_orders() if o.symbol == symbol),
+            equity=ledger.equity,
+            gross_exposure=ledger.gross_exposure,
+            reserved=self.reserved(),
+        )
+
+    def _same_or_raise(self, existing: Order, intent: OrderIntent) -> Order:
+        for field in _SAME_ORDER_FIELDS:
+            if getattr(existing, field) != getattr(intent, field):
+                raise DuplicateClientOrderIdError(
+                    f"client_order_id {intent.client_order_id!r} already used by order "
+                    f"{existing.order_id} with a different {field} "
+                    f"({getattr(existing, field)} != {getattr(intent, field)})"
+                )
+        return existing
+
+    def _expire_day_orders(self, ts: datetime) -> None:
+        for state in self._working_states():
+            if state.active_day is not None and state.active_day < ts.date():
+                order = self._orders[state.order_id]
+                reason = f"DAY order expired at the end of {state.active_day.isoformat()} UTC"
+                self._move(order, OrderStatus.EXPIRED, ts=ts, reason=reason)
+                del self._working[state.order_id]
+
+    def _fill(
+        self,
+        order: Order,
+        state: WorkingState,
+        bar: Bar,
+        qty: Decimal,
+        price: Decimal,
+        liq: Liquidity,
+    ) -> Fill:
+        bps = self.params.fee_bps if liq is Liquidity.TAKER else self.params.maker_bps
+        fee = rules.fee(qty, price, bps)
+        self._trade_counter += 1
+        trade_id = f"{self.params.id_prefix}T-{self._trade_counter:06d}"
+        outcome = self._ledger.book_fill(
+            order.symbol, order.side, qty, price, fee, bar.ts, trade_id
+        )
+        fill = Fill(
+            trade_id=trade_id,
+            order_id=order.order_id,
+            client_order_id=order.client_order_id,
+            ts=bar.ts,
+            symbol=order.symbol,
+            side=order.side,
+            qty=qty,
+            price=price,
+            fee=fee,
+            liquidity=liq,
+            realized_pnl=outcome.realized_pnl,
+        )
+        self._emit(FillEvent(fill))
+        state.filled_notional += qty * price
+        filled = order.filled_qty + qty
+        status = OrderStatus.FILLED if filled == order.qty else OrderStatus.PARTIALLY_FILLED
+        self._move(
+            order,
+            status,
+            ts=bar.ts,
+            filled_qty=filled,
+            avg_fill_price=state.filled_notional / filled,
+        )
+        if status is OrderStatus.FILLED:
+            del self._working[order.order_id]
+        return fill

@@ -1,0 +1,130 @@
+"""The order state machine (DESIGN.md §5) as one explicit transition table.
+
+The table *is* the documentation: a transition that is not listed in :data:`TRANSITIONS`
+is a bug and :func:`transition` raises :class:`~logos.errors.OrderStateError` for it.
+
+::
+
+    NEW              -> SUBMITTED | DENIED
+    SUBMITTED        -> ACCEPTED | REJECTED
+    ACCEPTED         -> PARTIALLY_FILLED | FILLED | CANCELED | EXPIRED
+    PARTIALLY_FILLED -> PARTIALLY_FILLED | FILLED | CANCELED | EXPIRED
+    FILLED, CANCELED, EXPIRED, DENIED, REJECTED: terminal, no way out
+
+``PARTIALLY_FILLED -> PARTIALLY_FILLED`` is the second, third ... partial fill. DENIED is
+produced only by logos' own risk guards (before anything is sent); REJECTED only by a
+venue or the paper broker.
+
+Every transition yields an :class:`OrderEvent`, the payload the journal records. The
+journal (which owns the sequence numbers) wraps it with :meth:`OrderEvent.to_event`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from logos.domain import Event, Order, OrderStatus
+from logos.errors import OrderStateError
+from logos.timeutil import ensure_utc, isoformat_utc
+
+S = OrderStatus
+
+TRANSITIONS: MappingProxyType[OrderStatus, frozenset[OrderStatus]] = MappingProxyType(
+    {
+        S.NEW: frozenset({S.SUBMITTED, S.DENIED}),
+        S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED}),
+        S.ACCEPTED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED}),
+        S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED}),
+        S.FILLED: frozenset(),
+        S.CANCELED: frozenset(),
+        S.EXPIRED: frozenset(),
+        S.DENIED: frozenset(),
+        S.REJECTED: frozenset(),
+    }
+)
+"""Legal transitions: current status -> the statuses it may move to."""
+
+
+def is_legal(current: OrderStatus, new: OrderStatus) -> bool:
+    """True when ``current -> new`` is in the transition table."""
+    return new in TRANSITIONS[current]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    """One order transition, ready for the journal.
+
+    ``old`` is ``None`` for the creation of an order (the first version, status NEW);
+    ``order`` is the order version *after* the transition; ``ts`` is the bar time the
+    transition belongs to.
+    """
+
+    type: ClassVar[str] = "order"
+
+    order: Order
+    old: OrderStatus | None
+    new: OrderStatus
+    reason: str
+    ts: datetime
+
+    @property
+    def order_id(self) -> str:
+        """The order's id."""
+        return self.order.order_id
+
+    @property
+    def client_order_id(self) -> str:
+        """The order's client id."""
+        return self.order.client_order_id
+
+    def data(self) -> dict[str, Any]:
+        """JSON-serialisable payload: ids, old/new status, reason, bar ts and the order version."""
+        return {
+            "order_id": self.order.order_id,
+            "client_order_id": self.order.client_order_id,
+            "old": None if self.old is None else self.old.value,
+            "new": self.new.value,
+            "reason": self.reason,
+            "ts": isoformat_utc(self.ts),
+            "order": self.order.model_dump(mode="json"),
+        }
+
+    def to_event(self, seq: int) -> Event:
+        """Wrap as a journal :class:`~logos.domain.Event` with the caller's ``seq``."""
+        return Event(seq=seq, type=self.type, ts=self.ts, data=self.data())
+
+
+def created(order: Order, *, ts: datetime, reason: str = "") -> OrderEvent:
+    """The event recording a brand-new order (status NEW, no previous state)."""
+    if order.status is not OrderStatus.NEW:
+        raise OrderStateError(
+            f"order {order.order_id}: a new order must start in NEW, not {order.status.value}"
+        )
+    return OrderEvent(order=order, old=None, new=order.status, reason=reason, ts=ensure_utc(ts))
+
+
+def transition(
+    order: Order, new_status: OrderStatus, *, ts: datetime, reason: str = "", **changes: Any
+) -> tuple[Order, OrderEvent]:
+    """Move ``order`` to ``new_status`` at bar time ``ts``; return the new version and its event.
+
+    ``changes`` are other fields to set on the new version (``filled_qty``, ``avg_fill_price``).
+    ``ts_updated`` becomes ``ts``; a non-empty ``reason`` is also stored on the order.
+    Raises :class:`~logos.errors.OrderStateError` naming the order, the current and the
+    requested state when the table does not allow the move.
+    """
+    if not is_legal(order.status, new_status):
+        raise OrderStateError(
+            f"order {order.order_id} (client id {order.client_order_id}): illegal transition "
+            f"{order.status.value} -> {new_status.value}"
+        )
+    ts = ensure_utc(ts)
+    if reason:
+        changes["reason"] = reason
+    updated = order.evolve(status=new_status, ts_updated=ts, **changes)
+    return updated, OrderEvent(
+        order=updated, old=order.status, new=new_status, reason=reason, ts=ts
+    )
