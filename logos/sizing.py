@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -62,6 +62,8 @@ SIZING_PARAMS: dict[str, type[BaseModel]] = {
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 """Sizing arithmetic context (28 significant digits), independent of the thread's context."""
+_CAP_CTX = Context(prec=28, rounding=ROUND_DOWN)
+"""Cap limits (cap ÷ price) round toward zero, so a clipped quantity never exceeds its cap."""
 
 CLIENT_ORDER_ID_MAX_LEN = 36
 """Binance and Bybit accept at most 36 characters of ``[A-Za-z0-9_-]`` (Alpaca 128)."""
@@ -211,7 +213,7 @@ class OrderTranslator:
         notes = [source, how]
         cap = self.params.max_position_notional
         if cap is not None and abs(_CTX.multiply(target, price)) > cap:
-            target = _clip(target, _CTX.divide(cap, price))
+            target = _clip(target, _CAP_CTX.divide(cap, price))
             notes.append(f"max_position_notional {cap} clipped target to {target}")
         if target < 0 and meta is not None and not meta.shortable:
             target = _ZERO
@@ -223,7 +225,7 @@ class OrderTranslator:
         requested = delta
         cap = self.params.max_order_notional
         if cap is not None and abs(_CTX.multiply(delta, price)) > cap:
-            delta = _clip(delta, _CTX.divide(cap, price))
+            delta = _clip(delta, _CAP_CTX.divide(cap, price))
             notes.append(f"max_order_notional {cap} clipped order to {delta}")
         qty = quantize_qty(meta, delta)
         if meta is not None and meta.max_qty is not None and abs(qty) > meta.max_qty:

@@ -1,0 +1,117 @@
+"""``logos check-strategy NAME --data FILE [--param k=v ...]``: is the strategy causal?"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from logos.cli.app import app, out
+from logos.components import ComponentKind
+from logos.errors import LogosError
+from logos.plugins import get_registry
+from logos.strategies.base import Strategy
+from logos.strategies.frames import read_bars_csv
+from logos.strategies.lookahead import (
+    DEFAULT_MAX_PREFIXES,
+    check_causal,
+    check_signal_values,
+    check_window,
+)
+
+
+class StrategyCheckError(LogosError):
+    """A strategy failed ``check-strategy`` (leaks the future, bad values, window mismatch)."""
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``key=value``; the value is read as a TOML value when it is one (``10``, ``1.5``,
+    ``true``), else as a plain string."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise LogosError(f"--param {text!r}: expected key=value")
+    try:
+        return key.strip(), tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return key.strip(), raw
+
+
+def load_strategy_class(name: str) -> type[Strategy]:
+    """A registered strategy by name, or ``path/to/file.py:Class`` / ``package.module:Class``."""
+    if ":" not in name:
+        cls = get_registry().get(ComponentKind.STRATEGY, name)
+    else:
+        where, _, attr = name.rpartition(":")
+        try:
+            if where.endswith(".py"):
+                spec = importlib.util.spec_from_file_location(Path(where).stem, where)
+                if spec is None or spec.loader is None or not Path(where).is_file():
+                    raise LogosError(f"strategy file not found: {where}")
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+            else:
+                module = importlib.import_module(where)
+            cls = getattr(module, attr)
+        except (ImportError, AttributeError, SyntaxError) as exc:
+            raise LogosError(f"cannot load strategy {name!r}: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        raise LogosError(f"{name!r} is not a subclass of logos.strategies.Strategy")
+    return cls
+
+
+def build_strategy(cls: type[Strategy], params: dict[str, Any]) -> Strategy:
+    """Instantiate with validated params; one LogosError names every bad ``--param``."""
+    try:
+        return cls(cls.Params.model_validate(params))
+    except ValidationError as exc:
+        problems = [
+            f"--param {'.'.join(str(p) for p in err['loc']) or '(all)'}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        ]
+        raise LogosError(f"strategy '{cls.name}': " + "; ".join(problems)) from None
+
+
+@app.command("check-strategy")
+def check_strategy(
+    name: Annotated[str, typer.Argument(help="Strategy name, or file.py:Class / module:Class.")],
+    data: Annotated[
+        Path, typer.Option("--data", help="Bars CSV: timestamp,open,high,low,close,volume")
+    ],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Strategy param key=value (repeatable).")
+    ] = None,
+    max_prefixes: Annotated[
+        int, typer.Option("--max-prefixes", min=1, help="Prefixes to check on long data.")
+    ] = DEFAULT_MAX_PREFIXES,
+) -> None:
+    """Check that a strategy is causal: signals on data prefixes equal those on the full data."""
+    strategy = build_strategy(load_strategy_class(name), dict(parse_param(p) for p in param or []))
+    bars = read_bars_csv(data)
+    label = f"strategy '{strategy.name}' on {data} ({len(bars)} bars)"
+    problems = check_signal_values(strategy, bars)
+    if problems:
+        raise StrategyCheckError(f"{label}: " + "; ".join(problems))
+    mismatch, checked = check_causal(strategy, bars, max_prefixes)
+    if mismatch is not None:
+        raise StrategyCheckError(
+            f"{label} looks ahead: first differing {mismatch.describe('a prefix')}"
+        )
+    out.print(f"[green]ok[/green]: causal — {checked} prefixes of {label} match the full data")
+    mismatch, windows = check_window(strategy, bars, max_prefixes)
+    if mismatch is not None:
+        raise StrategyCheckError(
+            f"{label}: window_size() = {strategy.window_size()} does not reproduce the signal: "
+            + mismatch.describe("the trailing window")
+        )
+    if windows:
+        out.print(
+            f"[green]ok[/green]: window — the last {strategy.window_size()} rows reproduce the "
+            f"signal exactly at {windows} bars"
+        )
+    else:
+        out.print("note: window_size() is None — the live path must pass the full history")
