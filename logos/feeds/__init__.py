@@ -1,20 +1,31 @@
-"""Built-in feeds. The replay feed lands with the engine issue."""
+"""Feeds: the ``Feed`` interface, the built-in ``replay`` feed, validation and health.
+
+Live feeds (plugins) build on ``logos.feeds.polling.PollingFeed``.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from logos.components import Component, NotAvailableYet, Params
-
-
-class ReplayFeed(NotAvailableYet):
-    """Replays bars from CSV or Parquet files, validating every bar."""
-
-    name = "replay"
-    planned_in = "the 'One engine for backtest and paper' issue"
-
-    class Params(Params):
-        path: str = Field(description="a file, or a folder with one file per symbol")
-
+from logos.components import Component
+from logos.feeds.base import (
+    Feed,
+    FeedEvent,
+    FeedHealth,
+    Gap,
+    decimal_from_float,
+    parse_timeframe,
+)
+from logos.feeds.replay import ReplayFeed, ReplayReport
 
 BUILTIN_FEEDS: list[type[Component]] = [ReplayFeed]
+
+__all__ = [
+    "BUILTIN_FEEDS",
+    "Feed",
+    "FeedEvent",
+    "FeedHealth",
+    "Gap",
+    "ReplayFeed",
+    "ReplayReport",
+    "decimal_from_float",
+    "parse_timeframe",
+]

@@ -1,0 +1,241 @@
+"""Feed ``replay``: bars from CSV or Parquet files, validated, merged into time slices.
+
+Two ways to read the same data:
+
+* :meth:`ReplayFeed.load_frames` — ``{symbol: DataFrame}`` for the vectorized backtest
+  path: float64 ``open high low close volume``, a tz-aware UTC ``DatetimeIndex`` named
+  ``ts``, only valid bars, strictly increasing. Exact prices: ``decimal_from_float(x)``.
+* the feed contract — ``start(symbols, timeframe, after=)`` then iterate slices
+  (``list[Bar]`` per timestamp); Bar prices are ``decimal_from_float`` of the same floats,
+  so both paths see identical Decimals.
+
+Every bar is validated (see ``logos.feeds.validation``). With ``on_bad_bar = "reject"``
+(the default) the first bad bar raises a DataError naming file, line and problem; with
+``"skip"`` bad bars are dropped and counted in :attr:`ReplayFeed.report`. Missing bars are
+reported as gaps, never invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from logos.components import Params
+from logos.domain import Bar
+from logos.errors import DataError, FeedError
+from logos.feeds.base import Feed, FeedEvent, Gap, decimal_from_float, parse_timeframe
+from logos.feeds.files import folder_symbols, read_bar_file, symbol_files
+from logos.feeds.validation import OHLCV_COLUMNS, PROBLEMS, bar_problems, describe_problem, where
+
+
+@dataclass
+class ReplayReport:
+    """What loading found: the timeframe used, gaps, and bad bars skipped (by kind)."""
+
+    timeframe: timedelta | None = None
+    gaps: list[Gap] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    bars: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def missing_bars(self) -> int:
+        """Bars missing across all gaps."""
+        return sum(gap.missing for gap in self.gaps)
+
+    @property
+    def skipped_total(self) -> int:
+        """Bad bars skipped in total."""
+        return sum(self.skipped.values())
+
+
+class ReplayFeed(Feed):
+    """Replays bars from CSV or Parquet files, validating every bar.
+
+    ``path`` is one file (one symbol, or a ``symbol`` column for several) or a folder with
+    one file per symbol named ``BTC_USDT.csv`` (``/`` and ``:`` become ``_``), or a
+    sub-folder per symbol with one file per day (what ``logos feed record`` writes).
+    """
+
+    name = "replay"
+
+    class Params(Params):
+        path: str = Field(description="a file, or a folder with one file (or folder) per symbol")
+        timeframe: str | None = Field(
+            None,
+            pattern=r"^[1-9][0-9]*[smhdw]$",
+            description="bar interval of the files; default: the run's timeframe",
+        )
+        on_bad_bar: Literal["reject", "skip"] = Field(
+            "reject", description="reject the file at the first bad bar, or skip and count them"
+        )
+        files: dict[str, str] = Field(
+            default_factory=dict,
+            description="explicit symbol -> file (relative to path when it is a folder)",
+        )
+
+    params: ReplayFeed.Params
+
+    def __init__(self, params: ReplayFeed.Params | None = None, **kwargs: object) -> None:
+        super().__init__(params, **kwargs)
+        self.report = ReplayReport()
+
+    # -- vectorized path --------------------------------------------------------------
+
+    def load_frames(
+        self, symbols: Sequence[str] | None = None, timeframe: str | timedelta | None = None
+    ) -> dict[str, pd.DataFrame]:
+        """Validated bars per symbol (all symbols in ``path`` when ``symbols`` is None).
+
+        The timeframe (for gap detection) is ``timeframe``, else the ``timeframe`` param,
+        else the most common spacing in the data. Fills :attr:`report`.
+        """
+        raw = self._read(symbols)
+        self.report = ReplayReport()
+        frames = {symbol: self._validated(symbol, frame) for symbol, frame in raw.items()}
+        tf = self._timeframe(frames, timeframe)
+        self.report.timeframe = tf
+        for symbol, frame in frames.items():
+            self.report.bars[symbol] = len(frame)
+            if tf is not None:
+                self.report.gaps.extend(find_gaps(symbol, frame.index, tf))
+        return frames
+
+    def _read(self, symbols: Sequence[str] | None) -> dict[str, pd.DataFrame]:
+        path = Path(self.params.path).expanduser()
+        if path.is_dir():
+            if symbols is None:
+                found = {s: [path / f] for s, f in self.params.files.items()} or folder_symbols(
+                    path
+                )
+            else:
+                found = {s: symbol_files(path, s, self.params.files.get(s)) for s in symbols}
+            return {s: pd.concat([read_bar_file(f) for f in files]) for s, files in found.items()}
+        if not path.exists():
+            raise DataError(f"{path}: no such file or folder")
+        frame = read_bar_file(path)
+        if "symbol" not in frame.columns:
+            if symbols is not None and len(symbols) != 1:
+                raise DataError(
+                    f"{path}: the file has no symbol column, so it holds one symbol, but "
+                    f"{len(symbols)} were asked for ({', '.join(symbols)})"
+                )
+            return {symbols[0] if symbols else path.stem: frame}
+        present = list(dict.fromkeys(frame["symbol"]))
+        wanted = list(symbols) if symbols is not None else present
+        absent = [s for s in wanted if s not in present]
+        if absent:
+            raise DataError(
+                f"{path}: no rows for symbol(s) {', '.join(absent)}; the file has "
+                f"{', '.join(present)}"
+            )
+        groups = dict(tuple(frame.groupby("symbol", sort=False)))
+        return {s: groups[s] for s in wanted}
+
+    def _validated(self, symbol: str, frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.reset_index(drop=True)
+        codes = bar_problems(frame)
+        bad = np.flatnonzero(codes)
+        if bad.size:
+            if self.params.on_bad_bar == "reject":
+                first = int(bad[0])
+                raise DataError(
+                    f"{where(frame.iloc[first])}: {describe_problem(frame, codes, first)} "
+                    f'({bad.size} bad bar(s) for {symbol}; set on_bad_bar = "skip" to skip them)'
+                )
+            kinds, counts = np.unique(codes[bad], return_counts=True)
+            for kind, count in zip(kinds, counts, strict=True):
+                key = PROBLEMS[int(kind)]
+                self.report.skipped[key] = self.report.skipped.get(key, 0) + int(count)
+            frame = frame[codes == 0]
+        index = pd.DatetimeIndex(frame["ts"], name="ts")
+        return pd.DataFrame(
+            {col: frame[col].to_numpy(dtype="float64") for col in OHLCV_COLUMNS}, index=index
+        )
+
+    def _timeframe(
+        self, frames: dict[str, pd.DataFrame], timeframe: str | timedelta | None
+    ) -> timedelta | None:
+        chosen = timeframe or self.params.timeframe
+        if chosen is not None:
+            return parse_timeframe(chosen)
+        spacings = [np.diff(f.index.asi8) for f in frames.values() if len(f) > 1]
+        if not spacings:
+            return None
+        values, counts = np.unique(np.concatenate(spacings), return_counts=True)
+        return pd.Timedelta(int(values[np.argmax(counts)]), unit="ns").to_pytimedelta()
+
+    # -- streaming path (the feed contract) ------------------------------------------
+
+    def _on_start(self) -> None:
+        if self.params.timeframe and parse_timeframe(self.params.timeframe) != self.timeframe:
+            raise FeedError(
+                f"replay feed: files have timeframe {self.params.timeframe} but the run uses "
+                f"{self.timeframe}"
+            )
+        self._frames = self.load_frames(self.symbols, self.timeframe)
+        self._health.bad_bars_skipped = self.report.skipped_total
+        if self.report.skipped_total:
+            first = min((f.index[0] for f in self._frames.values() if len(f)), default=None)
+            self._emit(
+                FeedEvent("bad_bars_skipped", first or datetime.min, dict(self.report.skipped))
+            )
+
+    def _iter_slices(self) -> Iterator[list[Bar]]:
+        yield from merge_slices(self._frames, self.symbols, self.after, self.until)
+
+
+def find_gaps(symbol: str, index: pd.DatetimeIndex, timeframe: timedelta) -> list[Gap]:
+    """Gaps between consecutive bars spaced more than one ``timeframe`` apart."""
+    ns = index.asi8
+    step = int(timeframe.total_seconds() * 1_000_000_000)
+    spacing = np.diff(ns)
+    at = np.flatnonzero(spacing > step)
+    missing = (spacing[at] - 1) // step
+    return [
+        Gap(symbol, index[i].to_pydatetime(), index[i + 1].to_pydatetime(), int(m))
+        for i, m in zip(at, missing, strict=True)
+    ]
+
+
+def merge_slices(
+    frames: dict[str, pd.DataFrame],
+    symbols: Sequence[str],
+    after: datetime | None = None,
+    until: datetime | None = None,
+) -> Iterator[list[Bar]]:
+    """Time slices (bars with one ts, in ``symbols`` order) with after < ts < until."""
+    parts = []
+    for rank, symbol in enumerate(symbols):
+        frame = frames[symbol]
+        if after is not None:
+            frame = frame[frame.index > after]
+        if until is not None:
+            frame = frame[frame.index < until]
+        parts.append((rank, frame))
+    if not parts:
+        return
+    ts = np.concatenate([f.index.asi8 for _, f in parts])
+    ranks = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, f in parts])
+    values = np.concatenate([f[list(OHLCV_COLUMNS)].to_numpy() for _, f in parts])
+    order = np.lexsort((ranks, ts))
+    ts, ranks, values = ts[order], ranks[order], values[order]
+    stamps = pd.DatetimeIndex(ts, tz="UTC").to_pydatetime()
+    names = list(symbols)
+    current: list[Bar] = []
+    previous = None
+    for i, row in enumerate(values.tolist()):
+        if ts[i] != previous and current:
+            yield current
+            current = []
+        previous = ts[i]
+        o, h, lo, c, v = (decimal_from_float(x) for x in row)
+        current.append(Bar(names[ranks[i]], stamps[i], o, h, lo, c, v))
+    if current:
+        yield current
