@@ -1,0 +1,225 @@
+"""Broker contract suite: every broker (paper, ccxt/alpaca dry-run, third-party) passes it.
+
+Use it by subclassing :class:`BrokerContract` in your own test module and overriding
+:meth:`BrokerContract.make_broker` (and, when your broker needs it, :meth:`BrokerContract.feed`
+or the class attributes)::
+
+    from logos.testing.brokers import BrokerContract
+
+    class TestMyBroker(BrokerContract):
+        symbol = "BTC/USDT"
+        def make_broker(self):
+            return MyBroker(cash=Decimal(100000), symbols=[...])
+
+The suite only uses the public :class:`~logos.brokers.base.Broker` API: it submits orders at
+the current bar's time, feeds the next bar, and checks lifecycle, fills, lookups,
+idempotent client order ids, cancel and snapshot/restore. A market order must fill on the
+next bar fed after it was submitted (a dry-run broker simulates that fill).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import ClassVar
+
+import pytest
+
+from logos.brokers.base import Broker, DuplicateClientOrderIdError, FillEvent, UnknownOrderError
+from logos.domain import Bar, OrderIntent, OrderStatus, OrderType, Side
+from logos.errors import OrderStateError
+from logos.lifecycle import TRANSITIONS, OrderEvent
+
+
+def make_bar(
+    symbol: str,
+    ts: datetime,
+    open: Decimal | str,
+    high: Decimal | str | None = None,
+    low: Decimal | str | None = None,
+    close: Decimal | str | None = None,
+    volume: Decimal | str = "1000",
+) -> Bar:
+    """A bar from strings or Decimals; high/low/close default to the open."""
+    o = Decimal(open)
+    return Bar(
+        symbol=symbol,
+        ts=ts,
+        open=o,
+        high=o if high is None else Decimal(high),
+        low=o if low is None else Decimal(low),
+        close=o if close is None else Decimal(close),
+        volume=Decimal(volume),
+    )
+
+
+class BrokerContract:
+    """What every broker must do. Override :meth:`make_broker`; see the module docstring."""
+
+    symbol: ClassVar[str] = "AAA"
+    unknown_symbol: ClassVar[str] = "NO-SUCH-SYMBOL"
+    price: ClassVar[Decimal] = Decimal("100")
+    qty: ClassVar[Decimal] = Decimal("1")
+    start: ClassVar[datetime] = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
+    step: ClassVar[timedelta] = timedelta(minutes=1)
+
+    def make_broker(self) -> Broker:
+        """A fresh broker with enough cash to buy ``qty`` at ``price`` a few times."""
+        raise NotImplementedError("subclass BrokerContract and override make_broker()")
+
+    def feed(self, broker: Broker, bar: Bar) -> None:
+        """Give the broker one new bar (matching, then the mark at its close)."""
+        broker.on_slice([bar])
+
+    def bar(self, i: int) -> Bar:
+        """The i-th bar of a flat series at ``price``."""
+        return make_bar(self.symbol, self.start + i * self.step, self.price)
+
+    def intent(self, client_order_id: str, side: Side = Side.BUY, **kw: object) -> OrderIntent:
+        """An order intent for ``qty`` of ``symbol`` (market unless ``type`` is given)."""
+        fields: dict[str, object] = {
+            "symbol": self.symbol,
+            "side": side,
+            "qty": self.qty,
+            "client_order_id": client_order_id,
+            "ts": self.start,
+        }
+        fields.update(kw)
+        return OrderIntent.model_validate(fields)
+
+    @pytest.fixture
+    def broker(self) -> Broker:
+        """A broker that has seen bar 0 (so bar 0 is the current bar)."""
+        broker = self.make_broker()
+        self.feed(broker, self.bar(0))
+        broker.drain_events()
+        return broker
+
+    def now(self) -> datetime:
+        """Time of the current bar (bar 0)."""
+        return self.start
+
+    # ---------------------------------------------------------------------------------
+
+    def test_is_a_broker_component(self, broker: Broker) -> None:
+        assert isinstance(broker, Broker)
+        assert isinstance(type(broker).name, str) and type(broker).name
+
+    def test_submit_accepts_and_lists_working(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-1"), ts=self.now())
+        assert order.status is OrderStatus.ACCEPTED
+        assert order.client_order_id == "c-1"
+        assert [o.order_id for o in broker.working_orders()] == [order.order_id]
+        assert broker.order(order.order_id) == order
+        assert broker.order_by_client_id("c-1") == order
+        assert broker.order_by_client_id("never-sent") is None
+
+    def test_unknown_order_id_raises(self, broker: Broker) -> None:
+        with pytest.raises(UnknownOrderError):
+            broker.order("no-such-order")
+        with pytest.raises(UnknownOrderError):
+            broker.cancel("no-such-order", ts=self.now())
+
+    def test_same_client_order_id_is_idempotent(self, broker: Broker) -> None:
+        first = broker.submit(self.intent("c-1"), ts=self.now())
+        broker.drain_events()
+        again = broker.submit(self.intent("c-1"), ts=self.now())
+        assert again.order_id == first.order_id
+        assert len(broker.working_orders()) == 1
+        assert len(broker.orders()) == 1
+        assert broker.drain_events() == []
+
+    def test_client_order_id_reused_for_another_order_raises(self, broker: Broker) -> None:
+        broker.submit(self.intent("c-1"), ts=self.now())
+        with pytest.raises(DuplicateClientOrderIdError):
+            broker.submit(self.intent("c-1", qty=self.qty * 2), ts=self.now())
+
+    def test_cancel_working_order(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-1"), ts=self.now())
+        canceled = broker.cancel(order.order_id, ts=self.now(), reason="test cancel")
+        assert canceled.status is OrderStatus.CANCELED
+        assert broker.working_orders() == []
+        assert broker.order(order.order_id).status is OrderStatus.CANCELED
+        with pytest.raises(OrderStateError):
+            broker.cancel(order.order_id, ts=self.now())
+
+    def test_canceled_order_never_fills(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-1"), ts=self.now())
+        broker.cancel(order.order_id, ts=self.now())
+        self.feed(broker, self.bar(1))
+        assert broker.order(order.order_id).filled_qty == 0
+        assert all(p.qty == 0 for p in broker.positions())
+
+    def test_market_order_fills_on_the_next_bar(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-1"), ts=self.now())
+        broker.drain_events()
+        self.feed(broker, self.bar(1))
+        filled = broker.order(order.order_id)
+        assert filled.status is OrderStatus.FILLED
+        assert filled.filled_qty == self.qty
+        fills = [e.fill for e in broker.drain_events() if isinstance(e, FillEvent)]
+        assert [f.ts for f in fills] == [self.bar(1).ts]
+        assert sum(f.qty for f in fills) == self.qty
+        assert {p.symbol: p.qty for p in broker.positions()}[self.symbol] == self.qty
+        assert broker.working_orders() == []
+
+    def test_every_event_is_a_legal_transition(self, broker: Broker) -> None:
+        kept = broker.submit(self.intent("c-1"), ts=self.now())
+        gone = broker.submit(self.intent("c-2", side=Side.BUY), ts=self.now())
+        broker.cancel(gone.order_id, ts=self.now())
+        self.feed(broker, self.bar(1))
+        last: dict[str, OrderStatus] = {}
+        for event in broker.drain_events():
+            if not isinstance(event, OrderEvent):
+                continue
+            if event.old is not None:
+                assert event.new in TRANSITIONS[event.old]
+                assert last.get(event.order_id, event.old) == event.old
+            last[event.order_id] = event.new
+            data = event.to_event(seq=1).model_dump(mode="json")
+            assert data["data"]["order_id"] == event.order_id
+        assert last[kept.order_id] is OrderStatus.FILLED
+        assert last[gone.order_id] is OrderStatus.CANCELED
+
+    def test_unknown_symbol_is_rejected_with_reason(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-x", symbol=self.unknown_symbol), ts=self.now())
+        assert order.status is OrderStatus.REJECTED
+        assert order.reason
+        assert broker.working_orders() == []
+
+    def test_limit_order_away_from_market_keeps_working(self, broker: Broker) -> None:
+        limit = self.price / 2
+        order = broker.submit(
+            self.intent("c-1", type=OrderType.LIMIT, limit_price=limit), ts=self.now()
+        )
+        self.feed(broker, self.bar(1))
+        assert broker.order(order.order_id).status is OrderStatus.ACCEPTED
+        assert [o.order_id for o in broker.working_orders()] == [order.order_id]
+
+    def test_snapshot_restore_round_trip(self, broker: Broker) -> None:
+        broker.submit(self.intent("c-1"), ts=self.now())
+        self.feed(broker, self.bar(1))
+        working = broker.submit(
+            self.intent("c-2", type=OrderType.LIMIT, limit_price=self.price / 2),
+            ts=self.bar(1).ts,
+        )
+        snapshot = broker.snapshot()
+        json.dumps(snapshot)
+        restored = self.make_broker()
+        restored.restore(json.loads(json.dumps(snapshot)))
+        assert restored.working_orders() == broker.working_orders() == [working]
+        assert restored.positions() == broker.positions()
+        assert restored.order_by_client_id("c-1") == broker.order_by_client_id("c-1")
+        assert restored.account() == broker.account()
+        again = restored.submit(
+            self.intent("c-2", type=OrderType.LIMIT, limit_price=self.price / 2),
+            ts=self.bar(1).ts,
+        )
+        assert again.order_id == working.order_id
+        assert len(restored.working_orders()) == 1
+
+    def test_account_money_is_decimal(self, broker: Broker) -> None:
+        account = broker.account()
+        for value in (account.cash, account.equity, account.fees, account.drawdown):
+            assert isinstance(value, Decimal)
