@@ -1,0 +1,103 @@
+"""``logos check-strategy``: every built-in passes on real bars, a leaky strategy fails with
+its first differing bar, and bad input is one readable error with a non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from logos.cli import main
+
+BARS = Path(__file__).parent / "data" / "bars"
+LEAKY = Path(__file__).parent / "test_strategy_lookahead.py"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check-strategy", *args])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "params"),
+    [
+        ("sma_cross", "freqtrade_UNITTEST_BTC-1m.csv", ["fast=10", "slow=30"]),
+        ("rsi_reversion", "nautilus_fxcm-gbpusd-bid-1m.csv", ["period=14"]),
+        ("buy_and_hold", "backtrader_orcl-1995-2014-1d.csv", []),
+        ("breakout", "freqtrade_XRP_ETH-5m.csv", ["lookback=20"]),
+        ("sma_cross", "edge_XRP_ETH-5m-first20.csv", []),  # shorter than the warm-up
+    ],
+)
+def test_every_builtin_passes_on_real_bars(
+    capsys: pytest.CaptureFixture[str], name: str, data: str, params: list[str]
+) -> None:
+    args = [name, "--data", str(BARS / data)]
+    for item in params:
+        args += ["--param", item]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "ok: causal" in out and "ok: window" in out
+
+
+def test_leaky_strategy_fails_with_the_first_differing_bar(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(
+        capsys, f"{LEAKY}:LeakyStrategy", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv")
+    )
+    assert code == 1
+    # bar 0 of the file: its next close is lower (0.00141161 < 0.00141192) -> full data -1.0
+    assert "looks ahead" in err
+    assert "bar 0 (2019-10-11T00:00:00+00:00)" in err
+    assert "is nan but with all data it is -1.0" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sma_cross", "--data", "no/such/file.csv"], "no/such/file.csv: data file not found"),
+        (["nope", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv")], "unknown strategy 'nope'"),
+        (
+            ["sma_cross", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv"), "--param", "fast=x"],
+            "--param fast: Input should be a valid integer",
+        ),
+        (
+            [
+                "sma_cross",
+                "--data",
+                str(BARS / "edge_XRP_ETH-5m-first20.csv"),
+                "--param",
+                "speed=3",
+            ],
+            "--param speed: Extra inputs are not permitted",
+        ),
+        (
+            ["sma_cross", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv"), "--param", "fast"],
+            "--param 'fast': expected key=value",
+        ),
+        (
+            ["no_file.py:Thing", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv")],
+            "strategy file not found: no_file.py",
+        ),
+    ],
+)
+def test_bad_input_is_one_readable_error(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 1
+    assert message in " ".join(err.split())
+    assert err.count("error:") == 1 and "Traceback" not in err
+
+
+def test_malformed_csv_is_a_readable_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,0.5,oops,3\n")
+    code, _, err = run(capsys, "buy_and_hold", "--data", str(bad))
+    assert code == 1
+    assert "bad.csv: cannot read as bars CSV" in " ".join(err.split())

@@ -1,0 +1,120 @@
+"""The look-ahead check catches a deliberately leaky strategy, at the first differing bar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from logos.strategies.base import Strategy
+from logos.strategies.lookahead import check_causal, check_window, prefix_lengths
+from logos.testing.strategies import StrategyContract, random_walk_bars
+
+
+class LeakyStrategy(Strategy):
+    """Long when the NEXT close is higher: uses tomorrow's price (deliberately leaky)."""
+
+    name = "leaky"
+
+    def warmup_bars(self) -> int:
+        return 1
+
+    def signals(self, bars: pd.DataFrame) -> pd.Series:
+        future = bars["close"].shift(-1)
+        return self._series(np.sign(future - bars["close"]).to_numpy(), bars)
+
+
+class LateLeakStrategy(Strategy):
+    """Causal, except that from bar 50 on it peeks at the last bar of the data it is given."""
+
+    name = "late_leak"
+
+    def warmup_bars(self) -> int:
+        return 1
+
+    def signals(self, bars: pd.DataFrame) -> pd.Series:
+        out = np.zeros(len(bars))
+        if len(bars) > 50:
+            out[50:] = 1.0 if bars["close"].iloc[-1] > bars["close"].iloc[0] else -1.0
+        return self._series(out, bars)
+
+
+class ShortWindowStrategy(Strategy):
+    """Causal 3-row mean sign, but it claims a window of 1 row."""
+
+    name = "short_window"
+
+    def warmup_bars(self) -> int:
+        return 1
+
+    def window_size(self) -> int:
+        return 1
+
+    def signals(self, bars: pd.DataFrame) -> pd.Series:
+        change = bars["close"].diff(3)
+        return self._series(np.sign(change.fillna(0.0)).to_numpy(), bars)
+
+
+def bars_with(closes: list[float]) -> pd.DataFrame:
+    index = pd.date_range("2024-01-01", periods=len(closes), freq="1min", tz="UTC")
+    close = np.asarray(closes, dtype="float64")
+    return pd.DataFrame(
+        {"open": close, "high": close, "low": close, "close": close, "volume": 0.0}, index=index
+    )
+
+
+def test_leaky_strategy_is_caught_at_the_first_bar() -> None:
+    bars = bars_with([1, 2, 3, 2, 5])
+    mismatch, checked = check_causal(LeakyStrategy(), bars)
+    # With only bar 0 the next close is unknown (NaN); with all data bar 0 is long (2 > 1).
+    assert mismatch is not None
+    assert (mismatch.bar, mismatch.rows_given, checked) == (0, 1, 1)
+    assert np.isnan(mismatch.partial) and mismatch.full == 1.0
+    assert mismatch.ts == pd.Timestamp("2024-01-01T00:00:00Z")
+
+
+def test_late_leak_is_reported_at_its_first_differing_bar() -> None:
+    closes = [float(10 + (i % 7)) for i in range(120)]
+    closes[-1] = 20.0  # full data: last close 20 > first close 10 -> bars 50.. are +1
+    # Prefixes of 51..56 rows end on closes 11..16 (> 10, same +1); the prefix of 57 rows ends
+    # on bar 56, close 10 + 56 % 7 = 10, not above the first -> -1 from bar 50 on.
+    mismatch, _ = check_causal(LateLeakStrategy(), bars_with(closes))
+    assert mismatch is not None
+    assert (mismatch.bar, mismatch.rows_given) == (50, 57)
+    assert (mismatch.partial, mismatch.full) == (-1.0, 1.0)
+    assert "bar 50 (2024-01-01T00:50:00+00:00)" in mismatch.describe("a prefix")
+
+
+def test_too_short_window_is_caught() -> None:
+    mismatch, _ = check_window(ShortWindowStrategy(), bars_with([1, 2, 3, 4, 5]))
+    # at bar 0 the one-row window gives diff NaN -> 0, same as full; first real use is bar 3
+    assert mismatch is not None and mismatch.bar == 3
+    assert (mismatch.partial, mismatch.full) == (0.0, 1.0)
+
+
+def test_prefix_sample_is_dense_through_warmup_and_ends_with_all_rows() -> None:
+    assert prefix_lengths(5, 2) == [1, 2, 3, 4, 5]
+    sample = prefix_lengths(10_000, 30, max_prefixes=100)
+    assert sample[:50] == list(range(1, 51))
+    assert sample[-1] == 10_000
+    assert len(sample) <= 100
+
+
+class TestLeakyStrategyFailsTheContract(StrategyContract):
+    def make_strategy(self) -> Strategy:
+        return LeakyStrategy()
+
+    def test_no_look_ahead(self) -> None:
+        with pytest.raises(AssertionError, match="leaky looks ahead: bar 0"):
+            super().test_no_look_ahead()
+
+    def test_window_reproduces_last_signal(self) -> None:
+        with pytest.raises(AssertionError, match="leaky: window_size"):
+            super().test_window_reproduces_last_signal()
+
+
+def test_random_walk_bars_have_the_strategy_input_shape() -> None:
+    bars = random_walk_bars(rows=100)
+    assert list(bars.columns) == ["open", "high", "low", "close", "volume"]
+    assert str(bars.index.tz) == "UTC" and bars.index.is_monotonic_increasing
+    assert (bars["low"] <= bars[["open", "close"]].min(axis=1)).all()
