@@ -1,0 +1,184 @@
+"""Paper fill rules, table-driven with hand-worked prices and fees (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+
+import pytest
+
+from logos.brokers import PaperBroker
+from logos.domain import Liquidity, OrderIntent, OrderStatus, OrderType, Side
+from logos.testing.brokers import make_bar
+
+T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
+
+
+def t(i: int) -> datetime:
+    return T0 + timedelta(minutes=i)
+
+
+def broker(**params: object) -> PaperBroker:
+    """Broker at bar 0 (close 100), 10 bps taker, 2 bps maker, 50 bps slippage, shorts allowed."""
+    defaults: dict[str, object] = {
+        "cash": D(100000),
+        "fee_bps": D(10),
+        "maker_fee_bps": D(2),
+        "slippage_bps": D(50),
+        "allow_short": True,
+    }
+    b = PaperBroker(**{**defaults, **params})
+    b.on_slice([make_bar("X", t(0), "100")])
+    return b
+
+
+def intent(cid: str, side: Side, qty: str, limit: str | None = None) -> OrderIntent:
+    return OrderIntent(
+        symbol="X",
+        side=side,
+        qty=D(qty),
+        type=OrderType.MARKET if limit is None else OrderType.LIMIT,
+        limit_price=None if limit is None else D(limit),
+        client_order_id=cid,
+        ts=t(0),
+    )
+
+
+BUY, SELL = Side.BUY, Side.SELL
+CASES = [
+    # id, side, limit, bar 1 (open, high, low, close), expected price, liquidity, fee on 10 units
+    (
+        "market buy: open + 50 bps",
+        BUY,
+        None,
+        ("101", "102", "100", "101"),
+        "101.505",
+        "taker",
+        "1.01505",
+    ),
+    (
+        "market sell: open - 50 bps",
+        SELL,
+        None,
+        ("101", "102", "100", "101"),
+        "100.495",
+        "taker",
+        "1.00495",
+    ),
+    (
+        "limit buy crossed: at limit",
+        BUY,
+        "99",
+        ("100", "101", "98.5", "100"),
+        "99",
+        "maker",
+        "0.198",
+    ),
+    (
+        "limit buy touched: low == limit",
+        BUY,
+        "99",
+        ("100", "101", "99", "100"),
+        "99",
+        "maker",
+        "0.198",
+    ),
+    ("limit buy gap down: at open", BUY, "99", ("97", "98", "96", "97"), "97", "maker", "0.194"),
+    ("limit buy not reached", BUY, "99", ("100", "101", "99.01", "100"), None, None, None),
+    (
+        "limit sell crossed: at limit",
+        SELL,
+        "102",
+        ("100", "102.5", "99", "101"),
+        "102",
+        "maker",
+        "0.204",
+    ),
+    (
+        "limit sell gap up: at open",
+        SELL,
+        "102",
+        ("104", "105", "103", "104"),
+        "104",
+        "maker",
+        "0.208",
+    ),
+    ("limit sell not reached", SELL, "102", ("100", "101.99", "99", "101"), None, None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("side", "limit", "ohlc", "price", "liquidity", "fee"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_fill_rules(
+    side: Side,
+    limit: str | None,
+    ohlc: tuple[str, str, str, str],
+    price: str | None,
+    liquidity: str | None,
+    fee: str | None,
+) -> None:
+    b = broker()
+    order = b.submit(intent("c1", side, "10", limit), ts=t(0))
+    assert order.status is OrderStatus.ACCEPTED
+    fills = b.on_bar(make_bar("X", t(1), *ohlc))
+    if price is None:
+        assert fills == []
+        assert b.order(order.order_id).status is OrderStatus.ACCEPTED
+        return
+    [fill] = fills
+    assert (fill.price, fill.qty, fill.fee) == (D(price), D(10), D(fee))
+    assert fill.liquidity is Liquidity(liquidity)
+    assert (fill.ts, fill.trade_id, fill.order_id) == (t(1), "PT-000001", "P-000001")
+    done = b.order(order.order_id)
+    assert (done.status, done.filled_qty, done.avg_fill_price) == (
+        OrderStatus.FILLED,
+        D(10),
+        D(price),
+    )
+    assert b.account().cash == D(100000) - side.sign * D(10) * D(price) - D(fee)
+
+
+def test_order_is_not_eligible_on_the_bar_it_was_accepted_on() -> None:
+    b = broker()
+    order = b.submit(intent("c1", BUY, "1"), ts=t(1))  # bar 1 is current when accepted
+    assert b.on_bar(make_bar("X", t(1), "100")) == []
+    [fill] = b.on_bar(make_bar("X", t(2), "110"))
+    assert fill.price == D("110.55")  # 110 * 1.005
+    assert b.order(order.order_id).status is OrderStatus.FILLED
+
+
+def test_bars_must_move_forward() -> None:
+    b = broker()
+    with pytest.raises(Exception, match="not after the previous bar"):
+        b.on_bar(make_bar("X", t(0), "100"))
+
+
+def test_maker_fee_defaults_to_taker_fee() -> None:
+    b = PaperBroker(cash=D(1000), fee_bps=D(25))
+    b.on_slice([make_bar("X", t(0), "10")])
+    b.submit(intent("c1", BUY, "2", "10"), ts=t(0))
+    [fill] = b.on_bar(make_bar("X", t(1), "10"))
+    assert fill.fee == D("0.05")  # 2 * 10 * 0.0025
+
+
+def test_other_symbols_bars_do_not_fill() -> None:
+    b = broker()
+    order = b.submit(intent("c1", BUY, "1"), ts=t(0))
+    assert b.on_bar(make_bar("Y", t(1), "5")) == []
+    assert b.order(order.order_id).status is OrderStatus.ACCEPTED
+
+
+def test_same_inputs_give_byte_identical_events() -> None:
+    def run() -> str:
+        b = broker(volume_participation=D("0.5"))
+        b.submit(intent("a", BUY, "7", "101"), ts=t(0))
+        b.submit(intent("b", SELL, "3"), ts=t(0))
+        for i, (o, v) in enumerate([("100", "4"), ("102", "6"), ("99", "20")], start=1):
+            b.on_slice([make_bar("X", t(i), o, volume=v)])
+        lines = [e.to_event(n).model_dump_json() for n, e in enumerate(b.drain_events())]
+        return "\n".join(lines) + repr(b.snapshot())
+
+    assert run() == run()
