@@ -143,3 +143,23 @@ def _between(first: datetime, second: datetime, step: timedelta) -> list[datetim
         out.append(t)
         t += step
     return out
+
+
+class ManualClock:
+    """A clock for polling-feed tests: ``clock()`` is now; ``clock.sleep(s)`` advances it.
+
+    Pass ``clock=clock, sleep=clock.sleep`` to a ``PollingFeed``; ``sleeps`` records every
+    wait the feed asked for.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Record the wait and move the clock forward by it."""
+        self.sleeps.append(seconds)
+        self.now += timedelta(seconds=seconds)
