@@ -62,8 +62,10 @@ SIZING_PARAMS: dict[str, type[BaseModel]] = {
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 """Sizing arithmetic context (28 significant digits), independent of the thread's context."""
-_CAP_CTX = Context(prec=28, rounding=ROUND_DOWN)
-"""Cap limits (cap ÷ price) round toward zero, so a clipped quantity never exceeds its cap."""
+_TOWARD_ZERO = Context(prec=28, rounding=ROUND_DOWN)
+"""Cap limits (cap ÷ price) and order deltas round toward zero, so a clipped quantity never
+exceeds its cap and an order never overshoots its target."""
+_WIDE = Context(prec=60)
 
 CLIENT_ORDER_ID_MAX_LEN = 36
 """Binance and Bybit accept at most 36 characters of ``[A-Za-z0-9_-]`` (Alpaca 128)."""
@@ -213,19 +215,19 @@ class OrderTranslator:
         notes = [source, how]
         cap = self.params.max_position_notional
         if cap is not None and abs(_CTX.multiply(target, price)) > cap:
-            target = _clip(target, _CAP_CTX.divide(cap, price))
+            target = _clip(target, _TOWARD_ZERO.divide(cap, price))
             notes.append(f"max_position_notional {cap} clipped target to {target}")
         if target < 0 and meta is not None and not meta.shortable:
             target = _ZERO
             notes.append(f"{symbol} is not shortable: target clipped to 0")
-        delta = _CTX.subtract(_CTX.subtract(target, position_qty), working_qty)
+        delta = _TOWARD_ZERO.subtract(target, _WIDE.add(position_qty, working_qty))
         if delta == 0:
             return TranslationResult(symbol, target)
         notes.append(f"position {position_qty}, working {working_qty} → order {delta}")
         requested = delta
         cap = self.params.max_order_notional
         if cap is not None and abs(_CTX.multiply(delta, price)) > cap:
-            delta = _clip(delta, _CAP_CTX.divide(cap, price))
+            delta = _clip(delta, _TOWARD_ZERO.divide(cap, price))
             notes.append(f"max_order_notional {cap} clipped order to {delta}")
         qty = quantize_qty(meta, delta)
         if meta is not None and meta.max_qty is not None and abs(qty) > meta.max_qty:
