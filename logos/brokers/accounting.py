@@ -18,8 +18,26 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from logos.brokers.inventory import ZERO, FillOutcome, Inventory
+from pydantic import BaseModel, ConfigDict
+
+from logos.brokers.inventory import ZERO, FillOutcome, Inventory, Lot
 from logos.domain import Account, Position, Side
+
+
+class LedgerState(BaseModel):
+    """A ledger as data (for broker snapshots)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starting_cash: Decimal
+    currency: str
+    cash: Decimal
+    fees: Decimal
+    realized: Decimal
+    realized_by_symbol: dict[str, Decimal]
+    marks: dict[str, Decimal]
+    peak_equity: Decimal
+    lots: dict[str, list[Lot]]
 
 
 class Ledger:
@@ -135,3 +153,28 @@ class Ledger:
                 )
             )
         return result
+
+    def dump(self) -> LedgerState:
+        """The ledger as data."""
+        return LedgerState(
+            starting_cash=self.starting_cash,
+            currency=self.currency,
+            cash=self.cash,
+            fees=self.fees,
+            realized=self.realized,
+            realized_by_symbol=dict(self.realized_by_symbol),
+            marks=dict(self.marks),
+            peak_equity=self.peak_equity,
+            lots=self.inventory.dump(),
+        )
+
+    @classmethod
+    def load(cls, state: LedgerState) -> Ledger:
+        """Rebuild a ledger from :meth:`dump`."""
+        ledger = cls(state.starting_cash, state.currency)
+        ledger.cash, ledger.fees, ledger.realized = state.cash, state.fees, state.realized
+        ledger.realized_by_symbol = dict(state.realized_by_symbol)
+        ledger.marks = dict(state.marks)
+        ledger.peak_equity = state.peak_equity
+        ledger.inventory = Inventory.load(state.lots)
+        return ledger

@@ -24,7 +24,7 @@ from logos.brokers.base import (
     InvalidOrderError,
     UnknownOrderError,
 )
-from logos.brokers.inventory import ZERO, Inventory
+from logos.brokers.inventory import ZERO
 from logos.brokers.paper_state import PaperParams, PaperSnapshot, WorkingState
 from logos.domain import (
     Account,
@@ -206,17 +206,8 @@ class PaperBroker(Broker):
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-serialisable dict of the whole broker state."""
-        ledger = self._ledger
         return PaperSnapshot(
-            starting_cash=ledger.starting_cash,
-            currency=ledger.currency,
-            cash=ledger.cash,
-            fees=ledger.fees,
-            realized=ledger.realized,
-            realized_by_symbol=ledger.realized_by_symbol,
-            marks=ledger.marks,
-            peak_equity=ledger.peak_equity,
-            lots=ledger.inventory.dump(),
+            ledger=self._ledger.dump(),
             orders=list(self._orders.values()),
             working=list(self._working.values()),
             last_bar_ts=self._last_bar_ts,
@@ -228,13 +219,7 @@ class PaperBroker(Broker):
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         """Replace the state with ``snapshot`` (from :meth:`snapshot`); drops queued events."""
         snap = PaperSnapshot.model_validate(dict(snapshot))
-        ledger = Ledger(snap.starting_cash, snap.currency)
-        ledger.cash, ledger.fees, ledger.realized = snap.cash, snap.fees, snap.realized
-        ledger.realized_by_symbol = dict(snap.realized_by_symbol)
-        ledger.marks = dict(snap.marks)
-        ledger.peak_equity = snap.peak_equity
-        ledger.inventory = Inventory.load(snap.lots)
-        self._ledger = ledger
+        self._ledger = Ledger.load(snap.ledger)
         self._orders = {o.order_id: o for o in snap.orders}
         self._by_client_id = {o.client_order_id: o.order_id for o in snap.orders}
         self._working = {w.order_id: w for w in snap.working}

@@ -8,7 +8,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from logos.brokers.inventory import Lot
+from logos.brokers.accounting import LedgerState
 from logos.components import Params
 from logos.domain import Order, UtcDatetime
 
@@ -81,15 +81,7 @@ class PaperSnapshot(BaseModel):
 
     kind: Literal["paper"] = "paper"
     version: Literal[1] = 1
-    starting_cash: Decimal
-    currency: str
-    cash: Decimal
-    fees: Decimal
-    realized: Decimal
-    realized_by_symbol: dict[str, Decimal]
-    marks: dict[str, Decimal]
-    peak_equity: Decimal
-    lots: dict[str, list[Lot]]
+    ledger: LedgerState
     orders: list[Order]
     working: list[WorkingState]
     last_bar_ts: dict[str, UtcDatetime]
