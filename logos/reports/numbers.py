@@ -119,7 +119,48 @@ class ScaledColumn:
         text = pc.cast(array, pa.string())
         if self.scale > 0:
             text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+        # Arrow writes |value| < 1e-6 (zero included) in scientific notation: redo those.
+        tiny = np.flatnonzero(np.abs(self.values) < 10 ** max(self.scale - 6, 0))
+        if tiny.size and self.scale > 6:
+            mask = np.zeros(len(self.values), dtype=bool)
+            mask[tiny] = True
+            plain = [
+                format_decimal(Decimal(int(v)).scaleb(-self.scale))
+                for v in self.values[tiny].tolist()
+            ]
+            text = pc.replace_with_mask(text, pa.array(mask), pa.array(plain, pa.string()))
         return text
+
+
+@dataclass(frozen=True)
+class DecimalColumn:
+    """A column of Decimal objects (values with too many digits for a common integer scale,
+    such as drawdown fractions of 28 significant digits)."""
+
+    values: list[Decimal]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def decimal_at(self, index: int) -> Decimal:
+        """One value."""
+        return self.values[index]
+
+    def to_float(self) -> np.ndarray:
+        """float64 approximations."""
+        return np.array([float(v) for v in self.values], dtype=np.float64)
+
+    def to_text(self) -> pa.Array:
+        """Every value in the artifact text form; each run of one value is formatted once."""
+        texts: list[str] = []
+        previous: Decimal | None = None
+        text = ""
+        for value in self.values:
+            if previous is None or value != previous:
+                text = format_decimal(value)
+                previous = value
+            texts.append(text)
+        return pa.array(texts, pa.string())
 
 
 def format_ts_column(ts_ns: np.ndarray) -> pa.Array:

@@ -1,0 +1,139 @@
+"""Build a runnable session from a validated run config, run it, and write its artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from logos.backtest import can_vectorize, run_vectorized
+from logos.brokers.base import Broker
+from logos.config import ValidatedConfig
+from logos.domain import SymbolMeta
+from logos.engine import Engine, ProgressCallback, SessionParts
+from logos.errors import ConfigError, LogosError
+from logos.feeds.base import Feed
+from logos.feeds.replay import ReplayFeed
+from logos.metadata import metas_for_data
+from logos.plugins import Registry
+from logos.reports import DEFAULT_REPORTERS, Reporter
+from logos.reports.result import SessionResult
+from logos.sizing import OrderTranslator
+from logos.strategies.base import Strategy
+
+
+@dataclass
+class Session:
+    """A built session: the engine with its parts, and the feed it reads."""
+
+    config: ValidatedConfig
+    engine: Engine
+    feed: Feed
+
+    @property
+    def reporters(self) -> list[Reporter]:
+        """The reporters that write the artifacts."""
+        return self.engine.parts.reporters
+
+
+def _metas(feed: Feed) -> dict[str, SymbolMeta]:
+    if isinstance(feed, ReplayFeed):
+        return metas_for_data(Path(feed.params.path).expanduser())
+    return {}
+
+
+def _summary(config: ValidatedConfig) -> dict[str, str]:
+    run = config.run
+
+    def params(component: object) -> str:
+        values = component.params.model_dump(exclude_defaults=False)  # type: ignore[attr-defined]
+        return ", ".join(f"{k}={v}" for k, v in values.items()) or "-"
+
+    return {
+        "mode": run.mode.value,
+        "symbols": ", ".join(run.symbols),
+        "timeframe": run.timeframe,
+        "feed": f"{config.feed.name} ({params(config.feed)})",
+        "broker": f"{config.broker.name} ({params(config.broker)})",
+        "strategy": f"{config.strategy.name} ({params(config.strategy)})",
+        "sizing": f"{config.sizing.name} ({params(config.sizing)})",
+        "risk guards": ", ".join(r.name for r in config.risk) or "none",
+    }
+
+
+def build_session(config: ValidatedConfig, registry: Registry) -> Session:
+    """Instantiate the feed, broker, one strategy per symbol, sizing and reporters."""
+    run = config.run
+    feed = config.feed.build()
+    if not isinstance(feed, Feed):
+        raise LogosError(f"feed '{config.feed.name}' is not a Feed")
+    metas = _metas(feed)
+    missing = [s for s in run.symbols if metas and s not in metas]
+    if missing:
+        raise ConfigError(
+            [f"symbols: no symbol metadata for {', '.join(missing)} (known: {', '.join(metas)})"]
+        )
+    broker_cls = config.broker.cls
+    if broker_cls is None or not issubclass(broker_cls, Broker):
+        raise LogosError(f"broker '{config.broker.name}' is not a Broker")
+    broker = broker_cls(config.broker.params, symbols=metas.values())
+    strategies: dict[str, Strategy] = {}
+    for symbol in run.symbols:
+        strategy = config.strategy.build()
+        if not isinstance(strategy, Strategy):
+            raise LogosError(f"strategy '{config.strategy.name}' is not a Strategy")
+        strategies[symbol] = strategy
+    translator = OrderTranslator(
+        config.sizing.name,
+        config.sizing.params,
+        metas=metas,
+        session_id=run.session_id,
+        strategy_name=config.strategy.name,
+    )
+    reporter_refs = list(config.reporters) or [
+        _default_reporter(registry, name) for name in DEFAULT_REPORTERS
+    ]
+    reporters: list[Reporter] = []
+    for ref in reporter_refs:
+        reporter = ref.build() if hasattr(ref, "build") else ref
+        if not isinstance(reporter, Reporter):
+            raise LogosError(f"reporter '{getattr(ref, 'name', ref)}' is not a Reporter")
+        reporters.append(reporter)
+    parts = SessionParts(
+        session_id=run.session_id,
+        mode=run.mode.value,
+        symbols=list(run.symbols),
+        strategies=strategies,
+        translator=translator,
+        broker=broker,
+        reporters=reporters,
+        config_summary=_summary(config),
+    )
+    return Session(config, Engine(parts), feed)
+
+
+def _default_reporter(registry: Registry, name: str) -> Reporter:
+    cls = registry.get("reporter", name)
+    reporter = cls()
+    if not isinstance(reporter, Reporter):
+        raise LogosError(f"reporter '{name}' is not a Reporter")
+    return reporter
+
+
+def run_session(
+    session: Session, *, stepwise: bool = False, progress: ProgressCallback | None = None
+) -> SessionResult:
+    """Run the session: vectorized when the session allows it, else bar by bar."""
+    engine, feed, run = session.engine, session.feed, session.config.run
+    if not stepwise and isinstance(feed, ReplayFeed) and can_vectorize(engine):
+        frames = feed.load_frames(run.symbols, run.timeframe)
+        return run_vectorized(engine, frames, gaps=len(feed.report.gaps), progress=progress)
+    return engine.run_stepwise(feed, run.timeframe, progress=progress)
+
+
+def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> list[Path]:
+    """Every reporter writes into ``out_dir`` (created if needed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for reporter in session.reporters:
+        paths.extend(reporter.write(result, out_dir))
+    return paths
