@@ -38,6 +38,15 @@ def parse_timeframe(timeframe: str | timedelta) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+def timeframe_label(timeframe: timedelta) -> str:
+    """1 minute → ``"1m"``: the largest unit that divides it exactly (w, d, h, m, s)."""
+    seconds = int(timeframe.total_seconds())
+    for unit in ("w", "d", "h", "m", "s"):
+        if seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    raise FeedError(f"timeframe {timeframe} is not a whole number of seconds")
+
+
 def decimal_from_float(value: float) -> Decimal:
     """The exact decimal of a price parsed from text: ``Decimal(repr(value))``.
 

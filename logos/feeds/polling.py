@@ -9,6 +9,7 @@ retrying). The base polls every ``poll_interval``:
 * drops bars already delivered (dedupe by ``(symbol, ts)``, counted), sorts what is left,
   and merges symbols into time slices; a bar older than a slice already delivered (one
   symbol's data arriving late) cannot be delivered in order: it is dropped and reported;
+* skips invalid bars (same rules as files; counted, ``bad_bar`` event);
 * fills nothing in: a missing bar is a reported gap (``Feed`` base);
 * retries retryable errors with exponential backoff plus jitter (tenacity), bounded by
   ``max_attempts`` and a total ``retry_deadline``; any other error fails at once. Both
@@ -38,6 +39,8 @@ from logos.domain import Bar
 from logos.errors import FeedError
 from logos.feeds.base import Feed, FeedEvent
 from logos.feeds.freshness import FreshnessMonitor
+from logos.feeds.validation import bar_problem
+from logos.timeutil import isoformat_utc
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +180,10 @@ class PollingFeed(Feed):
                 if (cursor is not None and bar.ts <= cursor) or bar.ts in seen:
                     self._health.duplicates_dropped += 1
                     continue
+                problem = bar_problem(bar)
+                if problem is not None:
+                    self._bad(bar, problem, now)
+                    continue
                 seen.add(bar.ts)
                 accepted.append((bar.ts, rank, bar))
             if seen:
@@ -195,9 +202,17 @@ class PollingFeed(Feed):
                 self._last_slice_ts = ts
         return slices
 
+    def _bad(self, bar: Bar, problem: str, now: datetime) -> None:
+        self._health.bad_bars_skipped += 1
+        data = {"symbol": bar.symbol, "bar_ts": isoformat_utc(bar.ts), "problem": problem}
+        self._emit(FeedEvent("bad_bar", now, data))
+        log.warning("feed %s: %s bar %s skipped: %s", self.name, bar.symbol, bar.ts, problem)
+
     def _late(self, bar: Bar, now: datetime) -> None:
         self._health.late_bars_dropped += 1
-        self._emit(FeedEvent("late_bar", now, {"symbol": bar.symbol, "bar_ts": bar.ts.isoformat()}))
+        self._emit(
+            FeedEvent("late_bar", now, {"symbol": bar.symbol, "bar_ts": isoformat_utc(bar.ts)})
+        )
         log.warning(
             "feed %s: %s bar %s arrived after later bars; dropped", self.name, bar.symbol, bar.ts
         )

@@ -9,9 +9,12 @@ Each row gets one problem code (the first that applies, in the order of :data:`P
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
+from logos.domain import Bar
 from logos.timeutil import isoformat_utc
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
@@ -137,3 +140,21 @@ def where(row: pd.Series) -> str:
 def line_unit(file: str) -> str:
     """How a position in ``file`` is named: ``line`` (text, header = line 1) or ``row``."""
     return "row" if file.lower().endswith((".parquet", ".pq")) else "line"
+
+
+def bar_problem(bar: Bar) -> str | None:
+    """Why one live bar is invalid (same rules as the files), or None when it is fine."""
+    values = (bar.open, bar.high, bar.low, bar.close, bar.volume)
+    if any(not isinstance(v, Decimal) or not v.is_finite() for v in values):
+        return "missing value (NaN)"
+    if min(bar.open, bar.high, bar.low, bar.close) <= 0:
+        return "non-positive price"
+    if bar.high < bar.low:
+        return "high below low"
+    if not bar.low <= bar.open <= bar.high:
+        return "open outside [low, high]"
+    if not bar.low <= bar.close <= bar.high:
+        return "close outside [low, high]"
+    if bar.volume < 0:
+        return "negative volume"
+    return None

@@ -1,18 +1,136 @@
-"""Feed ``ccxt``: public OHLCV polling for any ccxt exchange (no credentials needed)."""
+"""Feed ``ccxt``: public OHLCV polling for any ccxt exchange (no credentials needed).
+
+Each poll asks ``exchange.fetch_ohlcv(symbol, timeframe, since=ms, limit=...)`` per symbol,
+``since`` being the bar after the last one delivered (so a restart resumes exactly), and
+pages forward while full pages come back. Requests are spaced by ``exchange.rateLimit``
+milliseconds through the feed's own (injectable) clock and sleeper; ccxt's built-in
+throttle is turned off so it never sleeps behind the feed's back.
+
+ccxt errors are classified by its own hierarchy (``ccxt/base/errors.py``): every
+``NetworkError`` — ``RequestTimeout``, ``RateLimitExceeded``, ``DDoSProtection``,
+``ExchangeNotAvailable`` (and ``OnMaintenance``), ``InvalidNonce`` — is retried with backoff;
+everything else (``AuthenticationError``, ``BadSymbol``, ``BadRequest``, ``NotSupported``, any
+other ``ExchangeError``, ``BadResponse``) fails at once.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import ccxt
 from pydantic import Field
 
-from logos.components import NotAvailableYet
+from logos.domain import Bar
+from logos.errors import FeedError
+from logos.feeds.base import decimal_from_float, timeframe_label
+from logos.feeds.polling import Clock, PollingFeed, PollingParams, Sleeper
 from logos_ccxt.params import ExchangeParams
 
+RETRYABLE = (ccxt.NetworkError,)
+"""ccxt's transient errors: NetworkError and its subclasses (timeouts, rate limits, ...)."""
 
-class CcxtFeed(NotAvailableYet):
-    """Polls closed 1-minute OHLCV bars from a ccxt exchange's public API."""
+
+def ms(ts: datetime) -> int:
+    """Milliseconds since the epoch, ccxt's time unit."""
+    return int(ts.timestamp() * 1000)
+
+
+def row_to_bar(symbol: str, row: list[Any]) -> Bar:
+    """One ccxt OHLCV row ``[ms, open, high, low, close, volume]`` as a Bar (volume None → 0)."""
+    stamp, o, h, lo, c, v = row[:6]
+    return Bar(
+        symbol=symbol,
+        ts=datetime.fromtimestamp(int(stamp) / 1000, tz=UTC),
+        open=decimal_from_float(o),
+        high=decimal_from_float(h),
+        low=decimal_from_float(lo),
+        close=decimal_from_float(c),
+        volume=decimal_from_float(v if v is not None else 0.0),
+    )
+
+
+class CcxtFeed(PollingFeed):
+    """Polls closed OHLCV bars from a ccxt exchange's public API.
+
+    ``client`` (optional) is a ready ``ccxt.Exchange`` to use instead of building one from
+    the ``exchange`` id (tests pass a fake subclass here).
+    """
 
     name = "ccxt"
-    planned_in = "the 'Data feeds' issue"
 
-    class Params(ExchangeParams):
-        poll_interval: float = Field(10.0, gt=0, description="seconds between polls")
+    class Params(ExchangeParams, PollingParams):
+        limit: int = Field(500, ge=1, le=5000, description="bars per fetch_ohlcv request")
+        max_pages: int = Field(20, ge=1, description="requests per symbol per poll (catch-up)")
+
+    params: CcxtFeed.Params
+
+    def __init__(
+        self,
+        params: CcxtFeed.Params | None = None,
+        *,
+        client: ccxt.Exchange | None = None,
+        clock: Clock | None = None,
+        sleep: Sleeper | None = None,
+        rng: random.Random | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(params, clock=clock, sleep=sleep, rng=rng, **kwargs)
+        self.exchange = client
+        self._last_request: datetime | None = None
+
+    def _on_start(self) -> None:
+        if self.exchange is None:
+            self.exchange = getattr(ccxt, self.params.exchange)({"enableRateLimit": False})
+        else:
+            self.exchange.enableRateLimit = False
+        self._label = timeframe_label(self.timeframe)
+        supported = getattr(self.exchange, "timeframes", None) or {}
+        if supported and self._label not in supported:
+            raise FeedError(
+                f"feed 'ccxt': {self.exchange.id} has no {self._label} candles "
+                f"(it has {', '.join(supported)})"
+            )
+        if not self.exchange.has.get("fetchOHLCV"):
+            raise FeedError(f"feed 'ccxt': {self.exchange.id} does not provide fetchOHLCV")
+        super()._on_start()
+
+    def fetch(self, symbol: str, since: datetime, now: datetime) -> list[Bar]:
+        """Pages of OHLCV rows from ``since`` until a short page or the forming bar."""
+        assert self.exchange is not None
+        bars: list[Bar] = []
+        cursor = since
+        for _ in range(self.params.max_pages):
+            self._throttle()
+            rows = self.exchange.fetch_ohlcv(
+                symbol, self._label, since=ms(cursor), limit=self.params.limit
+            )
+            bars.extend(row_to_bar(symbol, row) for row in rows)
+            if len(rows) < self.params.limit:
+                break
+            newest = max(bar.ts for bar in bars)
+            if newest + self.timeframe >= now or newest < cursor:
+                break
+            cursor = newest + timedelta(milliseconds=1)
+        return bars
+
+    def _throttle(self) -> None:
+        assert self.exchange is not None
+        spacing = timedelta(milliseconds=float(self.exchange.rateLimit or 0))
+        if self._last_request is not None:
+            wait = (self._last_request + spacing - self.clock()).total_seconds()
+            if wait > 0:
+                self.sleep(wait)
+        self._last_request = self.clock()
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """ccxt NetworkError and its subclasses are transient; every other error is fatal."""
+        return isinstance(exc, RETRYABLE) or super().is_retryable(exc)
+
+    def describe_error(self, exc: BaseException) -> str:
+        """``binance: BadSymbol: ...`` (ccxt messages usually start with the exchange id)."""
+        text = str(exc)
+        exchange_id = self.exchange.id if self.exchange is not None else self.params.exchange
+        prefix = "" if text.startswith(exchange_id) else f"{exchange_id}: "
+        return f"{prefix}{type(exc).__name__}: {text}"
