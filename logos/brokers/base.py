@@ -93,7 +93,12 @@ class Broker(Component, ABC):
 
     Construct with the component params and, optionally, ``symbols`` (the
     :class:`~logos.domain.SymbolMeta` of the tradable symbols; more can be added with
-    :meth:`add_symbols`). The module docstring describes the per-slice call sequence.
+    :meth:`add_symbols`).
+
+    Per time slice the engine calls :meth:`on_bar` for every bar of the slice (fills and
+    DAY expiry), then :meth:`mark` with the slice's bars (mark to market at the closes) —
+    :meth:`on_slice` does both — then :meth:`submit` with ``ts`` = the slice's bar time for
+    each approved intent (eligible from the next bar), and journals :meth:`drain_events`.
     """
 
     supports_live: ClassVar[bool] = False
