@@ -182,3 +182,27 @@ def test_same_inputs_give_byte_identical_events() -> None:
         return "\n".join(lines) + repr(b.snapshot())
 
     assert run() == run()
+
+
+def test_listener_sees_events_as_they_happen_and_drain_empties_the_queue() -> None:
+    b = broker()
+    seen: list[str] = []
+    b.add_listener(lambda e: seen.append(f"{e.type}:{getattr(e, 'new', '')}"))
+    b.submit(intent("c1", BUY, "1"), ts=t(0))
+    assert seen == ["order:NEW", "order:SUBMITTED", "order:ACCEPTED"]
+    b.on_bar(make_bar("X", t(1), "100"))
+    assert seen[3:] == ["fill:", "order:FILLED"]
+    assert len(b.drain_events()) == 5
+    assert b.drain_events() == []
+
+
+def test_cancel_all_by_symbol() -> None:
+    b = broker()
+    b.on_slice([make_bar("Y", t(0), "50")])
+    x = b.submit(intent("x", BUY, "1", "90"), ts=t(0))
+    y = b.submit(intent("y", BUY, "1", "40").model_copy(update={"symbol": "Y"}), ts=t(0))
+    assert [o.order_id for o in b.cancel_all(ts=t(0), symbol="Y", reason="halt")] == [y.order_id]
+    assert [o.order_id for o in b.working_orders()] == [x.order_id]
+    assert b.order(y.order_id).reason == "halt"
+    assert [o.status for o in b.cancel_all(ts=t(0))] == [OrderStatus.CANCELED]
+    assert b.working_orders() == []

@@ -71,9 +71,9 @@ PARAMS = st.fixed_dictionaries(
         "slippage_bps": st.sampled_from([D(0), D(25)]),
         "volume_participation": st.sampled_from([None, D("0.5")]),
         "allow_short": st.booleans(),
-        "allow_margin": st.just(False),
     }
 )
+MARGIN = st.sampled_from([{}, {"allow_margin": True, "max_leverage": D(2)}])
 
 
 def check_identity(b: PaperBroker, fills: list) -> None:
@@ -124,9 +124,9 @@ def metas() -> list[SymbolMeta]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(params=PARAMS, steps=sessions())
-def test_equity_identity_holds_after_every_step(params: dict, steps: list) -> None:
-    run(PaperBroker(symbols=metas(), **params), steps, check=True)
+@given(params=PARAMS, margin=MARGIN, steps=sessions())
+def test_equity_identity_holds_after_every_step(params: dict, margin: dict, steps: list) -> None:
+    run(PaperBroker(symbols=metas(), **params, **margin), steps, check=True)
 
 
 @settings(max_examples=60, deadline=None)
