@@ -164,6 +164,14 @@ class BrokerContract:
         assert {p.symbol: p.qty for p in broker.positions()}[self.symbol] == self.qty
         assert broker.working_orders() == []
 
+    def test_order_is_not_filled_by_the_bar_it_was_accepted_on(self, broker: Broker) -> None:
+        # accepted while bar 1 is current (its close is known): bar 1 itself never fills it
+        order = broker.submit(self.intent("c-1"), ts=self.bar(1).ts)
+        self.feed(broker, self.bar(1))
+        assert broker.order(order.order_id).status is OrderStatus.ACCEPTED
+        self.feed(broker, self.bar(2))
+        assert broker.order(order.order_id).status is OrderStatus.FILLED
+
     def test_every_event_is_a_legal_transition(self, broker: Broker) -> None:
         kept = broker.submit(self.intent("c-1"), ts=self.now())
         gone = broker.submit(self.intent("c-2", side=Side.BUY), ts=self.now())
