@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -233,7 +233,7 @@ class Engine:
     def run_stepwise(
         self,
         feed: Feed,
-        timeframe: str,
+        timeframe: str | timedelta,
         progress: ProgressCallback | None = None,
     ) -> SessionResult:
         """Run every slice of ``feed`` through the loop, signals from rolling windows."""

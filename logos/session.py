@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from logos.backtest import can_vectorize, run_vectorized
@@ -28,6 +29,7 @@ class Session:
     config: ValidatedConfig
     engine: Engine
     feed: Feed
+    timeframe_given: bool = True
 
     @property
     def reporters(self) -> list[Reporter]:
@@ -60,8 +62,14 @@ def _summary(config: ValidatedConfig) -> dict[str, str]:
     }
 
 
-def build_session(config: ValidatedConfig, registry: Registry) -> Session:
-    """Instantiate the feed, broker, one strategy per symbol, sizing and reporters."""
+def build_session(
+    config: ValidatedConfig, registry: Registry, *, timeframe_given: bool = True
+) -> Session:
+    """Instantiate the feed, broker, one strategy per symbol, sizing and reporters.
+
+    ``timeframe_given=False`` (the config did not set one): a replay run takes the bar
+    interval from the data instead of the default ``1m``.
+    """
     run = config.run
     feed = config.feed.build()
     if not isinstance(feed, Feed):
@@ -108,7 +116,7 @@ def build_session(config: ValidatedConfig, registry: Registry) -> Session:
         reporters=reporters,
         config_summary=_summary(config),
     )
-    return Session(config, Engine(parts), feed)
+    return Session(config, Engine(parts), feed, timeframe_given)
 
 
 def _default_reporter(registry: Registry, name: str) -> Reporter:
@@ -124,10 +132,13 @@ def run_session(
 ) -> SessionResult:
     """Run the session: vectorized when the session allows it, else bar by bar."""
     engine, feed, run = session.engine, session.feed, session.config.run
-    if not stepwise and isinstance(feed, ReplayFeed) and can_vectorize(engine):
-        frames = feed.load_frames(run.symbols, run.timeframe)
-        return run_vectorized(engine, frames, gaps=len(feed.report.gaps), progress=progress)
-    return engine.run_stepwise(feed, run.timeframe, progress=progress)
+    timeframe: str | timedelta = run.timeframe
+    if isinstance(feed, ReplayFeed):
+        frames = feed.load_frames(run.symbols, run.timeframe if session.timeframe_given else None)
+        timeframe = feed.report.timeframe or run.timeframe
+        if not stepwise and can_vectorize(engine):
+            return run_vectorized(engine, frames, gaps=len(feed.report.gaps), progress=progress)
+    return engine.run_stepwise(feed, timeframe, progress=progress)
 
 
 def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> list[Path]:
