@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logos.components import Component, ComponentKind
-from logos.errors import ConfigError, LogosError
+from logos.domain import SymbolMeta
+from logos.errors import ConfigError, DataError, LogosError
+from logos.metadata import load_symbol_metas, parse_symbol_metas
 from logos.plugins import Registry
 from logos.sizing import SIZING_PARAMS
 
@@ -56,6 +58,12 @@ class RunConfig(BaseModel):
     sizing: ComponentRef = ComponentRef(name="fixed_qty", params={"qty": "1"})
     risk: list[ComponentRef] = Field(default_factory=list)
     reporters: list[ComponentRef] = Field(default_factory=list)
+    metadata_file: str | None = Field(
+        None, description="symbol metadata file (format: docs/metadata.md)"
+    )
+    metadata: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="inline symbol metadata; wins over metadata_file"
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class ValidatedConfig:
     sizing: ResolvedComponent
     risk: tuple[ResolvedComponent, ...]
     reporters: tuple[ResolvedComponent, ...]
+    metas: dict[str, SymbolMeta] = field(default_factory=dict)
+    """Symbol metadata from ``metadata_file`` and inline ``metadata`` (empty: none given)."""
 
 
 def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
@@ -195,9 +205,28 @@ def validate_config(
         raise ConfigError(problems, source) from None
     problems: list[str] = []
     resolved = _resolve_all(run.model_dump(), registry, problems)
+    metas = _symbol_metas(run, source, problems)
     if problems:
         raise ConfigError(problems, source)
-    return ValidatedConfig(run=run, **resolved)
+    return ValidatedConfig(run=run, **resolved, metas=metas)
+
+
+def _symbol_metas(run: RunConfig, source: str | None, problems: list[str]) -> dict[str, SymbolMeta]:
+    metas: dict[str, SymbolMeta] = {}
+    if run.metadata_file:
+        path = Path(run.metadata_file)
+        if source and not path.is_absolute():
+            path = Path(source).parent / path  # relative to the config file, like its data
+        try:
+            metas.update(load_symbol_metas(path))
+        except DataError as exc:
+            problems.append(f"metadata_file: {exc}")
+    if run.metadata:
+        try:
+            metas.update(parse_symbol_metas(run.metadata, source="metadata"))
+        except DataError as exc:
+            problems.append(str(exc))
+    return metas
 
 
 def _resolve_all(data: dict[str, Any], registry: Registry, problems: list[str]) -> dict[str, Any]:

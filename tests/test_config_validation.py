@@ -237,3 +237,28 @@ def test_validate_config_does_not_mutate_input(registry):
     config = validate_config(data, registry)
     assert repr(data) == snapshot
     assert config.sizing.name == "fixed_qty"
+
+
+def test_inline_metadata_and_metadata_file(tmp_path, registry):
+    (tmp_path / "meta.toml").write_text(
+        '["BTC/USDT"]\ntick_size = "0.01"\nlot_size = "0.001"\n["ETH/USDT"]\ntick_size = "0.1"\n'
+    )
+    text = 'metadata_file = "meta.toml"\n' + GOOD + '[metadata."ETH/USDT"]\nlot_size = 0.0001\n'
+    config = load_config(write(tmp_path, text), registry)
+    assert config.metas["BTC/USDT"].lot_size == Decimal("0.001")
+    # the inline table replaces the file's entry for that symbol
+    assert config.metas["ETH/USDT"].lot_size == Decimal("0.0001")
+    assert config.metas["ETH/USDT"].tick_size is None
+
+
+def test_metadata_problems_are_reported_with_the_rest(tmp_path, registry):
+    text = (
+        'metadata_file = "absent.toml"\n'
+        + GOOD.replace("fast = 5", "fast = 0")
+        + '[metadata."ETH/USDT"]\ntick_size = "-1"\n'
+    )
+    problems = problems_of(tmp_path, registry, text)
+    joined = "\n".join(problems)
+    assert "strategy.params.fast: Input should be greater than or equal to 1" in joined
+    assert "metadata_file: " in joined and "absent.toml: metadata file not found" in joined
+    assert "symbol 'ETH/USDT': tick_size: Input should be greater than 0" in joined
