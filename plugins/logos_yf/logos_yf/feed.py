@@ -1,18 +1,146 @@
-"""Feed ``yfinance``: polls 1-minute equity bars through the yfinance library."""
+"""Feed ``yfinance``: polls 1-minute (or longer) equity bars through the yfinance library.
+
+Each poll calls ``yfinance.Ticker(symbol).history(interval=..., start=since, end=now + tf,
+auto_adjust=False, actions=False, prepost=...)`` per symbol. ``Ticker.history`` is used
+rather than ``yfinance.download`` because ``download`` catches every error (rate limit,
+unknown ticker) and returns an empty frame, so a feed could not tell "no new bar" from
+"retry" from "give up". yfinance normally logs errors and returns empty frames too; the
+feed turns that off for its own calls (``yfinance.config.debug.hide_exceptions = False``,
+restored afterwards — what ``yfinance.download`` itself does per ticker) so the real
+exceptions reach the retry logic:
+
+* retried: ``YFRateLimitError``, network errors (curl_cffi / requests / OS connection and
+  timeout errors) and Yahoo's "currently down" ``YFDataException``;
+* an empty answer: ``YFPricesMissingError`` (no trades in the range, e.g. market closed);
+* fatal: everything else — ``YFTzMissingError`` / ``YFTickerMissingError`` (unknown or
+  delisted symbol), ``YFInvalidPeriodError``, ``ValueError`` ...
+
+Yahoo keeps 1-minute history for a short time and serves at most about a week per request:
+a start older than ``HISTORY_LIMITS`` allows is moved forward (a ``history_limited`` event;
+the bars before it are a reported gap, never invented).
+"""
 
 from __future__ import annotations
 
-import yfinance  # noqa: F401 - the feed's boundary
+import contextlib
+import random
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import yfinance
 from pydantic import Field
+from yfinance.exceptions import YFDataException, YFPricesMissingError, YFRateLimitError
 
-from logos.components import NotAvailableYet, Params
+from logos.domain import Bar
+from logos.errors import FeedError
+from logos.feeds.base import FeedEvent, timeframe_label
+from logos.feeds.polling import Clock, PollingFeed, PollingParams, Sleeper
+from logos.timeutil import isoformat_utc
+from logos_yf.frames import frame_to_bars
+
+INTERVALS = {"1m": "1m", "2m": "2m", "5m": "5m", "15m": "15m", "30m": "30m", "1h": "1h"}
+INTERVALS |= {"90m": "90m", "1d": "1d", "5d": "5d", "1w": "1wk"}
+"""logos timeframe label → yfinance interval."""
+
+HISTORY_LIMITS = {
+    "1m": timedelta(days=7),
+    "2m": timedelta(days=59),
+    "5m": timedelta(days=59),
+    "15m": timedelta(days=59),
+    "30m": timedelta(days=59),
+    "90m": timedelta(days=59),
+    "1h": timedelta(days=729),
+}
+"""How far back Yahoo serves intraday bars per request (1-minute: 7 days)."""
+
+RETRYABLE: tuple[type[BaseException], ...] = (YFRateLimitError, ConnectionError, TimeoutError)
+with contextlib.suppress(ImportError):  # yfinance's HTTP client (1.x)
+    from curl_cffi.requests.exceptions import RequestException as CurlRequestException
+
+    RETRYABLE += (CurlRequestException,)
+with contextlib.suppress(ImportError):  # older yfinance sessions
+    import requests
+
+    RETRYABLE += (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
 
 
-class YFinanceFeed(NotAvailableYet):
+@contextlib.contextmanager
+def yfinance_raises() -> Iterator[None]:
+    """Let yfinance raise its exceptions instead of logging them and returning empty frames."""
+    before = yfinance.config.debug.hide_exceptions
+    yfinance.config.debug.hide_exceptions = False
+    try:
+        yield
+    finally:
+        yfinance.config.debug.hide_exceptions = before
+
+
+class YFinanceFeed(PollingFeed):
     """Polls closed 1-minute bars for equities from Yahoo Finance."""
 
     name = "yfinance"
-    planned_in = "the 'Data feeds' issue"
 
-    class Params(Params):
+    class Params(PollingParams):
         poll_interval: float = Field(30.0, gt=0, description="seconds between polls")
+        prepost: bool = Field(False, description="include pre- and post-market bars")
+        timeout: float = Field(10.0, gt=0, description="HTTP timeout per request, seconds")
+
+    params: YFinanceFeed.Params
+
+    def __init__(
+        self,
+        params: YFinanceFeed.Params | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Sleeper | None = None,
+        rng: random.Random | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(params, clock=clock, sleep=sleep, rng=rng, **kwargs)
+        self._tickers: dict[str, yfinance.Ticker] = {}
+
+    def _on_start(self) -> None:
+        label = timeframe_label(self.timeframe)
+        if label not in INTERVALS:
+            raise FeedError(
+                f"feed 'yfinance': Yahoo has no {label} bars (it has {', '.join(INTERVALS)})"
+            )
+        self._interval = INTERVALS[label]
+        self._history_limit = HISTORY_LIMITS.get(label)
+        super()._on_start()
+
+    def fetch(self, symbol: str, since: datetime, now: datetime) -> list[Bar]:
+        """One ``Ticker.history`` call from ``since`` (clamped to Yahoo's limit) to now."""
+        start = since
+        if self._history_limit is not None and now - since > self._history_limit:
+            start = now - self._history_limit
+            data = {
+                "symbol": symbol,
+                "requested": isoformat_utc(since),
+                "used": isoformat_utc(start),
+            }
+            self._emit(FeedEvent("history_limited", now, data))
+        ticker = self._tickers.get(symbol) or self._tickers.setdefault(
+            symbol, yfinance.Ticker(symbol)
+        )
+        try:
+            with yfinance_raises():
+                frame = ticker.history(
+                    interval=self._interval,
+                    start=start,
+                    end=now + self.timeframe,
+                    prepost=self.params.prepost,
+                    actions=False,
+                    auto_adjust=False,
+                    timeout=self.params.timeout,
+                )
+        except YFPricesMissingError:
+            return []
+        return frame_to_bars(frame, symbol)
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Rate limits, network errors and Yahoo being down are transient."""
+        if isinstance(exc, YFDataException) and "CURRENTLY DOWN" in str(exc):
+            return True
+        return isinstance(exc, RETRYABLE) or super().is_retryable(exc)
