@@ -12,6 +12,7 @@ import pytest
 from logos.domain import Bar
 from logos.errors import FeedError
 from logos.feeds.base import Gap
+from logos.feeds.freshness import FreshnessMonitor
 from logos.feeds.polling import PollingFeed, RetryableFeedError
 from logos.testing.feeds import FeedContract, ManualClock
 
@@ -239,3 +240,26 @@ class TestScriptedFeedContract(FeedContract):
 
     def clock_now(self, feed: Any) -> datetime:
         return self.clock()
+
+
+def test_invalid_live_bar_is_skipped_and_reported() -> None:
+    clock = ManualClock(t(3))
+    bad = Bar("A", t(1), Decimal(5), Decimal(4), Decimal(6), Decimal(5), Decimal(1))
+    feed = ScriptedFeed({"A": [bar("A", 0), bad, bar("A", 2)]}, clock)
+    assert run(feed, ["A"], after=t(-1), until=t(3)) == [[("A", 0)], [("A", 2)]]
+    assert feed.health().bad_bars_skipped == 1
+    events = [e for e in feed.drain_events() if e.type == "bad_bar"]
+    assert [e.data for e in events] == [
+        {"symbol": "A", "bar_ts": "2024-03-01T10:01:00Z", "problem": "high below low"}
+    ]
+
+
+def test_default_max_bar_age_is_two_timeframes_plus_grace() -> None:
+    monitor = FreshnessMonitor(timedelta(minutes=5), grace=timedelta(seconds=10))
+    assert monitor.max_bar_age == timedelta(minutes=10, seconds=10)
+    last = {"A": t(0), "B": None}
+    assert monitor.measure(t(10, 10), last) == []  # B: no bar yet, counted from first check
+    assert [s.symbol for s in monitor.measure(t(10, 11), last)] == ["A"]
+    assert [s.symbol for s in monitor.measure(t(20, 21), last)] == ["A", "B"]  # B: 10:11 old
+    explicit = FreshnessMonitor(timedelta(minutes=1), max_bar_age=timedelta(seconds=90))
+    assert explicit.max_bar_age == timedelta(seconds=90)

@@ -1,0 +1,84 @@
+"""``logos feed record``: poll a live feed for a while and cache its bars for replay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from logos.cli.app import app, out
+from logos.config import parse_override
+from logos.errors import ConfigError, LogosError
+from logos.feeds.base import Feed
+from logos.feeds.cache import BarCache
+from logos.plugins import get_registry
+
+feed_app = typer.Typer(help="Record market data from a feed.", no_args_is_help=True)
+app.add_typer(feed_app, name="feed")
+
+
+def build_feed(name: str, params: dict[str, Any]) -> Feed:
+    """The registered feed ``name`` with ``params`` validated by its Params model."""
+    cls = get_registry().get("feed", name)
+    try:
+        validated = cls.Params(**params)
+    except ValidationError as exc:
+        problems = [
+            f"feed.params.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        ]
+        raise ConfigError(problems, source=f"feed '{name}'") from None
+    feed = cls(validated)
+    if not isinstance(feed, Feed):
+        raise LogosError(f"component '{name}' is not a feed")
+    return feed
+
+
+@feed_app.command("record")
+def record(
+    symbol: Annotated[
+        list[str], typer.Option("--symbol", help="Symbol to record (repeatable), e.g. BTC/USDT.")
+    ],
+    feed: Annotated[str, typer.Option("--feed", help="Feed name, e.g. ccxt or yfinance.")] = "ccxt",
+    exchange: Annotated[
+        str | None, typer.Option("--exchange", help="ccxt exchange id (feed ccxt).")
+    ] = None,
+    minutes: Annotated[float, typer.Option("--minutes", min=0, help="How long to record.")] = 5.0,
+    timeframe: Annotated[str, typer.Option("--timeframe", help="Bar interval.")] = "1m",
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Cache folder (replay it with --data DIR).")
+    ] = Path("data/recorded"),
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Feed param key=value (repeatable).")
+    ] = None,
+) -> None:
+    """Poll FEED for MINUTES and write every closed bar to OUT/<SYMBOL>/<DAY>.csv."""
+    params = dict(parse_override(item) for item in param or [])
+    if exchange is not None:
+        params["exchange"] = exchange
+    source = build_feed(feed, params)
+    cache = BarCache(out_dir, fmt)  # type: ignore[arg-type]
+    until = datetime.now(UTC) + timedelta(minutes=minutes)
+    source.start(symbol, timeframe, until=until)
+    out.print(f"recording {', '.join(symbol)} from feed {feed} until {until:%H:%M:%S} UTC")
+    try:
+        for bars in source.slices():
+            cache.write(bars)
+            closes = ", ".join(f"{b.symbol} {b.close}" for b in bars)
+            out.print(f"{bars[0].ts:%Y-%m-%d %H:%M} {closes}", highlight=False)
+            for event in source.drain_events():
+                out.print(f"[yellow]{event.type}[/yellow] {event.data}", highlight=False)
+    finally:
+        cache.close()
+        source.close()
+    health = source.health()
+    written = ", ".join(f"{s} {cache.written.get(s, 0)}" for s in symbol)
+    out.print(
+        f"[green]recorded[/green] {health.bars_emitted} bar(s) ({written}); "
+        f"{len(health.gaps)} gap(s), {health.missing_bars} missing bar(s) -> {out_dir}"
+    )
+    out.print(f"replay: logos backtest --data {out_dir} --symbol {symbol[0]} ...", highlight=False)
