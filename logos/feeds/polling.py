@@ -239,7 +239,7 @@ class PollingFeed(Feed):
             elapsed = (self.clock() - started).total_seconds()
             raise FeedError(
                 f"feed '{self.name}': {symbol}: gave up after {attempts} attempt(s) in "
-                f"{elapsed:g}s (max_attempts={p.max_attempts}, "
+                f"{elapsed:.3g}s (max_attempts={p.max_attempts}, "
                 f"retry_deadline={p.retry_deadline:g}s); "
                 f"last error: {self.describe_error(cause) if cause else 'unknown'}"
             ) from cause

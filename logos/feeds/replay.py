@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -228,14 +229,24 @@ def merge_slices(
     ts, ranks, values = ts[order], ranks[order], values[order]
     stamps = pd.DatetimeIndex(ts, tz="UTC").to_pydatetime()
     names = list(symbols)
+    decimals: dict[float, Decimal] = {}  # prices repeat a lot: build each Decimal once (bounded)
+
+    def exact(x: float) -> Decimal:
+        d = decimals.get(x)
+        if d is None:
+            if len(decimals) >= 100_000:
+                decimals.clear()
+            d = decimals[x] = decimal_from_float(x)
+        return d
+
     current: list[Bar] = []
     previous = None
-    for i, row in enumerate(values.tolist()):
+    for i, (o, h, lo, c, v) in enumerate(values.tolist()):
         if ts[i] != previous and current:
             yield current
             current = []
         previous = ts[i]
-        o, h, lo, c, v = (decimal_from_float(x) for x in row)
-        current.append(Bar(names[ranks[i]], stamps[i], o, h, lo, c, v))
+        bar = Bar(names[ranks[i]], stamps[i], exact(o), exact(h), exact(lo), exact(c), exact(v))
+        current.append(bar)
     if current:
         yield current
