@@ -192,3 +192,16 @@ def test_missing_path_and_columns_are_named(tmp_path: Path) -> None:
     path = write(tmp_path / "cols.csv", "timestamp,open,high,close\n2024-01-01T00:00:00Z,1,1,1\n")
     with pytest.raises(DataError, match=r"cols.csv: missing column\(s\) low, volume"):
         ReplayFeed(path=str(path)).load_frames(["X"])
+
+
+def test_parquet_with_a_datetime_index(tmp_path: Path) -> None:
+    index = pd.DatetimeIndex(pd.to_datetime(["2024-01-01T00:00Z", "2024-01-01T00:01Z"], utc=True))
+    frame = pd.DataFrame(
+        {"open": [2.0, 2.0], "high": [3.0, 3.0], "low": [1.0, 1.0], "close": [2.5, 2.5]},
+        index=index,
+    )
+    frame["volume"] = [0.0, 7.0]
+    frame.to_parquet(tmp_path / "X.parquet")
+    loaded = ReplayFeed(path=str(tmp_path / "X.parquet")).load_frames(["X"])["X"]
+    assert list(loaded.index) == list(index)
+    assert loaded["volume"].tolist() == [0.0, 7.0]

@@ -40,7 +40,8 @@ def read_bar_file(path: Path) -> pd.DataFrame:
         except Exception as exc:  # pyarrow raises many types for a bad file
             raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
         if isinstance(table.index, pd.DatetimeIndex):
-            table = table.reset_index()
+            name = table.index.name if table.index.name in TIMESTAMP_NAMES else "timestamp"
+            table = table.rename_axis(name).reset_index()
         first_line = 1
     elif suffix in CSV_SUFFIXES:
         table = _read_csv(path)
