@@ -57,25 +57,3 @@ class Strategy(Component, ABC):
     def _series(self, values: np.ndarray, bars: pd.DataFrame) -> pd.Series:
         """Wrap computed values as the float64 signal Series of ``bars``."""
         return pd.Series(np.asarray(values, dtype="float64"), index=bars.index, name=self.name)
-
-
-def window_sums(values: np.ndarray, length: int, anchor: np.ndarray | None = None) -> np.ndarray:
-    """Sum of each trailing window of ``length`` values, NaN where the window is incomplete.
-
-    Each sum is computed from its own window only, adding left to right (no running total),
-    so a value depends on exactly ``length`` rows and is bit-identical whether computed on the
-    full series or on just that window. ``anchor`` (one value per row) is subtracted from every
-    element of the row's window first, which makes sums of equal values exactly zero.
-    """
-    n = len(values)
-    out = np.full(n, np.nan)
-    if n < length:
-        return out
-    windows = np.lib.stride_tricks.sliding_window_view(values, length)
-    if anchor is not None:
-        windows = windows - anchor[length - 1 :, None]
-    total = windows[:, 0].copy()
-    for column in range(1, length):
-        total = total + windows[:, column]
-    out[length - 1 :] = total
-    return out

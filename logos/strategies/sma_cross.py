@@ -7,7 +7,8 @@ import pandas as pd
 from pydantic import Field
 
 from logos.components import Params
-from logos.strategies.base import Strategy, window_sums
+from logos.strategies.base import Strategy
+from logos.strategies.exact import scaled_integers, window_sums
 
 
 class SmaCross(Strategy):
@@ -17,8 +18,10 @@ class SmaCross(Strategy):
     averages exist: the first signal is at row ``max(fast, slow)`` (1-based), and if the fast
     average is above there, that first 1 is an entry like any other 0 → 1 change. SMA(n) at a
     row is the mean of the closes of that row and the previous n - 1 rows, whatever the time gap
-    between them. The comparison is made on sums of deviations from the current close
-    (``Σfast·slow > Σslow·fast``), so equal averages (flat prices) compare exactly equal.
+    between them. The averages are compared exactly on the closes' decimal values
+    (``Σfast·slow > Σslow·fast`` in integers, see :mod:`logos.strategies.exact`), so equal
+    averages compare equal however the closes round in binary (0.1, 4.1, 1.8, 2: both the
+    1- and the 4-bar average are 2, signal 0).
     """
 
     name = "sma_cross"
@@ -31,10 +34,12 @@ class SmaCross(Strategy):
         return max(self.params.fast, self.params.slow)
 
     def signals(self, bars: pd.DataFrame) -> pd.Series:
-        close = bars["close"].to_numpy(dtype="float64")
+        close = scaled_integers(bars["close"].to_numpy(dtype="float64"))
         fast, slow = self.params.fast, self.params.slow
-        fast_sum = window_sums(close, fast, anchor=close)
-        slow_sum = window_sums(close, slow, anchor=close)
-        ready = ~(np.isnan(fast_sum) | np.isnan(slow_sum))
-        above = fast_sum * slow > slow_sum * fast
-        return self._series(np.where(ready, above.astype("float64"), np.nan), bars)
+        out = np.full(len(close), np.nan)
+        first = self.warmup_bars() - 1
+        if len(close) > first:
+            fast_sum = window_sums(close, fast)[first:]
+            slow_sum = window_sums(close, slow)[first:]
+            out[first:] = (fast_sum * slow > slow_sum * fast).astype("float64")
+        return self._series(out, bars)
