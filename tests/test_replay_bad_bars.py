@@ -15,8 +15,9 @@ GOOD_3 = "2024-01-01T00:02:00Z,10,12,9,11,100\n"
 
 NAN_IN_CLOSE = r"missing value \(NaN\) in close"
 CASES = [
-    ("2024-01-01T00:01:00Z,10,12,9,,100", "missing value (NaN)", NAN_IN_CLOSE),
-    ("2024-01-01T00:01:00Z,10,12,9,nan,100", "missing value (NaN)", NAN_IN_CLOSE),
+    ("2024-01-01T00:01:00Z,10,12,9,,100", "missing or infinite value", NAN_IN_CLOSE),
+    ("2024-01-01T00:01:00Z,10,12,9,nan,100", "missing or infinite value", NAN_IN_CLOSE),
+    ("2024-01-01T00:01:00Z,10,inf,9,11,100", "missing or infinite value", "infinite value in high"),
     ("2024-01-01T00:01:00Z,10,12,0,11,100", "non-positive price", "non-positive price: low=0.0"),
     (
         "2024-01-01T00:01:00Z,-1,12,-2,11,100",
@@ -109,4 +110,11 @@ def test_empty_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("")
     with pytest.raises(DataError, match=r"empty\.csv: line 1: empty file or missing header row"):
+        ReplayFeed(path=str(path)).load_frames(["X"])
+
+
+def test_row_with_too_many_fields_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + GOOD_1 + "2024-01-01T00:01:00Z,10,12,9,11,100,7\n")
+    with pytest.raises(DataError, match=r"bad\.csv: not a readable CSV file \(.*line 3, saw 7\)$"):
         ReplayFeed(path=str(path)).load_frames(["X"])

@@ -80,7 +80,7 @@ def _read_csv_slowly(path: Path) -> pd.DataFrame:
             path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig"
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc})") from None
+        raise DataError(f"{path}: not a readable CSV file ({str(exc).strip()})") from None
     text.columns = [str(c).strip() for c in text.columns]
     for name in text.columns:
         if name.lower() not in OHLCV_COLUMNS:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -183,10 +183,9 @@ class ReplayFeed(Feed):
         self._frames = self.load_frames(self.symbols, self.timeframe)
         self._health.bad_bars_skipped = self.report.skipped_total
         if self.report.skipped_total:
-            first = min((f.index[0] for f in self._frames.values() if len(f)), default=None)
-            self._emit(
-                FeedEvent("bad_bars_skipped", first or datetime.min, dict(self.report.skipped))
-            )
+            starts = [f.index[0].to_pydatetime() for f in self._frames.values() if len(f)]
+            first = min(starts, default=datetime(1970, 1, 1, tzinfo=UTC))
+            self._emit(FeedEvent("bad_bars_skipped", first, dict(self.report.skipped)))
 
     def _iter_slices(self) -> Iterator[list[Bar]]:
         yield from merge_slices(self._frames, self.symbols, self.after, self.until)

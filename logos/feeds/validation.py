@@ -23,7 +23,7 @@ OHLCV_COLUMNS = (*PRICE_COLUMNS, "volume")
 OK = 0
 PROBLEMS: dict[int, str] = {
     1: "missing timestamp",
-    2: "missing value (NaN)",
+    2: "missing or infinite value",
     3: "non-positive price",
     4: "high below low",
     5: "open outside [low, high]",
@@ -44,7 +44,7 @@ def bar_problems(frame: pd.DataFrame) -> np.ndarray:
     """
     o, h, lo, c, v = (frame[col].to_numpy(dtype="float64") for col in OHLCV_COLUMNS)
     ts_missing = frame["ts"].isna().to_numpy()
-    has_nan = np.isnan(o) | np.isnan(h) | np.isnan(lo) | np.isnan(c) | np.isnan(v)
+    has_nan = ~(np.isfinite(o) & np.isfinite(h) & np.isfinite(lo) & np.isfinite(c) & np.isfinite(v))
     with np.errstate(invalid="ignore"):
         conditions = [
             ts_missing,
@@ -99,8 +99,11 @@ def describe_problem(frame: pd.DataFrame, codes: np.ndarray, row: int) -> str:
     if code == 1:
         return "missing or unreadable timestamp"
     if code == 2:
-        cols = [col for col in OHLCV_COLUMNS if pd.isna(bar[col])]
-        return f"missing value (NaN) in {', '.join(cols)}"
+        missing = [col for col in OHLCV_COLUMNS if pd.isna(bar[col])]
+        infinite = [col for col in OHLCV_COLUMNS if not pd.isna(bar[col]) and np.isinf(bar[col])]
+        parts = [f"missing value (NaN) in {', '.join(missing)}"] if missing else []
+        parts += [f"infinite value in {', '.join(infinite)}"] if infinite else []
+        return "; ".join(parts)
     if code == 3:
         cols = [f"{col}={_num(bar[col])}" for col in PRICE_COLUMNS if bar[col] <= 0]
         return f"non-positive price: {', '.join(cols)}"
@@ -146,7 +149,7 @@ def bar_problem(bar: Bar) -> str | None:
     """Why one live bar is invalid (same rules as the files), or None when it is fine."""
     values = (bar.open, bar.high, bar.low, bar.close, bar.volume)
     if any(not isinstance(v, Decimal) or not v.is_finite() for v in values):
-        return "missing value (NaN)"
+        return "missing or infinite value"
     if min(bar.open, bar.high, bar.low, bar.close) <= 0:
         return "non-positive price"
     if bar.high < bar.low:
