@@ -8,14 +8,16 @@ on the same data (the parity tests compare the artifacts byte for byte), because
 - the broker is called for a symbol's bar (``on_bar``) only while that symbol has working
   orders; without working orders ``on_bar`` cannot fill anything;
 - sizing runs at a symbol's bar when its signal changed (NaN → value included), when the
-  previous evaluation emitted, dropped or denied something, when the symbol had working
-  orders or fills, or always when the sizing rule depends on price or equity (anything but
+  symbol has working orders, when its last evaluation dropped something, or when its
+  position differs from the target of its last evaluation (a rejected, denied or truncated
+  order); and at every bar when the sizing rule depends on price or equity (anything but
   ``fixed_qty`` without ``max_position_notional``). Otherwise the translator would compute
-  the same zero delta as at the symbol's last evaluation (same signal, position, working
-  quantity) and emit nothing;
+  target − position − working = 0, as at the last evaluation, and emit nothing;
 - before sizing runs, every symbol is marked at its latest close, so the broker's acceptance
   checks see the same marks, equity and exposure as in the bar-by-bar loop;
-- account rows come from :mod:`logos.backtest_account`, exact between fills;
+- position, cash, fees, realized PnL and lot cost are tracked from the fills with the
+  ledger's formulas (cost after a fill = cost + signed qty × price + realized PnL), and
+  account rows come from :mod:`logos.backtest_account`, exact between fills;
 - journal sequence numbers count the skipped slices, so client order ids agree.
 
 It needs a session without a journal and without post-trade guards (those must see every
@@ -25,14 +27,14 @@ slice); :func:`can_vectorize` says whether a session qualifies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from logos.backtest_account import LedgerState, SymbolMarks, account_table
-from logos.domain import Account, Bar, Position
+from logos.domain import Bar, Fill
 from logos.engine import Engine, ProgressCallback, RiskHooks
 from logos.errors import DataError
 from logos.feeds.base import decimal_from_float
@@ -40,6 +42,8 @@ from logos.reports.result import SessionResult
 from logos.strategies.base import BAR_COLUMNS
 
 _NEVER = np.iinfo(np.int64).max
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ZERO = Decimal(0)
 
 
 def can_vectorize(engine: Engine) -> bool:
@@ -49,27 +53,39 @@ def can_vectorize(engine: Engine) -> bool:
     return not parts.journal.enabled and guards_noop
 
 
-def _signal_only(engine: Engine) -> bool:
+def signal_only_sizing(engine: Engine) -> bool:
+    """True when the sizing target depends on the signal alone (not on price or equity)."""
     translator = engine.translator
     return translator.rule == "fixed_qty" and translator.params.max_position_notional is None
 
 
-class _Symbol:
-    """One symbol's bars, signals and where the loop has to visit it."""
+def utc_datetime(ns: int) -> datetime:
+    """A UTC datetime from nanoseconds since the epoch (microsecond precision, like pandas)."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)
 
-    def __init__(self, name: str, frame: pd.DataFrame, signals: np.ndarray, timeline: np.ndarray):
+
+class _Symbol:
+    """One symbol's bars and signals, and what the loop knows about it."""
+
+    def __init__(
+        self, name: str, frame: pd.DataFrame, signals: np.ndarray, timeline: np.ndarray
+    ) -> None:
         self.name = name
         self.values = frame[list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
-        self.stamps = frame.index
         self.slice_of_row = np.searchsorted(timeline, frame.index.asi8)
         self.signals = signals
         self.nan = np.isnan(signals)
         previous = np.concatenate(([np.nan], signals[:-1]))
         same = (signals == previous) | (self.nan & np.isnan(previous))
         self.changed = ~same & ~self.nan
+        self.eval_rows = np.flatnonzero(self.changed)
         self.pointer = 0
-        self.last_row = -1
-        self.dirty = False
+        self.row = -1
+        self.follow = False
+        self.target: Decimal | None = None
+        self.dropped = False
+        self.position = ZERO
+        self.cost = ZERO
 
     def bar(self, row: int, ts: datetime) -> Bar:
         o, h, lo, c, v = (decimal_from_float(x) for x in self.values[row].tolist())
@@ -77,6 +93,48 @@ class _Symbol:
 
     def close(self, row: int) -> Decimal:
         return decimal_from_float(float(self.values[row, 3]))
+
+    def row_at(self, index: int) -> int:
+        """This symbol's row in slice ``index``, or -1."""
+        row = int(np.searchsorted(self.slice_of_row, index))
+        if row < len(self.slice_of_row) and self.slice_of_row[row] == index:
+            return row
+        return -1
+
+    def next_visit(self) -> int:
+        """The next slice where the loop must look at this symbol."""
+        rows = self.eval_rows
+        while self.pointer < len(rows) and rows[self.pointer] <= self.row:
+            self.pointer += 1
+        nxt = int(self.slice_of_row[rows[self.pointer]]) if self.pointer < len(rows) else _NEVER
+        if self.follow and self.row + 1 < len(self.slice_of_row):
+            nxt = min(nxt, int(self.slice_of_row[self.row + 1]))
+        return nxt
+
+
+class _Ledger:
+    """Cash, fees and realized PnL tracked from fills, exactly as the broker's ledger books them."""
+
+    def __init__(self, cash: Decimal) -> None:
+        self.cash, self.realized, self.fees = cash, ZERO, ZERO
+
+    def book(self, fill: Fill, sym: _Symbol) -> None:
+        signed = fill.qty * fill.side.sign
+        self.cash += -signed * fill.price - fill.fee
+        self.fees += fill.fee
+        self.realized += fill.realized_pnl
+        sym.position += signed
+        sym.cost += signed * fill.price + fill.realized_pnl
+
+    def state(self, index: int, book: Sequence[_Symbol]) -> LedgerState:
+        return LedgerState(
+            index,
+            self.cash,
+            self.realized,
+            self.fees,
+            {s.name: s.position for s in book},
+            {s.name: s.cost for s in book},
+        )
 
 
 def run_vectorized(
@@ -92,7 +150,6 @@ def run_vectorized(
         raise DataError("this session needs the bar-by-bar loop (journal or post-trade guards)")
     symbols = parts.symbols
     timeline = np.unique(np.concatenate([frames[s].index.asi8 for s in symbols]))
-    stamps = pd.DatetimeIndex(timeline, tz="UTC")
     book: list[_Symbol] = []
     for name in symbols:
         frame = frames[name]
@@ -102,75 +159,95 @@ def run_vectorized(
                 f"strategy for {name} returned {len(signals)} signals for {len(frame)} bars"
             )
         book.append(_Symbol(name, frame, signals, timeline))
-    every_bar = not _signal_only(engine)
-    candidates = [s.changed if not every_bar else ~s.nan for s in book]
-    eval_rows = [np.flatnonzero(c) for c in candidates]
+    every_bar = not signal_only_sizing(engine)
+    if every_bar:
+        for sym in book:
+            sym.eval_rows = np.flatnonzero(~sym.nan)
     broker = engine.broker
-    start = broker.account()
-    states = [LedgerState(-1, start.cash, start.realized_pnl, start.fees, {}, {})]
+    by_name = {s.name: s for s in book}
+    ledger = _Ledger(broker.account().cash)
+    states = [ledger.state(-1, book)]
     working: set[str] = set()
+    upcoming = [s.next_visit() for s in book]
     last_slice = -1
-
-    def next_slice(index: int) -> int:
-        sym = book[index]
-        rows = eval_rows[index]
-        nxt = _NEVER
-        while sym.pointer < len(rows) and rows[sym.pointer] <= sym.last_row:
-            sym.pointer += 1
-        if sym.pointer < len(rows):
-            nxt = int(sym.slice_of_row[rows[sym.pointer]])
-        follow = sym.last_row + 1
-        if (sym.dirty or sym.name in working) and follow < len(sym.slice_of_row):
-            nxt = min(nxt, int(sym.slice_of_row[follow]))
-        return nxt
-
-    upcoming = [next_slice(i) for i in range(len(book))]
     while True:
         current = min(upcoming)
         if current == _NEVER:
             break
-        ts = stamps[current].to_pydatetime()
+        ts = utc_datetime(int(timeline[current]))
         engine.seq += current - last_slice - 1
-        here = []
-        for index, sym in enumerate(book):
-            row = int(np.searchsorted(sym.slice_of_row, current))
-            if row < len(sym.slice_of_row) and sym.slice_of_row[row] == current:
-                here.append((index, sym, row))
         engine.journal_slice(ts, [], [])
-        filled = False
-        for _, sym, row in here:
-            if sym.name in working:
-                before = len(engine.fills)
-                engine.on_bar(sym.bar(row, ts))
-                if len(engine.fills) > before:
-                    filled = True
-                    sym.dirty = True
-        account = broker.mark_prices(_latest_closes(book, current), ts=ts)
-        engine.journal_broker_events()
-        if filled:
-            states.append(_ledger_state(current, account, broker.positions()))
-        for index, sym, row in here:
-            due = sym.dirty or sym.name in working or bool(candidates[index][row])
-            signal = float(sym.signals[row])
-            sym.dirty = due and engine.evaluate(sym.name, signal, sym.close(row), ts, account)
-            sym.last_row = row
-        working = {o.symbol for o in broker.working_orders()}
-        for _, sym, _ in here:
-            if sym.name in working:
-                sym.dirty = True
-        for index in range(len(book)):
-            upcoming[index] = next_slice(index)
+        here = [(s, r) for s in book if (r := s.row_at(current)) >= 0]
+        if working:
+            fills_before = len(engine.fills)
+            for sym, row in here:
+                if sym.name in working:
+                    engine.on_bar(sym.bar(row, ts))
+            engine.journal_broker_events()
+            new_fills = engine.fills[fills_before:]
+            for fill in new_fills:
+                ledger.book(fill, by_name[fill.symbol])
+            if new_fills:
+                states.append(ledger.state(current, book))
+            working = {o.symbol for o in broker.working_orders()}
+        due = [
+            (sym, row)
+            for sym, row in here
+            if not sym.nan[row]
+            and (
+                every_bar
+                or sym.changed[row]
+                or sym.dropped
+                or sym.name in working
+                or sym.position != sym.target
+            )
+        ]
+        if due:
+            account = broker.mark_prices(_latest_closes(book, current), ts=ts)
+            for sym, row in due:
+                result = engine.evaluate(
+                    sym.name,
+                    float(sym.signals[row]),
+                    sym.close(row),
+                    ts,
+                    account,
+                    position=(sym.position, _working_qty(engine, sym.name, working)),
+                )
+                assert result is not None
+                sym.target, sym.dropped = result.target_qty, bool(result.dropped)
+            working = {o.symbol for o in broker.working_orders()}
+        for sym, row in here:
+            sym.row = row
+            sym.follow = (
+                sym.name in working
+                or sym.dropped
+                or (sym.target is not None and sym.position != sym.target)
+            )
+        for index, sym in enumerate(book):
+            if sym.row >= 0 and sym.slice_of_row[sym.row] == current:
+                upcoming[index] = sym.next_visit()
         last_slice = current
         if progress is not None:
             progress(current + 1, len(timeline))
-    final_ts = stamps[-1].to_pydatetime()
-    broker.mark_prices(_latest_closes(book, len(timeline) - 1), ts=final_ts)
-    engine.journal_broker_events()
+    broker.mark_prices(_latest_closes(book, len(timeline) - 1), ts=utc_datetime(int(timeline[-1])))
     engine.seq += len(timeline) - 1 - last_slice
     marks = [SymbolMarks(s.name, s.slice_of_row, s.values[:, 3]) for s in book]
-    table = account_table(timeline, marks, states, start.cash)
+    table = account_table(timeline, marks, states, states[0].cash)
     bars = sum(len(frames[s]) for s in symbols)
     return engine.result(table, bars, gaps)
+
+
+def _working_qty(engine: Engine, symbol: str, working: set[str]) -> Decimal:
+    if symbol not in working:
+        return ZERO
+    return sum(
+        (
+            o.remaining_qty * o.side.sign
+            for o in engine.broker.working_orders()
+            if o.symbol == symbol
+        ),
+        ZERO,
+    )
 
 
 def _latest_closes(book: Sequence[_Symbol], current: int) -> dict[str, Decimal]:
@@ -180,16 +257,3 @@ def _latest_closes(book: Sequence[_Symbol], current: int) -> dict[str, Decimal]:
         if row >= 0:
             closes[sym.name] = sym.close(row)
     return closes
-
-
-def _ledger_state(index: int, account: Account, positions: list[Position]) -> LedgerState:
-    qty = {p.symbol: p.qty for p in positions}
-    cost = {
-        p.symbol: (
-            p.qty * p.last_price - p.unrealized_pnl
-            if p.qty and p.last_price is not None
-            else Decimal(0)
-        )
-        for p in positions
-    }
-    return LedgerState(index, account.cash, account.realized_pnl, account.fees, qty, cost)

@@ -138,28 +138,26 @@ def account_table(
         "realized_pnl": ScaledColumn(per_state([s.realized for s in states], scale), scale),
         "unrealized_pnl": ScaledColumn(unrealized, scale),
         "fees": ScaledColumn(per_state([s.fees for s in states], scale), scale),
-        "drawdown": DecimalColumn(_drawdowns(peak, equity, scale)),
+        "drawdown": DecimalColumn(_drawdowns(peak, equity)),
     }
     return AccountTable(np.asarray(ts_ns, dtype=np.int64), columns)
 
 
-def _drawdowns(peak: np.ndarray, equity: np.ndarray, scale: int) -> list[Decimal]:
-    """(peak − equity) / peak per row in Decimal (0 at a new high), one division per run."""
+def _drawdowns(peak: np.ndarray, equity: np.ndarray) -> np.ndarray:
+    """(peak − equity) / peak per row as Decimal (0 at a new high), one division per run of
+    equal rows. Both are unscaled integers at one scale, so their ratio is the ratio of the
+    money values; ``Decimal(int)`` is exact and the division rounds as the ledger's does."""
     zero = Decimal(0)
-    result = [zero] * len(equity)
-    below = np.flatnonzero(peak > equity)
-    if below.size == 0:
-        return result
-    peaks, values = peak[below].tolist(), equity[below].tolist()
-    last_key: tuple[int, int] | None = None
-    last = zero
-    for row, p, e in zip(below.tolist(), peaks, values, strict=True):
-        if (p, e) != last_key:
-            if p > 0:
-                top = Decimal(p).scaleb(-scale)
-                last = (top - Decimal(e).scaleb(-scale)) / top
-            else:
-                last = zero
-            last_key = (p, e)
-        result[row] = last
-    return result
+    if len(equity) == 0:
+        return np.empty(0, dtype=object)
+    below = peak - equity
+    change = np.ones(len(equity), dtype=bool)
+    change[1:] = (below[1:] != below[:-1]) | (peak[1:] != peak[:-1])
+    starts = np.flatnonzero(change)
+    values = [
+        Decimal(b) / Decimal(p) if b and p > 0 else zero
+        for b, p in zip(below[starts].tolist(), peak[starts].tolist(), strict=True)
+    ]
+    runs = np.empty(len(values), dtype=object)
+    runs[:] = values
+    return runs[np.cumsum(change) - 1]

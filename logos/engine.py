@@ -41,7 +41,7 @@ from logos.feeds.base import Feed
 from logos.lifecycle import OrderEvent, created, transition
 from logos.reports import Reporter
 from logos.reports.result import ACCOUNT_COLUMNS, AccountTable, DroppedIntent, SessionResult
-from logos.sizing import OrderTranslator
+from logos.sizing import OrderTranslator, TranslationResult
 from logos.strategies.base import BAR_COLUMNS, Strategy
 
 ZERO = Decimal(0)
@@ -152,15 +152,25 @@ class Engine:
         return position, working
 
     def evaluate(
-        self, symbol: str, signal: float, price: Decimal, ts: datetime, account: Account
-    ) -> bool:
-        """Steps 6-7 for one symbol. Returns True when anything was emitted, dropped or
-        denied (the vectorized path then re-evaluates this symbol at its next bar)."""
+        self,
+        symbol: str,
+        signal: float,
+        price: Decimal,
+        ts: datetime,
+        account: Account,
+        position: tuple[Decimal, Decimal] | None = None,
+    ) -> TranslationResult | None:
+        """Steps 6-7 for one symbol: size the signal, check it, submit it.
+
+        ``position`` is (signed position, signed working quantity) when the caller already
+        knows them exactly (the vectorized path); otherwise the broker is asked. Returns the
+        translation (``None`` for a NaN signal, which never trades).
+        """
         if math.isnan(signal):
-            return False
-        position, working = self.position_and_working(symbol)
+            return None
+        held, working = position if position is not None else self.position_and_working(symbol)
         result = self.translator.translate(
-            symbol, signal, price, position, working, account.equity, ts, seq=self.seq + 1
+            symbol, signal, price, held, working, account.equity, ts, seq=self.seq + 1
         )
         for drop in result.dropped:
             self.seq += 1
@@ -177,7 +187,7 @@ class Engine:
                 continue
             self.broker.submit(intent, ts=ts)
             self.journal_broker_events()
-        return bool(result.dropped or result.intents)
+        return result
 
     def _deny(self, intent: OrderIntent, reason: str, ts: datetime) -> None:
         order = Order(

@@ -42,6 +42,8 @@ def format_optional(value: Decimal | None) -> str:
 
 def format_ts(ts: datetime) -> str:
     """ISO-8601 UTC with ``Z``."""
+    if ts.tzinfo is UTC:
+        return ts.isoformat().removesuffix("+00:00") + "Z"
     return isoformat_utc(ts)
 
 
@@ -134,10 +136,17 @@ class ScaledColumn:
 
 @dataclass(frozen=True)
 class DecimalColumn:
-    """A column of Decimal objects (values with too many digits for a common integer scale,
-    such as drawdown fractions of 28 significant digits)."""
+    """A column of Decimal objects (an object array), for values with too many digits for a
+    common integer scale, such as drawdown fractions of 28 significant digits."""
 
-    values: list[Decimal]
+    values: np.ndarray
+
+    @classmethod
+    def from_list(cls, values: Sequence[Decimal]) -> DecimalColumn:
+        """Wrap a list of Decimals."""
+        array = np.empty(len(values), dtype=object)
+        array[:] = list(values)
+        return cls(array)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -148,19 +157,18 @@ class DecimalColumn:
 
     def to_float(self) -> np.ndarray:
         """float64 approximations."""
-        return np.array([float(v) for v in self.values], dtype=np.float64)
+        return self.values.astype(np.float64)
 
     def to_text(self) -> pa.Array:
         """Every value in the artifact text form; each run of one value is formatted once."""
-        texts: list[str] = []
-        previous: Decimal | None = None
-        text = ""
-        for value in self.values:
-            if previous is None or value != previous:
-                text = format_decimal(value)
-                previous = value
-            texts.append(text)
-        return pa.array(texts, pa.string())
+        values = self.values
+        if len(values) == 0:
+            return pa.array([], pa.string())
+        change = np.ones(len(values), dtype=bool)
+        change[1:] = values[1:] != values[:-1]
+        starts = np.flatnonzero(change)
+        run_text = pa.array([format_decimal(v) for v in values[starts].tolist()], pa.string())
+        return pc.take(run_text, pa.array(np.cumsum(change) - 1))
 
 
 def format_ts_column(ts_ns: np.ndarray) -> pa.Array:
