@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -205,3 +206,26 @@ def test_parquet_with_a_datetime_index(tmp_path: Path) -> None:
     loaded = ReplayFeed(path=str(tmp_path / "X.parquet")).load_frames(["X"])["X"]
     assert list(loaded.index) == list(index)
     assert loaded["volume"].tolist() == [0.0, 7.0]
+
+
+MANIFEST = json.loads((BARS / "MANIFEST.json").read_text())
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])
+def test_every_real_file_loads_with_the_manifest_rows_spacing_and_gaps(entry: dict) -> None:
+    feed = ReplayFeed(path=str(BARS / entry["file"]))
+    frame = feed.load_frames(["S"])["S"]
+    assert len(frame) == entry["rows"]
+    assert frame.index[0] == pd.Timestamp(entry["first"])
+    assert frame.index[-1] == pd.Timestamp(entry["last"])
+    assert feed.report.timeframe == timedelta(seconds=entry["bar_seconds_mode"])
+    assert len(feed.report.gaps) == entry["n_gaps_gt_mode"]
+    assert feed.report.skipped == {}
+
+
+def test_daily_equity_bars_report_the_first_weekend() -> None:
+    # lines 2-3: 1999-01-22 (a Friday) then 1999-01-25 (Monday): Saturday and Sunday missing
+    feed = ReplayFeed(path=str(BARS / "backtrader_nvda-1999-2014-1d.csv"))
+    feed.load_frames(["NVDA"], "1d")
+    first = feed.report.gaps[0]
+    assert (first.after, first.before, first.missing) == (utc(1999, 1, 22), utc(1999, 1, 25), 2)
