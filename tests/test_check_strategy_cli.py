@@ -58,7 +58,7 @@ def test_leaky_strategy_fails_with_the_first_differing_bar(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["sma_cross", "--data", "no/such/file.csv"], "no/such/file.csv: data file not found"),
+        (["sma_cross", "--data", "no/such/file.csv"], "no/such/file.csv: no such file or folder"),
         (["nope", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv")], "unknown strategy 'nope'"),
         (
             ["sma_cross", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv"), "--param", "fast=x"],
@@ -100,4 +100,44 @@ def test_malformed_csv_is_a_readable_error(
     bad.write_text("timestamp,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,0.5,oops,3\n")
     code, _, err = run(capsys, "buy_and_hold", "--data", str(bad))
     assert code == 1
-    assert "bad.csv: cannot read as bars CSV" in " ".join(err.split())
+    assert "bad.csv: line 2: close 'oops' is not a number" in " ".join(err.split())
+    assert err.count("error:") == 1 and "Traceback" not in err
+
+
+HEADER = "timestamp,open,high,low,close,volume\n"
+ROWS = [
+    "2024-01-01T00:00:00Z,1,2,0.5,1.5,3\n",
+    "2024-01-01T00:01:00Z,1.5,1,2,1.5,3\n",  # high 1 below low 2
+    "2024-01-01T00:02:00Z,1.5,2,1,1.8,3\n",
+]
+
+
+def test_bad_bar_is_rejected_like_the_replay_feed_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bars.csv"
+    bad.write_text(HEADER + "".join(ROWS))
+    code, _, err = run(capsys, "buy_and_hold", "--data", str(bad))
+    assert code == 1
+    assert "bars.csv, line 3: high 1.0 is below low 2.0" in " ".join(err.split())
+    code, out, _ = run(capsys, "buy_and_hold", "--data", str(bad), "--on-bad-bar", "skip")
+    assert code == 0
+    assert "(bars: 2 bars)" in " ".join(out.split())
+
+
+def test_a_file_with_several_symbols_needs_symbol(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "two.csv"
+    data.write_text(
+        "timestamp,symbol,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,AAA,1,2,0.5,1.5,3\n"
+        "2024-01-01T00:00:00Z,BBB,1,2,0.5,1.5,3\n"
+        "2024-01-01T00:01:00Z,BBB,1,2,0.5,1.5,3\n"
+    )
+    code, _, err = run(capsys, "buy_and_hold", "--data", str(data))
+    assert code == 1
+    assert "two.csv: holds 2 symbols (AAA, BBB); choose one with --symbol" in " ".join(err.split())
+    code, out, _ = run(capsys, "buy_and_hold", "--data", str(data), "--symbol", "BBB")
+    assert code == 0
+    assert "(BBB: 2 bars)" in " ".join(out.split())

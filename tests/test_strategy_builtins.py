@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from logos.feeds.replay import ReplayFeed
 from logos.strategies import BUILTIN_STRATEGIES, Breakout, BuyAndHold, RsiReversion, SmaCross
 from logos.strategies.base import Strategy
-from logos.strategies.frames import read_bars_csv
 from logos.testing.strategies import StrategyContract
 
 BARS = Path(__file__).parent / "data" / "bars"
@@ -161,7 +161,8 @@ def test_last_signal_uses_the_trailing_window() -> None:
 
 class _RealBars:
     def make_bars(self) -> pd.DataFrame:
-        return read_bars_csv(BARS / "freqtrade_XRP_ETH-5m.csv")
+        (frame,) = ReplayFeed(path=str(BARS / "freqtrade_XRP_ETH-5m.csv")).load_frames().values()
+        return frame
 
 
 class TestSmaCrossContract(_RealBars, StrategyContract):

@@ -8,15 +8,17 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from logos.cli.app import app, out
 from logos.components import ComponentKind
-from logos.errors import LogosError
+from logos.errors import DataError, LogosError
+from logos.feeds.replay import ReplayFeed
 from logos.plugins import get_registry
 from logos.strategies.base import Strategy
-from logos.strategies.frames import read_bars_csv
 from logos.strategies.lookahead import (
     DEFAULT_MAX_PREFIXES,
     check_causal,
@@ -76,23 +78,46 @@ def build_strategy(cls: type[Strategy], params: dict[str, Any]) -> Strategy:
         raise LogosError(f"strategy '{cls.name}': " + "; ".join(problems)) from None
 
 
+def load_bars(data: Path, symbol: str | None, on_bad_bar: str) -> tuple[str, pd.DataFrame]:
+    """One symbol's bars from a CSV/Parquet file (or folder), read and validated exactly as
+    the replay feed reads them for a backtest."""
+    feed = ReplayFeed(path=str(data), on_bad_bar=on_bad_bar)
+    frames = feed.load_frames([symbol] if symbol else None)
+    if len(frames) != 1:
+        raise DataError(
+            f"{data}: holds {len(frames)} symbols ({', '.join(frames)}); choose one with --symbol"
+        )
+    return next(iter(frames.items()))
+
+
 @app.command("check-strategy")
 def check_strategy(
     name: Annotated[str, typer.Argument(help="Strategy name, or file.py:Class / module:Class.")],
     data: Annotated[
-        Path, typer.Option("--data", help="Bars CSV: timestamp,open,high,low,close,volume")
+        Path,
+        typer.Option(
+            "--data", help="Bars file (CSV/Parquet) or folder, as the replay feed reads it."
+        ),
     ],
     param: Annotated[
         list[str] | None, typer.Option("--param", help="Strategy param key=value (repeatable).")
     ] = None,
+    symbol: Annotated[
+        str | None, typer.Option("--symbol", help="Symbol to check when the data holds several.")
+    ] = None,
+    on_bad_bar: Annotated[
+        str, typer.Option("--on-bad-bar", help="reject (default) or skip invalid bars.")
+    ] = "reject",
     max_prefixes: Annotated[
         int, typer.Option("--max-prefixes", min=1, help="Prefixes to check on long data.")
     ] = DEFAULT_MAX_PREFIXES,
 ) -> None:
     """Check that a strategy is causal: signals on data prefixes equal those on the full data."""
     strategy = build_strategy(load_strategy_class(name), dict(parse_param(p) for p in param or []))
-    bars = read_bars_csv(data)
-    label = f"strategy '{strategy.name}' on {data} ({len(bars)} bars)"
+    if on_bad_bar not in ("reject", "skip"):
+        raise LogosError(f"--on-bad-bar {on_bad_bar!r}: expected reject or skip")
+    symbol, bars = load_bars(data, symbol, on_bad_bar)
+    label = escape(f"strategy '{strategy.name}' on {data} ({symbol}: {len(bars)} bars)")
     problems = check_signal_values(strategy, bars)
     if problems:
         raise StrategyCheckError(f"{label}: " + "; ".join(problems))

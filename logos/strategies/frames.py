@@ -1,8 +1,7 @@
-"""Bar DataFrames as strategies receive them: reading a bars CSV and checking a frame's shape."""
+"""The shape of the bar DataFrame strategies receive, checked (files are read by the replay
+feed: ``ReplayFeed(path=...).load_frames()`` gives frames of exactly this shape)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 
@@ -29,22 +28,3 @@ def check_bars_frame(bars: pd.DataFrame, source: str = "bars") -> pd.DataFrame:
             row = int(bars[column].isna().to_numpy().argmax())
             raise DataError(f"{source}: column {column} is empty at row {row + 2}")
     return bars
-
-
-def read_bars_csv(path: str | Path) -> pd.DataFrame:
-    """Read ``timestamp,open,high,low,close,volume`` (ISO-8601 UTC open times) into a bar frame."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: data file not found")
-    try:
-        raw = pd.read_csv(path, dtype={c: "float64" for c in BAR_COLUMNS})
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise DataError(f"{path}: cannot read as bars CSV: {exc}") from None
-    if "timestamp" not in raw.columns:
-        raise DataError(f"{path}: missing column timestamp")
-    try:
-        index = pd.DatetimeIndex(pd.to_datetime(raw["timestamp"], utc=True, format="ISO8601"))
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{path}: bad timestamp: {exc}") from None
-    bars = raw.drop(columns="timestamp").set_axis(index.rename("ts"))
-    return check_bars_frame(bars, source=str(path))
