@@ -28,6 +28,7 @@ import ccxt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from logos_ccxt.markets import market_to_meta
 
 from logos.domain import Side, SymbolMeta
 from logos.market import quantize_price, quantize_qty
@@ -52,13 +53,9 @@ def market(symbol: str, amount_step: str, price_step: str) -> dict[str, Any]:
     }
 
 
-def meta_from_market(mkt: dict[str, Any], decimal_places: bool = False) -> SymbolMeta:
-    precision = mkt["precision"]
-    if decimal_places:
-        lot, tick = (D(1).scaleb(-int(precision[k])) for k in ("amount", "price"))
-    else:
-        lot, tick = (D(str(precision[k])) for k in ("amount", "price"))
-    return SymbolMeta(symbol=mkt["symbol"], lot_size=lot, tick_size=tick)
+def meta_of(exchange: ccxt.Exchange, mkt: dict[str, Any]) -> SymbolMeta:
+    """The SymbolMeta a live session gets for this market (the plugin's own conversion)."""
+    return market_to_meta(mkt, exchange.precisionMode)
 
 
 def ccxt_amount(exchange: ccxt.Exchange, symbol: str, value: str) -> D | None:
@@ -140,7 +137,7 @@ def test_generated_tick_size_markets_agree() -> None:
     rng = random.Random(7)
     checked = 0
     for mkt in markets:
-        meta = meta_from_market(mkt)
+        meta = meta_of(exchange, mkt)
         for value in values_for(meta, rng):
             assert_agrees(exchange, meta, value)
             checked += 1
@@ -161,7 +158,7 @@ def test_real_fixture_markets_agree(path: Path) -> None:
     ]
     assert usable, f"{path.name} has no market with both precisions"
     for mkt in usable:
-        meta = meta_from_market(mkt)
+        meta = meta_of(exchange, mkt)
         for value in values_for(meta, rng):
             assert_agrees(exchange, meta, value)
 
@@ -176,7 +173,7 @@ def test_binance_fixture_in_decimal_places_mode_agrees() -> None:
     usable = [m for m in markets if m.get("precision", {}).get("amount") is not None]
     assert len(usable) >= 10
     for mkt in usable:
-        meta = meta_from_market(mkt, decimal_places=True)
+        meta = meta_of(exchange, mkt)
         for value in values_for(meta, rng):
             assert_agrees(exchange, meta, value)
 
@@ -195,7 +192,7 @@ def test_hypothesis_markets_agree(lot: D, tick: D, value: D) -> None:
     exchange = ccxt.kraken({"enableRateLimit": False})
     mkt = market("H/USD", str(lot), str(tick))
     exchange.set_markets([mkt])
-    assert_agrees(exchange, meta_from_market(mkt), str(value))
+    assert_agrees(exchange, meta_of(exchange, mkt), str(value))
 
 
 def test_ccxt_changes_the_decimal_context_but_logos_does_not_care() -> None:
@@ -204,6 +201,6 @@ def test_ccxt_changes_the_decimal_context_but_logos_does_not_care() -> None:
     with decimal.localcontext():
         exchange.price_to_precision("C/USD", "1.25")
         assert decimal.getcontext().rounding == decimal.ROUND_HALF_UP  # ccxt set it
-        meta = meta_from_market(market("C/USD", "0.001", "0.5"))
+        meta = meta_of(exchange, market("C/USD", "0.001", "0.5"))
         assert quantize_price(meta, D("1.25"), Side.BUY) == D("1.0")
         assert quantize_qty(meta, D("2.0005")) == D("2")
