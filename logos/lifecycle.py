@@ -26,7 +26,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from logos.domain import Event, Order, OrderStatus
+from logos.domain import Event, Order, OrderIntent, OrderStatus
 from logos.errors import OrderStateError
 from logos.timeutil import ensure_utc, isoformat_utc
 
@@ -95,6 +95,22 @@ class OrderEvent:
     def to_event(self, seq: int) -> Event:
         """Wrap as a journal :class:`~logos.domain.Event` with the caller's ``seq``."""
         return Event(seq=seq, type=self.type, ts=self.ts, data=self.data())
+
+
+def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Order:
+    """The first version (status NEW) of the order ``intent`` asks for, created at ``ts``."""
+    return Order(
+        order_id=order_id,
+        client_order_id=intent.client_order_id,
+        symbol=intent.symbol,
+        side=intent.side,
+        type=intent.type,
+        qty=intent.qty,
+        limit_price=intent.limit_price,
+        time_in_force=intent.time_in_force,
+        ts_created=ts,
+        ts_updated=ts,
+    )
 
 
 def created(order: Order, *, ts: datetime, reason: str = "") -> OrderEvent:

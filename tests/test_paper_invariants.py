@@ -91,6 +91,8 @@ def check_identity(b: PaperBroker, fills: list) -> None:
     for order in b.orders():
         assert 0 <= order.filled_qty <= order.qty
     assert account.drawdown >= 0
+    if not (b.params.allow_short or b.params.allow_margin):
+        assert account.cash >= 0  # a cash account is never overdrawn, gaps or not
 
 
 def run(b: PaperBroker, steps: list, check: bool, restore_at: int | None = None) -> list[str]:

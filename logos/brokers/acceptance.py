@@ -68,6 +68,21 @@ def reference_price(
     return None if mark is None else rules.slipped(mark, Side.BUY, slippage_bps)
 
 
+def buying_power(
+    params: PaperParams, equity: Decimal, gross_exposure: Decimal, reserved: Decimal
+) -> Decimal:
+    """Room for new exposure: ``leverage × equity − gross exposure − reserved``."""
+    return params.leverage * equity - gross_exposure - reserved
+
+
+def insufficient_funds(params: PaperParams, detail: str) -> str:
+    """The reason for an order the cash (or, with margin on, the margin) cannot cover."""
+    code = (
+        RejectReason.INSUFFICIENT_MARGIN if params.allow_margin else RejectReason.INSUFFICIENT_CASH
+    )
+    return reason_text(code, detail)
+
+
 def _remaining(working: Iterable[Order], side: Side) -> Decimal:
     return sum((o.remaining_qty for o in working if o.side is side), ZERO)
 
@@ -127,16 +142,11 @@ def evaluate(intent: OrderIntent, view: AccountView, params: PaperParams) -> Ver
     problem = _short_problem(intent, view, params)
     if problem is not None:
         return Verdict(problem)
-    fee_bps = params.fee_bps if intent.type is OrderType.MARKET else params.maker_bps
+    fee_bps = params.fee_bps_for(rules.liquidity_of(intent.type))
     per_unit = ref * (1 + rules.rate(fee_bps))
     opening = opening_qty(intent, view.position, view.working)
     need = opening * per_unit
-    available = params.leverage * view.equity - view.gross_exposure - view.reserved
+    available = buying_power(params, view.equity, view.gross_exposure, view.reserved)
     if need > available:
-        code = (
-            RejectReason.INSUFFICIENT_MARGIN
-            if params.allow_margin
-            else RejectReason.INSUFFICIENT_CASH
-        )
-        return Verdict(reason_text(code, f"needs {need}, available {available}"))
+        return Verdict(insufficient_funds(params, f"needs {need}, available {available}"))
     return Verdict(None, opening, per_unit)

@@ -74,6 +74,25 @@ class FillEvent:
         return Event(seq=seq, type=self.type, ts=self.ts, data=self.data())
 
 
+_SAME_ORDER_FIELDS = ("symbol", "side", "type", "qty", "limit_price", "time_in_force")
+
+
+def same_order_or_raise(existing: Order, intent: OrderIntent) -> Order:
+    """``existing`` when ``intent`` (same client id) asks for the same order, else raise.
+
+    The idempotent-resend rule of :meth:`Broker.submit`: a resend returns the known order;
+    a client id reused for a different order raises :class:`DuplicateClientOrderIdError`.
+    """
+    for field in _SAME_ORDER_FIELDS:
+        if getattr(existing, field) != getattr(intent, field):
+            raise DuplicateClientOrderIdError(
+                f"client_order_id {intent.client_order_id!r} already used by order "
+                f"{existing.order_id} with a different {field} "
+                f"({getattr(existing, field)} != {getattr(intent, field)})"
+            )
+    return existing
+
+
 BrokerEvent = OrderEvent | FillEvent
 """What a broker emits: order transitions and fills."""
 

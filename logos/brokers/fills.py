@@ -32,15 +32,21 @@ def slipped(price: Decimal, side: Side, slippage_bps: Decimal) -> Decimal:
     return price * (1 + side.sign * rate(slippage_bps))
 
 
+def liquidity_of(order_type: OrderType) -> Liquidity:
+    """Market orders take liquidity (taker fee), limit orders provide it (maker fee)."""
+    return Liquidity.TAKER if order_type is OrderType.MARKET else Liquidity.MAKER
+
+
 def fill_price(order: Order, bar: Bar, slippage_bps: Decimal) -> tuple[Decimal, Liquidity] | None:
     """The price and liquidity at which ``order`` fills on ``bar``, or ``None`` if it does not."""
+    liquidity = liquidity_of(order.type)
     if order.type is OrderType.MARKET:
-        return slipped(bar.open, order.side, slippage_bps), Liquidity.TAKER
+        return slipped(bar.open, order.side, slippage_bps), liquidity
     limit = order.limit_price
     assert limit is not None  # a limit order without a price is rejected at submit
     if order.side is Side.BUY:
-        return (min(bar.open, limit), Liquidity.MAKER) if bar.low <= limit else None
-    return (max(bar.open, limit), Liquidity.MAKER) if bar.high >= limit else None
+        return (min(bar.open, limit), liquidity) if bar.low <= limit else None
+    return (max(bar.open, limit), liquidity) if bar.high >= limit else None
 
 
 def fee(qty: Decimal, price: Decimal, bps: Decimal) -> Decimal:
@@ -53,6 +59,18 @@ def to_lot(qty: Decimal, lot_size: Decimal | None) -> Decimal:
     if lot_size is None:
         return qty
     return (qty / lot_size).to_integral_value(rounding=ROUND_DOWN) * lot_size
+
+
+def quantity_step(qty: Decimal, lot_size: Decimal | None) -> Decimal:
+    """The step a fill of an order for ``qty`` is cut to: the lot size, else ``qty``'s precision.
+
+    Without a lot size, an order for 10 is cut to whole units and one for 2.5 to tenths.
+    """
+    if lot_size is not None:
+        return lot_size
+    exponent = qty.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a positive finite quantity
+    return Decimal(1).scaleb(min(0, exponent))
 
 
 def participation_budget(bar: Bar, cap: Decimal | None) -> Decimal | None:

@@ -1,8 +1,10 @@
 """The deterministic paper broker (DESIGN.md §5; rules in docs/paper_broker.md).
 
 Fill rules live in :mod:`logos.brokers.fills`, FIFO lots in :mod:`logos.brokers.inventory`,
-cash and marks in :mod:`logos.brokers.accounting`, static rejection checks in
-:mod:`logos.brokers.rejections`. This module ties them to the order lifecycle.
+cash and marks in :mod:`logos.brokers.accounting`, the acceptance checks in
+:mod:`logos.brokers.acceptance` and :mod:`logos.brokers.rejections`, the fill-time cash check
+and the booking of a fill in :mod:`logos.brokers.execution`. This module ties them to the
+order lifecycle.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
+from logos.brokers import execution
 from logos.brokers import fills as rules
 from logos.brokers.acceptance import AccountView, evaluate
 from logos.brokers.accounting import Ledger
 from logos.brokers.base import (
     Broker,
-    DuplicateClientOrderIdError,
     FillEvent,
     InvalidOrderError,
     UnknownOrderError,
+    same_order_or_raise,
 )
 from logos.brokers.inventory import ZERO
 from logos.brokers.paper_state import PaperParams, PaperSnapshot, WorkingState
@@ -39,11 +42,10 @@ from logos.domain import (
     TimeInForce,
 )
 from logos.errors import BrokerError
-from logos.lifecycle import created, transition
+from logos.lifecycle import created, order_from_intent, transition
 from logos.timeutil import ensure_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SAME_ORDER_FIELDS = ("symbol", "side", "type", "qty", "limit_price", "time_in_force")
 
 
 class PaperBroker(Broker):
@@ -79,25 +81,15 @@ class PaperBroker(Broker):
         ts = self._tick(ts)
         existing = self.order_by_client_id(intent.client_order_id)
         if existing is not None:
-            return self._same_or_raise(existing, intent)
+            return same_order_or_raise(existing, intent)
         if intent.qty <= 0 or (intent.limit_price is not None and intent.limit_price <= 0):
             raise InvalidOrderError(
                 f"order {intent.client_order_id}: qty and limit_price must be positive "
                 f"(got qty={intent.qty}, limit_price={intent.limit_price})"
             )
         self._order_counter += 1
-        order = Order(
-            order_id=f"{self.params.id_prefix}-{self._order_counter:06d}",
-            client_order_id=intent.client_order_id,
-            symbol=intent.symbol,
-            side=intent.side,
-            type=intent.type,
-            qty=intent.qty,
-            limit_price=intent.limit_price,
-            time_in_force=intent.time_in_force,
-            ts_created=ts,
-            ts_updated=ts,
-        )
+        order_id = f"{self.params.id_prefix}-{self._order_counter:06d}"
+        order = order_from_intent(intent, order_id, ts=ts)
         self._by_client_id[order.client_order_id] = order.order_id
         self._record(order, created(order, ts=ts, reason=intent.reason))
         self._move(order, OrderStatus.SUBMITTED, ts=ts)
@@ -125,7 +117,11 @@ class PaperBroker(Broker):
     # bars and marks --------------------------------------------------------------------
 
     def on_bar(self, bar: Bar) -> list[Fill]:
-        """Expire ended DAY orders, then fill eligible orders of ``bar.symbol`` (FIFO)."""
+        """Expire ended DAY orders, then fill eligible orders of ``bar.symbol`` (FIFO).
+
+        A fill the buying power cannot cover is cut down and the rest of its order canceled
+        (see :mod:`logos.brokers.execution`).
+        """
         last = self._last_bar_ts.get(bar.symbol)
         if last is not None and bar.ts <= last:
             raise BrokerError(
@@ -151,9 +147,20 @@ class PaperBroker(Broker):
             qty = rules.fill_qty(order.remaining_qty, budget, lot_size)
             if qty <= 0:
                 continue
-            if budget is not None:
-                budget -= qty
-            result.append(self._fill(order, state, bar, qty, *priced))
+            price, liquidity = priced
+            others = self.reserved() - state.reserved(order)
+            cut = execution.cut_to_buying_power(
+                self._ledger, self.params, order, qty, price, liquidity, lot_size, others
+            )
+            if cut.qty > 0:
+                if budget is not None:
+                    budget -= cut.qty
+                result.append(self._fill(order, state, bar.ts, cut.qty, price, liquidity))
+            if cut.reason:
+                self._move(
+                    self._orders[order.order_id], OrderStatus.CANCELED, ts=bar.ts, reason=cut.reason
+                )
+                del self._working[order.order_id]
         return result
 
     def mark_prices(self, prices: Mapping[str, Decimal], *, ts: datetime) -> Account:
@@ -194,13 +201,7 @@ class PaperBroker(Broker):
 
     def reserved(self) -> Decimal:
         """Cash (or margin) held for the exposure-increasing part of working orders."""
-        return sum(
-            (
-                s.reserve_price * min(s.reserve_qty, self._orders[s.order_id].remaining_qty)
-                for s in self._working.values()
-            ),
-            ZERO,
-        )
+        return sum((s.reserved(self._orders[s.order_id]) for s in self._working.values()), ZERO)
 
     # snapshot --------------------------------------------------------------------------
 
@@ -269,16 +270,6 @@ class PaperBroker(Broker):
             reserved=self.reserved(),
         )
 
-    def _same_or_raise(self, existing: Order, intent: OrderIntent) -> Order:
-        for field in _SAME_ORDER_FIELDS:
-            if getattr(existing, field) != getattr(intent, field):
-                raise DuplicateClientOrderIdError(
-                    f"client_order_id {intent.client_order_id!r} already used by order "
-                    f"{existing.order_id} with a different {field} "
-                    f"({getattr(existing, field)} != {getattr(intent, field)})"
-                )
-        return existing
-
     def _expire_day_orders(self, ts: datetime) -> None:
         for state in self._working_states():
             if state.active_day is not None and state.active_day < ts.date():
@@ -291,42 +282,31 @@ class PaperBroker(Broker):
         self,
         order: Order,
         state: WorkingState,
-        bar: Bar,
+        ts: datetime,
         qty: Decimal,
         price: Decimal,
-        liq: Liquidity,
+        liquidity: Liquidity,
     ) -> Fill:
-        bps = self.params.fee_bps if liq is Liquidity.TAKER else self.params.maker_bps
-        fee = rules.fee(qty, price, bps)
         self._trade_counter += 1
-        trade_id = f"{self.params.id_prefix}T-{self._trade_counter:06d}"
-        outcome = self._ledger.book_fill(
-            order.symbol, order.side, qty, price, fee, bar.ts, trade_id
-        )
-        fill = Fill(
-            trade_id=trade_id,
-            order_id=order.order_id,
-            client_order_id=order.client_order_id,
-            ts=bar.ts,
-            symbol=order.symbol,
-            side=order.side,
+        booked = execution.book(
+            self._ledger,
+            order,
+            state,
+            ts=ts,
             qty=qty,
             price=price,
-            fee=fee,
-            liquidity=liq,
-            realized_pnl=outcome.realized_pnl,
+            liquidity=liquidity,
+            fee_bps=self.params.fee_bps_for(liquidity),
+            trade_id=f"{self.params.id_prefix}T-{self._trade_counter:06d}",
         )
-        self._emit(FillEvent(fill))
-        state.filled_notional += qty * price
-        filled = order.filled_qty + qty
-        status = OrderStatus.FILLED if filled == order.qty else OrderStatus.PARTIALLY_FILLED
+        self._emit(FillEvent(booked.fill))
         self._move(
             order,
-            status,
-            ts=bar.ts,
-            filled_qty=filled,
-            avg_fill_price=state.filled_notional / filled,
+            booked.status,
+            ts=ts,
+            filled_qty=booked.filled_qty,
+            avg_fill_price=booked.avg_fill_price,
         )
-        if status is OrderStatus.FILLED:
+        if booked.status is OrderStatus.FILLED:
             del self._working[order.order_id]
-        return fill
+        return booked.fill

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from logos.brokers.accounting import LedgerState
 from logos.components import Params
-from logos.domain import Order, UtcDatetime
+from logos.domain import Liquidity, Order, UtcDatetime
 
 
 class PaperParams(Params):
@@ -48,6 +48,10 @@ class PaperParams(Params):
         """The maker fee actually charged."""
         return self.fee_bps if self.maker_fee_bps is None else self.maker_fee_bps
 
+    def fee_bps_for(self, liquidity: Liquidity) -> Decimal:
+        """The fee, in bps, a fill with this liquidity pays (taker: ``fee_bps``, maker: maker)."""
+        return self.fee_bps if liquidity is Liquidity.TAKER else self.maker_bps
+
     @property
     def leverage(self) -> Decimal:
         """Gross exposure allowed per unit of equity (1 without margin: a cash account)."""
@@ -72,6 +76,10 @@ class WorkingState(BaseModel):
     reserve_price: Decimal
     active_day: date | None = None
     filled_notional: Decimal = Decimal(0)
+
+    def reserved(self, order: Order) -> Decimal:
+        """What is still held for ``order`` (this state's order, in its latest version)."""
+        return self.reserve_price * min(self.reserve_qty, order.remaining_qty)
 
 
 class PaperSnapshot(BaseModel):
