@@ -206,7 +206,7 @@ class OrderTranslator:
             return drop("invalid_signal", f"{source} is outside [-1, 1]", _ZERO, _ZERO)
         if price <= 0:
             return drop("no_price", f"{source}: price {price} is not positive", _ZERO, _ZERO)
-        if self.rule == "percent_equity" and equity <= 0:
+        if self.rule == "percent_equity" and equity <= 0 and signal != 0:
             return drop("no_equity", f"{source}: equity {equity} is not positive", _ZERO, _ZERO)
 
         target, how = target_position(
@@ -241,6 +241,9 @@ class OrderTranslator:
             return drop("below_lot", f"{reason}: below one lot ({step})", requested, qty)
         side = Side.BUY if qty > 0 else Side.SELL
         limit = quantize_price(meta, price, side) if self.order_type is OrderType.LIMIT else None
+        if limit is not None and limit <= 0:
+            text = f"{reason}: dropped, limit price {price} rounds to {limit} on the tick grid"
+            return drop("untradeable", text, requested, qty)
         after = _CTX.add(_CTX.add(position_qty, working_qty), qty)
         problems = untradeable_reasons(meta, qty, limit or price, position_after=after)
         if problems:

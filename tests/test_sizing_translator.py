@@ -93,6 +93,13 @@ def test_percent_equity() -> None:
     assert [d.code for d in dropped] == ["no_equity"]
 
 
+def test_percent_equity_flat_signal_closes_even_without_equity() -> None:
+    # target 0 whatever the equity: long 3 -> sell 3 (not a no_equity drop)
+    result = translate("percent_equity", {"fraction": "0.5"}, 0.0, position="3", equity="-5")
+    intent = only_intent(result)
+    assert (intent.side, intent.qty, result.target_qty) == (Side.SELL, D(3), D(0))
+
+
 def test_max_position_notional_clips_the_target() -> None:
     # target 50 × 100 = 5000 > 2000 -> target 20
     result = translate("fixed_qty", {"qty": "50", "max_position_notional": "2000"}, 1.0)
@@ -186,6 +193,21 @@ def test_limit_orders_round_in_the_traders_favour() -> None:
     )
     assert (buy.type, buy.limit_price) == (OrderType.LIMIT, D("100.5"))
     assert sell.limit_price == D("101.0")
+
+
+def test_limit_buy_below_one_tick_is_dropped_not_a_crash() -> None:
+    # price 0.3 on tick 0.5: a buy rounds down to 0, which no venue accepts
+    meta = SymbolMeta(symbol="BTC/USD", tick_size=D("0.5"))
+    result = translate(
+        "fixed_qty", {"qty": "1"}, 1.0, price="0.3", meta=meta, order_type=OrderType.LIMIT
+    )
+    (drop,) = result.dropped
+    assert (result.intents, drop.code, drop.quantized_qty) == ([], "untradeable", D(1))
+    assert drop.reason.endswith("dropped, limit price 0.3 rounds to 0 on the tick grid")
+    sell = translate(
+        "fixed_qty", {"qty": "1"}, -1.0, price="0.3", meta=meta, order_type=OrderType.LIMIT
+    )
+    assert only_intent(sell).limit_price == D("0.5")
 
 
 def test_float_signal_is_read_through_str() -> None:
