@@ -38,7 +38,7 @@ from logos.domain import Bar, Fill
 from logos.engine import Engine, ProgressCallback, RiskHooks
 from logos.errors import DataError
 from logos.feeds.base import decimal_from_float
-from logos.reports.result import SessionResult
+from logos.reports.result import ACCOUNT_COLUMNS, AccountTable, SessionResult
 from logos.strategies.base import BAR_COLUMNS
 
 _NEVER = np.iinfo(np.int64).max
@@ -57,6 +57,23 @@ def signal_only_sizing(engine: Engine) -> bool:
     """True when the sizing target depends on the signal alone (not on price or equity)."""
     translator = engine.translator
     return translator.rule == "fixed_qty" and translator.params.max_position_notional is None
+
+
+def exact_account_possible(engine: Engine) -> bool:
+    """True when every quantity stays on a short decimal grid, so account rows can be computed
+    exactly from integers: every symbol has a lot size, or sizing is ``fixed_qty`` without
+    caps. Otherwise quantities may carry 28 significant digits, the ledger's Decimal context
+    rounds, and the backtest marks the broker at every slice instead (same rows, slower)."""
+    translator = engine.translator
+    params = translator.params
+    uncapped = params.max_position_notional is None and params.max_order_notional is None
+    if translator.rule == "fixed_qty" and uncapped:
+        return True
+    metas = translator.metas
+    return all(
+        (meta := metas.get(s)) is not None and meta.lot_size is not None
+        for s in engine.parts.symbols
+    )
 
 
 def utc_datetime(ns: int) -> datetime:
@@ -170,9 +187,14 @@ def run_vectorized(
     working: set[str] = set()
     upcoming = [s.next_visit() for s in book]
     last_slice = -1
+    every_slice = not exact_account_possible(engine)
+    stamps: list[datetime] = []
+    rows: dict[str, list[Decimal]] = {c: [] for c in ACCOUNT_COLUMNS}
     while True:
         current = min(upcoming)
-        if current == _NEVER:
+        if every_slice:
+            current = min(current, last_slice + 1)
+        if current >= len(timeline):
             break
         ts = utc_datetime(int(timeline[current]))
         engine.seq += current - last_slice - 1
@@ -202,8 +224,13 @@ def run_vectorized(
                 or sym.position != sym.target
             )
         ]
-        if due:
+        if due or every_slice:
             account = broker.mark_prices(_latest_closes(book, current), ts=ts)
+        if every_slice:
+            stamps.append(ts)
+            for name in ACCOUNT_COLUMNS:
+                rows[name].append(getattr(account, name))
+        if due:
             for sym, row in due:
                 result = engine.evaluate(
                     sym.name,
@@ -231,8 +258,11 @@ def run_vectorized(
             progress(current + 1, len(timeline))
     broker.mark_prices(_latest_closes(book, len(timeline) - 1), ts=utc_datetime(int(timeline[-1])))
     engine.seq += len(timeline) - 1 - last_slice
-    marks = [SymbolMarks(s.name, s.slice_of_row, s.values[:, 3]) for s in book]
-    table = account_table(timeline, marks, states, states[0].cash)
+    if every_slice:
+        table = AccountTable.from_rows(stamps, rows)
+    else:
+        marks = [SymbolMarks(s.name, s.slice_of_row, s.values[:, 3]) for s in book]
+        table = account_table(timeline, marks, states, states[0].cash)
     bars = sum(len(frames[s]) for s in symbols)
     return engine.result(table, bars, gaps)
 

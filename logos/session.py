@@ -37,10 +37,13 @@ class Session:
         return self.engine.parts.reporters
 
 
-def _metas(feed: Feed) -> dict[str, SymbolMeta]:
+def _metas(feed: Feed, config: ValidatedConfig) -> dict[str, SymbolMeta]:
+    """Metadata beside the replay data, then the config's own (which wins per symbol)."""
+    metas: dict[str, SymbolMeta] = {}
     if isinstance(feed, ReplayFeed):
-        return metas_for_data(Path(feed.params.path).expanduser())
-    return {}
+        metas.update(metas_for_data(Path(feed.params.path).expanduser()))
+    metas.update(config.metas)
+    return metas
 
 
 def _summary(config: ValidatedConfig) -> dict[str, str]:
@@ -74,7 +77,7 @@ def build_session(
     feed = config.feed.build()
     if not isinstance(feed, Feed):
         raise LogosError(f"feed '{config.feed.name}' is not a Feed")
-    metas = _metas(feed)
+    metas = _metas(feed, config)
     missing = [s for s in run.symbols if metas and s not in metas]
     if missing:
         raise ConfigError(
