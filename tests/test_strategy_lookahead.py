@@ -85,6 +85,36 @@ def test_late_leak_is_reported_at_its_first_differing_bar() -> None:
     assert "bar 50 (2024-01-01T00:50:00+00:00)" in mismatch.describe("a prefix")
 
 
+class TwoLeaksStrategy(Strategy):
+    """Bar 10 peeks once there are more than 15 rows; bar 3 only when there are exactly 20."""
+
+    name = "two_leaks"
+
+    def warmup_bars(self) -> int:
+        return 1
+
+    def signals(self, bars: pd.DataFrame) -> pd.Series:
+        out = np.zeros(len(bars))
+        if len(bars) > 15:
+            out[10] = 1.0
+        if len(bars) == 20:
+            out[3] = -1.0
+        return self._series(out, bars)
+
+
+def test_the_earliest_differing_bar_is_reported_not_the_shortest_prefix() -> None:
+    # 30 rows: full data has bar 10 = 1, bar 3 = 0. Prefixes 11..15 differ at bar 10 (0 vs 1);
+    # the prefix of 20 rows differs at bar 3 (-1 vs 0), the earlier bar.
+    mismatch, checked = check_causal(TwoLeaksStrategy(), bars_with([1.0] * 30))
+    assert mismatch is not None and checked == 30
+    assert (mismatch.bar, mismatch.rows_given, mismatch.partial, mismatch.full) == (
+        3,
+        20,
+        -1.0,
+        0.0,
+    )
+
+
 def test_too_short_window_is_caught() -> None:
     mismatch, _ = check_window(ShortWindowStrategy(), bars_with([1, 2, 3, 4, 5]))
     # at bar 0 the one-row window gives diff NaN -> 0, same as full; first real use is bar 3

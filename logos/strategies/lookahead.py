@@ -62,17 +62,26 @@ def _values(strategy: Strategy, bars: pd.DataFrame) -> np.ndarray:
 def check_causal(
     strategy: Strategy, bars: pd.DataFrame, max_prefixes: int = DEFAULT_MAX_PREFIXES
 ) -> tuple[Mismatch | None, int]:
-    """(first mismatch or None, number of prefixes checked). Prefixes are checked shortest
-    first; the mismatch is the first differing bar of the shortest failing prefix."""
+    """(first mismatch or None, number of prefixes checked).
+
+    Every prefix is checked; the mismatch reported is the earliest bar that differs on any
+    of them, with the shortest prefix on which it differs (a leak that only shows on long
+    prefixes can still hit an early bar)."""
     full = _values(strategy, bars)
     lengths = prefix_lengths(len(bars), strategy.warmup_bars(), max_prefixes)
+    first: Mismatch | None = None
+    checked = 0
     for k in lengths:
+        if first is not None and first.bar == 0:
+            break  # nothing can be earlier
+        checked += 1
         partial = _values(strategy, bars.iloc[:k])
         differs = ~_same(partial, full[:k])
         if differs.any():
             bar = int(differs.argmax())
-            return Mismatch(bar, bars.index[bar], k, float(partial[bar]), float(full[bar])), k
-    return None, len(lengths)
+            if first is None or bar < first.bar:
+                first = Mismatch(bar, bars.index[bar], k, float(partial[bar]), float(full[bar]))
+    return first, checked
 
 
 def check_window(
