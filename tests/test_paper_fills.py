@@ -8,7 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from logos.brokers import PaperBroker
-from logos.domain import Liquidity, OrderIntent, OrderStatus, OrderType, Side
+from logos.domain import Liquidity, OrderIntent, OrderStatus, OrderType, Side, TimeInForce
+from logos.errors import BrokerError, OrderStateError
 from logos.testing.brokers import make_bar
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
@@ -103,7 +104,18 @@ CASES = [
         "maker",
         "0.208",
     ),
+    (
+        "limit sell touched: high == limit",
+        SELL,
+        "102",
+        ("100", "102", "99", "101"),
+        "102",
+        "maker",
+        "0.204",
+    ),
     ("limit sell not reached", SELL, "102", ("100", "101.99", "99", "101"), None, None, None),
+    # a limit buy above the market fills at the open: the better price, still no slippage
+    ("limit buy above the open", BUY, "105", ("101", "102", "100", "101"), "101", "maker", "0.202"),
 ]
 
 
@@ -152,8 +164,11 @@ def test_order_is_not_eligible_on_the_bar_it_was_accepted_on() -> None:
 
 def test_bars_must_move_forward() -> None:
     b = broker()
-    with pytest.raises(Exception, match="not after the previous bar"):
+    with pytest.raises(BrokerError, match="not after the previous bar"):
         b.on_bar(make_bar("X", t(0), "100"))
+    b.on_bar(make_bar("X", t(2), "100"))
+    with pytest.raises(BrokerError, match="not after the previous bar"):
+        b.on_bar(make_bar("X", t(1), "100"))
 
 
 def test_maker_fee_defaults_to_taker_fee() -> None:
@@ -206,3 +221,37 @@ def test_cancel_all_by_symbol() -> None:
     assert b.order(y.order_id).reason == "halt"
     assert [o.status for o in b.cancel_all(ts=t(0))] == [OrderStatus.CANCELED]
     assert b.working_orders() == []
+
+
+def finished_order(status: OrderStatus) -> tuple[PaperBroker, str]:
+    """A broker holding one order that reached ``status`` (a terminal state)."""
+    b = broker()
+    if status is OrderStatus.REJECTED:
+        return b, b.submit(intent("c1", BUY, "100000"), ts=t(0)).order_id  # no cash for it
+    tif = TimeInForce.DAY if status is OrderStatus.EXPIRED else TimeInForce.GTC
+    limit_buy = intent("c1", BUY, "1", "50").model_copy(update={"time_in_force": tif})
+    order_id = b.submit(limit_buy, ts=t(0)).order_id
+    if status is OrderStatus.CANCELED:
+        b.cancel(order_id, ts=t(0))
+    elif status is OrderStatus.FILLED:
+        b.on_bar(make_bar("X", t(1), "50"))
+    else:  # DAY order: eligible on 2024-01-02, expires at the next day's first bar
+        b.on_bar(make_bar("X", t(1), "100"))
+        b.on_bar(make_bar("X", T0 + timedelta(days=1), "100"))
+    assert b.order(order_id).status is status
+    return b, order_id
+
+
+@pytest.mark.parametrize(
+    "status",
+    [OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED, OrderStatus.REJECTED],
+)
+def test_cancel_of_a_finished_order_raises_and_changes_nothing(status: OrderStatus) -> None:
+    b, order_id = finished_order(status)
+    before, snapshot = b.order(order_id), b.snapshot()
+    b.drain_events()
+    with pytest.raises(OrderStateError, match=rf"{order_id} .*{status.value} -> CANCELED"):
+        b.cancel(order_id, ts=t(3))
+    assert b.order(order_id) == before
+    assert b.drain_events() == []
+    assert b.snapshot()["orders"] == snapshot["orders"]

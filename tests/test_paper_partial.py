@@ -121,3 +121,16 @@ def test_reservation_shrinks_as_the_order_fills() -> None:
     assert b.reserved() == D(80)  # 8 * close 10, no fee, no slippage
     b.on_bar(make_bar("X", t(1), "10", volume="50"))
     assert b.reserved() == D(30)  # 3 left
+
+
+def test_buys_and_sells_share_one_budget_per_bar() -> None:
+    b = broker(allow_short=True)
+    buy_id = b.submit(buy("a", "4"), ts=t(0)).order_id
+    sell = buy("s", "4").model_copy(update={"side": Side.SELL})
+    sell_id = b.submit(sell, ts=t(0)).order_id
+    fills = b.on_bar(make_bar("X", t(1), "10", volume="50"))  # 5 in all, buy accepted first
+    assert [(f.order_id, f.side, f.qty) for f in fills] == [
+        (buy_id, Side.BUY, D(4)),
+        (sell_id, Side.SELL, D(1)),
+    ]
+    assert b.order(sell_id).remaining_qty == D(3)
