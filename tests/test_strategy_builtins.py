@@ -144,6 +144,24 @@ def test_buy_and_hold_is_long_from_the_first_bar() -> None:
     assert values(strategy, frame([5, 4, 3])) == [1.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize(
+    ("strategy", "warmup"),
+    [
+        (SmaCross(fast=10, slow=30), 30),
+        (SmaCross(fast=30, slow=10), 30),
+        (RsiReversion(period=14), 15),
+        (Breakout(lookback=20), 20),
+        (BuyAndHold(), 1),
+    ],
+    ids=["sma_10_30", "sma_30_10", "rsi_14", "breakout_20", "buy_and_hold"],
+)
+def test_first_signal_is_at_the_warmup_th_bar(strategy: Strategy, warmup: int) -> None:
+    signal = strategy.signals(frame([float(i % 7 + 1) for i in range(40)]))
+    assert strategy.warmup_bars() == warmup
+    assert signal.iloc[: warmup - 1].isna().all()
+    assert signal.iloc[warmup - 1 :].notna().all()
+
+
 # -- live path ---------------------------------------------------------------------------
 
 
