@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from logos.components import ComponentKind
 from logos.feeds.replay import ReplayFeed
+from logos.plugins import get_registry
 from logos.strategies import BUILTIN_STRATEGIES, Breakout, BuyAndHold, RsiReversion, SmaCross
 from logos.strategies.base import Strategy
 from logos.testing.strategies import StrategyContract
@@ -43,7 +45,10 @@ def same(actual: list[float], expected: list[float]) -> bool:
 def test_builtins_are_strategies_registered_by_name() -> None:
     names = {cls.name for cls in BUILTIN_STRATEGIES}
     assert names == {"sma_cross", "rsi_reversion", "buy_and_hold", "breakout"}
-    assert all(issubclass(cls, Strategy) for cls in BUILTIN_STRATEGIES)
+    registry = get_registry()
+    for cls in BUILTIN_STRATEGIES:
+        assert issubclass(cls, Strategy)
+        assert registry.get(ComponentKind.STRATEGY, cls.name) is cls
 
 
 # -- sma_cross ---------------------------------------------------------------------------
