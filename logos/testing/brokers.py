@@ -13,8 +13,10 @@ or the class attributes)::
 
 The suite only uses the public :class:`~logos.brokers.base.Broker` API: it submits orders at
 the current bar's time, feeds the next bar, and checks lifecycle, fills, lookups,
-idempotent client order ids, cancel and snapshot/restore. A market order must fill on the
-next bar fed after it was submitted (a dry-run broker simulates that fill).
+idempotent client order ids (also after a fill: a resend after a crash), cancel and
+cancel_all, events delivered to listeners as they happen, rejection of an order the account
+cannot afford, and snapshot/restore. A market order must fill on the next bar fed after it
+was submitted (a dry-run broker simulates that fill).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class BrokerContract:
     qty: ClassVar[Decimal] = Decimal("1")
     start: ClassVar[datetime] = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
     step: ClassVar[timedelta] = timedelta(minutes=1)
+    unaffordable_qty: ClassVar[Decimal] = Decimal("1000000000")
+    """A quantity of ``symbol`` far beyond what :meth:`make_broker`'s account can buy."""
 
     def make_broker(self) -> Broker:
         """A fresh broker with enough cash to buy ``qty`` at ``price`` a few times."""
@@ -204,6 +208,55 @@ class BrokerContract:
         self.feed(broker, self.bar(1))
         assert broker.order(order.order_id).status is OrderStatus.ACCEPTED
         assert [o.order_id for o in broker.working_orders()] == [order.order_id]
+
+    def test_resend_after_a_fill_returns_the_filled_order(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-1"), ts=self.now())
+        self.feed(broker, self.bar(1))
+        broker.drain_events()
+        again = broker.submit(self.intent("c-1"), ts=self.bar(1).ts)
+        assert again == broker.order(order.order_id)
+        assert again.status is OrderStatus.FILLED
+        assert broker.drain_events() == []
+        assert broker.working_orders() == []
+
+    def test_round_trip_ends_flat(self, broker: Broker) -> None:
+        broker.submit(self.intent("c-1"), ts=self.now())
+        self.feed(broker, self.bar(1))
+        sell = broker.submit(self.intent("c-2", side=Side.SELL), ts=self.bar(1).ts)
+        assert sell.status is OrderStatus.ACCEPTED
+        self.feed(broker, self.bar(2))
+        assert broker.order(sell.order_id).status is OrderStatus.FILLED
+        assert {p.symbol: p.qty for p in broker.positions()}.get(self.symbol, 0) == 0
+
+    def test_cancel_all(self, broker: Broker) -> None:
+        first = broker.submit(self.intent("c-1"), ts=self.now())
+        second = broker.submit(self.intent("c-2"), ts=self.now())
+        canceled = broker.cancel_all(ts=self.now(), reason="halt")
+        assert [o.order_id for o in canceled] == [first.order_id, second.order_id]
+        assert all(o.status is OrderStatus.CANCELED for o in canceled)
+        assert broker.working_orders() == []
+        assert broker.cancel_all(ts=self.now()) == []
+
+    def test_listeners_see_every_event_as_it_happens(self, broker: Broker) -> None:
+        seen: list[object] = []
+        broker.add_listener(seen.append)
+        order = broker.submit(self.intent("c-1"), ts=self.now())
+        # the SUBMITTED event reached the listener before submit returned (journal first)
+        submitted = [
+            e for e in seen if isinstance(e, OrderEvent) and e.new is OrderStatus.SUBMITTED
+        ]
+        assert [e.order_id for e in submitted] == [order.order_id]
+        self.feed(broker, self.bar(1))
+        assert any(isinstance(e, FillEvent) for e in seen)
+        assert broker.drain_events() == seen
+
+    def test_order_beyond_the_account_is_rejected_with_reason(self, broker: Broker) -> None:
+        order = broker.submit(self.intent("c-big", qty=self.unaffordable_qty), ts=self.now())
+        assert order.status is OrderStatus.REJECTED
+        assert order.reason
+        assert broker.working_orders() == []
+        self.feed(broker, self.bar(1))
+        assert all(p.qty == 0 for p in broker.positions())
 
     def test_snapshot_restore_round_trip(self, broker: Broker) -> None:
         broker.submit(self.intent("c-1"), ts=self.now())
