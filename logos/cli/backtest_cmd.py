@@ -61,8 +61,11 @@ def flag_overrides(
         overrides["sizing.name"] = sizing
         if sizing != data.get("sizing", {}).get("name"):
             overrides["sizing.params"] = {}
+    rules = {"qty": "fixed_qty", "notional": "fixed_notional", "fraction": "percent_equity"}
     for key, value in (("qty", qty), ("notional", notional), ("fraction", fraction)):
         if value is not None:
+            if sizing is None and "sizing" not in data:
+                overrides["sizing.name"] = rules[key]
             overrides[f"sizing.params.{key}"] = value
     broker = {"fee_bps": fee_bps, "slippage_bps": slippage_bps, "cash": cash}
     if any(v is not None for v in broker.values()) and "broker" not in data:
