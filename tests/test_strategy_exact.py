@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logos.strategies import RsiReversion, SmaCross
@@ -67,6 +67,7 @@ def same(actual: pd.Series, expected: list[float]) -> bool:
 
 @settings(max_examples=300, deadline=None)
 @given(price_series(), st.integers(1, 8), st.integers(1, 8))
+@example([Decimal(p) for p in ("0.1", "4.1", "1.8", "2")], 1, 4)  # equal means, unequal floats
 def test_sma_cross_equals_exact_mean_comparison(prices, fast, slow) -> None:
     signal = SmaCross(fast=fast, slow=slow).signals(frame(prices))
     assert same(signal, reference_sma_cross(prices, fast, slow))
@@ -74,6 +75,7 @@ def test_sma_cross_equals_exact_mean_comparison(prices, fast, slow) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(price_series(), st.integers(2, 6), st.sampled_from([("30", "70"), ("25.5", "50")]))
+@example([Decimal(p) for p in ("3.6", "0.7", "3.6")], 2, ("25.5", "50"))  # RSI exactly 50
 def test_rsi_reversion_equals_exact_reference(prices, period, thresholds) -> None:
     lower, upper = thresholds
     strategy = RsiReversion(period=period, lower=float(lower), upper=float(upper))
