@@ -6,26 +6,17 @@ from datetime import UTC, datetime
 from decimal import Decimal as D
 
 from logos.brokers import PaperBroker
-from logos.domain import OrderIntent, OrderStatus, OrderType, Side, TimeInForce
+from logos.domain import OrderIntent, OrderStatus, Side, TimeInForce
 from logos.lifecycle import OrderEvent
-from logos.testing.brokers import make_bar
+from logos.testing.brokers import make_bar, make_intent
 
 
 def at(day: int, hour: int, minute: int) -> datetime:
     return datetime(2024, 1, day, hour, minute, tzinfo=UTC)
 
 
-def limit_buy(cid: str, tif: TimeInForce, ts: datetime, symbol: str = "X") -> OrderIntent:
-    return OrderIntent(
-        symbol=symbol,
-        side=Side.BUY,
-        qty=D(1),
-        type=OrderType.LIMIT,
-        limit_price=D(90),
-        time_in_force=tif,
-        client_order_id=cid,
-        ts=ts,
-    )
+def limit_buy(cid: str, tif: TimeInForce, ts: datetime) -> OrderIntent:
+    return make_intent("X", Side.BUY, 1, client_order_id=cid, ts=ts, limit=90, time_in_force=tif)
 
 
 def broker(first: datetime) -> PaperBroker:

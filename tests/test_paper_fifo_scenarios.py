@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 from logos.brokers import PaperBroker
-from logos.domain import Account, OrderIntent, OrderStatus, OrderType, Side
-from logos.testing.brokers import make_bar
+from logos.domain import Account, OrderIntent, OrderStatus, Side
+from logos.testing.brokers import make_bar, make_intent
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 
@@ -17,15 +17,7 @@ def t(i: int) -> datetime:
 
 
 def order(cid: str, side: Side, qty: int, at: int, limit: str | None = None) -> OrderIntent:
-    return OrderIntent(
-        symbol="X",
-        side=side,
-        qty=D(qty),
-        type=OrderType.MARKET if limit is None else OrderType.LIMIT,
-        limit_price=None if limit is None else D(limit),
-        client_order_id=cid,
-        ts=t(at),
-    )
+    return make_intent("X", side, qty, client_order_id=cid, ts=t(at), limit=limit)
 
 
 def identity_holds(account: Account, start: D) -> bool:

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from logos.brokers import PaperBroker
 from logos.brokers.base import FillEvent
-from logos.domain import OrderIntent, OrderStatus, OrderType, Side, SymbolMeta
+from logos.domain import OrderIntent, OrderStatus, Side, SymbolMeta
 from logos.lifecycle import OrderEvent
-from logos.testing.brokers import make_bar
+from logos.testing.brokers import make_bar, make_intent
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 S = OrderStatus
@@ -31,15 +31,7 @@ def broker(cash: str, metas: list[SymbolMeta] | None = None, **params: Any) -> P
 
 
 def intent(cid: str, side: Side, qty: str, at: int = 0, limit: str | None = None) -> OrderIntent:
-    return OrderIntent(
-        symbol="X",
-        side=side,
-        qty=D(qty),
-        type=OrderType.MARKET if limit is None else OrderType.LIMIT,
-        limit_price=None if limit is None else D(limit),
-        client_order_id=cid,
-        ts=t(at),
-    )
+    return make_intent("X", side, qty, client_order_id=cid, ts=t(at), limit=limit)
 
 
 LOT_1 = [SymbolMeta(symbol="X", lot_size=D(1))]

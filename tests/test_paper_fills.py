@@ -8,9 +8,9 @@ from decimal import Decimal as D
 import pytest
 
 from logos.brokers import PaperBroker
-from logos.domain import Liquidity, OrderIntent, OrderStatus, OrderType, Side, TimeInForce
+from logos.domain import Liquidity, OrderIntent, OrderStatus, Side, TimeInForce
 from logos.errors import BrokerError, OrderStateError
-from logos.testing.brokers import make_bar
+from logos.testing.brokers import make_bar, make_intent
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 
@@ -34,15 +34,7 @@ def broker(**params: object) -> PaperBroker:
 
 
 def intent(cid: str, side: Side, qty: str, limit: str | None = None) -> OrderIntent:
-    return OrderIntent(
-        symbol="X",
-        side=side,
-        qty=D(qty),
-        type=OrderType.MARKET if limit is None else OrderType.LIMIT,
-        limit_price=None if limit is None else D(limit),
-        client_order_id=cid,
-        ts=t(0),
-    )
+    return make_intent("X", side, qty, client_order_id=cid, ts=t(0), limit=limit)
 
 
 BUY, SELL = Side.BUY, Side.SELL

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 from logos.brokers import PaperBroker
-from logos.domain import OrderIntent, OrderStatus, OrderType, Side, SymbolMeta
-from logos.testing.brokers import make_bar
+from logos.domain import OrderIntent, OrderStatus, Side, SymbolMeta
+from logos.testing.brokers import make_bar, make_intent
 
 T0 = datetime(2024, 1, 2, 15, 0, tzinfo=UTC)
 S = OrderStatus
@@ -28,15 +28,7 @@ def broker(cap: str | None = "0.1", **params: object) -> PaperBroker:
 
 
 def buy(cid: str, qty: str, limit: str | None = None) -> OrderIntent:
-    return OrderIntent(
-        symbol="X",
-        side=Side.BUY,
-        qty=D(qty),
-        type=OrderType.MARKET if limit is None else OrderType.LIMIT,
-        limit_price=None if limit is None else D(limit),
-        client_order_id=cid,
-        ts=t(0),
-    )
+    return make_intent("X", Side.BUY, qty, client_order_id=cid, ts=t(0), limit=limit)
 
 
 def test_cap_is_shared_fifo_and_remainder_keeps_working_over_several_bars() -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal as D
 
 from logos.brokers import PaperBroker
-from logos.domain import Liquidity, OrderIntent, OrderStatus, OrderType, Side
-from logos.testing.brokers import make_bar
+from logos.domain import Liquidity, OrderIntent, OrderStatus, Side
+from logos.testing.brokers import make_bar, make_intent
 
 T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 T1 = datetime(2024, 1, 2, 14, 31, tzinfo=UTC)
@@ -15,15 +15,7 @@ T2 = datetime(2024, 1, 2, 14, 32, tzinfo=UTC)
 
 
 def intent(cid: str, side: Side, qty: int, limit: str | None = None) -> OrderIntent:
-    return OrderIntent(
-        symbol="ACME",
-        side=side,
-        qty=D(qty),
-        type=OrderType.LIMIT if limit else OrderType.MARKET,
-        limit_price=D(limit) if limit else None,
-        client_order_id=cid,
-        ts=T0,
-    )
+    return make_intent("ACME", side, qty, client_order_id=cid, ts=T0, limit=limit)
 
 
 def test_worked_example() -> None:

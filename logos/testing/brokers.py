@@ -29,7 +29,7 @@ from typing import ClassVar
 import pytest
 
 from logos.brokers.base import Broker, DuplicateClientOrderIdError, FillEvent, UnknownOrderError
-from logos.domain import Bar, OrderIntent, OrderStatus, OrderType, Side
+from logos.domain import Bar, OrderIntent, OrderStatus, OrderType, Side, TimeInForce
 from logos.errors import OrderStateError
 from logos.lifecycle import TRANSITIONS, OrderEvent
 
@@ -53,6 +53,29 @@ def make_bar(
         low=o if low is None else Decimal(low),
         close=o if close is None else Decimal(close),
         volume=Decimal(volume),
+    )
+
+
+def make_intent(
+    symbol: str,
+    side: Side,
+    qty: Decimal | str | int,
+    *,
+    client_order_id: str,
+    ts: datetime,
+    limit: Decimal | str | None = None,
+    time_in_force: TimeInForce = TimeInForce.GTC,
+) -> OrderIntent:
+    """An order intent from strings or Decimals: limit when ``limit`` is given, else market."""
+    return OrderIntent(
+        symbol=symbol,
+        side=side,
+        qty=Decimal(qty),
+        type=OrderType.MARKET if limit is None else OrderType.LIMIT,
+        limit_price=None if limit is None else Decimal(limit),
+        time_in_force=time_in_force,
+        client_order_id=client_order_id,
+        ts=ts,
     )
 
 
