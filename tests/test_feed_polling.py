@@ -157,9 +157,22 @@ def test_total_deadline_stops_retrying_before_max_attempts() -> None:
     feed = ScriptedFeed(
         {"A": []}, clock, errors=errors, max_attempts=9, retry_deadline=2.5, backoff_jitter=0
     )
+    with pytest.raises(FeedError, match=r"gave up after 2 attempt\(s\) in 1s"):
+        run(feed, ["A"], after=t(-1), until=t(2))
+    # attempts at +0 s and +1 s; the next wait (2 s) would start attempt 3 at +3 s, past the
+    # 2.5 s deadline, so it never sleeps that long
+    assert clock.sleeps == [1.0]
+
+
+def test_an_attempt_may_start_exactly_at_the_deadline() -> None:
+    clock = ManualClock(t(2))
+    errors: list[BaseException] = [RetryableFeedError("slow")] * 9
+    feed = ScriptedFeed(
+        {"A": []}, clock, errors=errors, max_attempts=9, retry_deadline=3, backoff_jitter=0
+    )
     with pytest.raises(FeedError, match=r"gave up after 3 attempt\(s\) in 3s"):
         run(feed, ["A"], after=t(-1), until=t(2))
-    assert clock.sleeps == [1.0, 2.0]  # attempts at +0 s, +1 s, +3 s (past the 2.5 s deadline)
+    assert clock.sleeps == [1.0, 2.0]  # attempt 3 at +3 s = the deadline; attempt 4 would be +7 s
 
 
 def test_fatal_error_is_not_retried() -> None:
@@ -252,6 +265,16 @@ def test_invalid_live_bar_is_skipped_and_reported() -> None:
     assert [e.data for e in events] == [
         {"symbol": "A", "bar_ts": "2024-03-01T10:01:00Z", "problem": "high below low"}
     ]
+
+
+def test_invalid_newest_bar_is_reported_once_not_every_poll() -> None:
+    clock = ManualClock(t(2))
+    bad = Bar("A", t(1), Decimal(5), Decimal(4), Decimal(6), Decimal(5), Decimal(1))
+    feed = ScriptedFeed({"A": [bar("A", 0), bad]}, clock, poll_interval=60)
+    # polls at 10:02, 10:03, 10:04: the bad 10:01 bar is the newest closed bar each time
+    assert run(feed, ["A"], after=t(-1), until=t(4)) == [[("A", 0)]]
+    assert feed.health().bad_bars_skipped == 1
+    assert feed.calls == [("A", t(0)), ("A", t(2)), ("A", t(2))]
 
 
 def test_default_max_bar_age_is_two_timeframes_plus_grace() -> None:

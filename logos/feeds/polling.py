@@ -73,15 +73,20 @@ class PollingParams(Params):
     )
 
 
-class _StopAtDeadline(stop_base):
-    """Stop retrying once the injected clock passes a deadline."""
+class _StopBeforeDeadline(stop_base):
+    """Stop rather than wait past a deadline on the injected clock.
+
+    tenacity's own ``stop_before_delay`` measures with ``time.monotonic``, which tests cannot
+    move; this is the same rule on the feed's clock: no attempt starts after the deadline.
+    """
 
     def __init__(self, clock: Clock, deadline: datetime) -> None:
         self.clock = clock
         self.deadline = deadline
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        return self.clock() >= self.deadline
+        next_attempt = self.clock() + timedelta(seconds=retry_state.upcoming_sleep)
+        return next_attempt > self.deadline
 
 
 class _Jitter(wait_base):
@@ -180,11 +185,11 @@ class PollingFeed(Feed):
                 if (cursor is not None and bar.ts <= cursor) or bar.ts in seen:
                     self._health.duplicates_dropped += 1
                     continue
+                seen.add(bar.ts)  # a bad bar is consumed too, so it is not reported every poll
                 problem = bar_problem(bar)
                 if problem is not None:
                     self._bad(bar, problem, now)
                     continue
-                seen.add(bar.ts)
                 accepted.append((bar.ts, rank, bar))
             if seen:
                 self._cursor[symbol] = max(seen)
@@ -223,7 +228,7 @@ class PollingFeed(Feed):
         p = self.params
         retrying = Retrying(
             stop=stop_after_attempt(p.max_attempts)
-            | _StopAtDeadline(self.clock, started + timedelta(seconds=p.retry_deadline)),
+            | _StopBeforeDeadline(self.clock, started + timedelta(seconds=p.retry_deadline)),
             wait=wait_exponential(multiplier=p.backoff_initial, max=p.backoff_max)
             + _Jitter(self.rng, p.backoff_jitter),
             retry=retry_if_exception(self.is_retryable),
