@@ -20,6 +20,8 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/logos plugins list
+	$(BIN)/logos backtest examples/sma_cross.toml --out runs/demo
+	@echo "artifacts of the demo backtest: runs/demo/ (orders.csv trades.csv positions.csv account.csv session.md)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -31,6 +33,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_backtest.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info plugins/*/*.egg-info .pytest_cache

@@ -1,0 +1,97 @@
+"""Benchmark ``logos backtest``: wall time, peak memory and bars/s of the whole command.
+
+    python bench/bench_backtest.py [--bars 1000000] [--symbols-bars 100000] [--work DIR]
+
+Generates the bars deterministically (bench/generate_bars.py, seeded), then runs the real
+console script in a subprocess per case and reads that child's peak RSS from
+``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (each case in a fresh measuring process,
+so peaks do not carry over). Cases: 1 symbol × ``--bars`` and 10 symbols × ``--symbols-bars``,
+both ``sma_cross`` (fast 10, slow 30), fixed_qty 1, fee 10 bps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LOGOS = Path(sys.executable).with_name("logos")
+
+
+def generate(out: Path, bars: int, symbols: int) -> None:
+    """Write the bench data once (skipped when it is already there)."""
+    marker = out.with_name(out.name + f".{bars}x{symbols}.done")
+    if marker.exists():
+        return
+    cmd = [sys.executable, str(HERE / "generate_bars.py"), str(out), "--bars", str(bars)]
+    subprocess.run([*cmd, "--symbols", str(symbols)], check=True)
+    marker.touch()
+
+
+def measure(argv: list[str]) -> dict[str, float]:
+    """Run ``argv`` in a child that reports its own child's wall time and peak RSS."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "wall = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(wall, rss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv], check=True, capture_output=True, text=True
+    )
+    wall, rss_kb = done.stdout.split()
+    return {"wall_s": float(wall), "peak_rss_mb": int(rss_kb) / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=int, default=1_000_000)
+    parser.add_argument("--symbols-bars", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=HERE / "out")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    single = args.work / f"one_{args.bars}.csv"
+    multi = args.work / f"ten_{args.symbols_bars}"
+    generate(single, args.bars, 1)
+    generate(multi, args.symbols_bars, 10)
+    common = ["--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30"]
+    common += ["--sizing", "fixed_qty", "--qty", "1", "--fee-bps", "10", "--slippage-bps", "0"]
+    common += ["--cash", "100000", "--no-progress"]
+    cases = {
+        f"1 symbol x {args.bars:,} bars": (
+            [str(LOGOS), "backtest", "--data", str(single), "--symbol", "SYM", *common],
+            args.bars,
+        ),
+        f"10 symbols x {args.symbols_bars:,} bars": (
+            [str(LOGOS), "backtest", "--data", str(multi)]
+            + [a for i in range(10) for a in ("--symbol", f"SYM{i}")]
+            + common,
+            10 * args.symbols_bars,
+        ),
+    }
+    results = {}
+    for name, (argv, bars) in cases.items():
+        out = args.work / ("out_" + name.split()[0])
+        result = measure([*argv, "--out", str(out)])
+        result["bars_per_s"] = bars / result["wall_s"]
+        trades = sum(1 for _ in (out / "trades.csv").open()) - 1
+        result["fills"] = trades
+        results[name] = result
+        print(
+            f"{name:32s} wall {result['wall_s']:6.2f} s   peak {result['peak_rss_mb']:7.0f} MB"
+            f"   {result['bars_per_s']:10,.0f} bars/s   {trades:,} fills"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
