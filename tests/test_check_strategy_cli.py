@@ -82,6 +82,11 @@ def test_leaky_strategy_fails_with_the_first_differing_bar(
             ["no_file.py:Thing", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv")],
             "strategy file not found: no_file.py",
         ),
+        (
+            [f"{LEAKY}:CrashesOnShortData", "--data", str(BARS / "edge_XRP_ETH-5m-first20.csv")],
+            "crashy: signals() raised IndexError: single positional indexer is out-of-bounds "
+            "on 1 row(s)",
+        ),
     ],
 )
 def test_bad_input_is_one_readable_error(

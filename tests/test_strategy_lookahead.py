@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from logos.strategies.base import Strategy
-from logos.strategies.lookahead import check_causal, check_window, prefix_lengths
+from logos.strategies.lookahead import (
+    StrategyCheckError,
+    check_causal,
+    check_window,
+    prefix_lengths,
+)
 from logos.testing.strategies import StrategyContract, random_walk_bars
 
 
@@ -53,6 +58,19 @@ class ShortWindowStrategy(Strategy):
     def signals(self, bars: pd.DataFrame) -> pd.Series:
         change = bars["close"].diff(3)
         return self._series(np.sign(change.fillna(0.0)).to_numpy(), bars)
+
+
+class CrashesOnShortData(Strategy):
+    """Reads the third close unconditionally: fails on fewer than 3 rows."""
+
+    name = "crashy"
+
+    def warmup_bars(self) -> int:
+        return 1
+
+    def signals(self, bars: pd.DataFrame) -> pd.Series:
+        third = bars["close"].iloc[2]
+        return self._series(np.where(bars["close"] > third, 1.0, 0.0), bars)
 
 
 def bars_with(closes: list[float]) -> pd.DataFrame:
@@ -112,6 +130,15 @@ def test_the_earliest_differing_bar_is_reported_not_the_shortest_prefix() -> Non
         20,
         -1.0,
         0.0,
+    )
+
+
+def test_a_crash_on_a_prefix_is_a_readable_check_error() -> None:
+    with pytest.raises(StrategyCheckError) as info:
+        check_causal(CrashesOnShortData(), bars_with([1, 2, 3, 4]))
+    assert str(info.value) == (
+        "crashy: signals() raised IndexError: single positional indexer is out-of-bounds "
+        "on 1 row(s)"
     )
 
 

@@ -21,14 +21,11 @@ from logos.plugins import get_registry
 from logos.strategies.base import Strategy
 from logos.strategies.lookahead import (
     DEFAULT_MAX_PREFIXES,
+    StrategyCheckError,
     check_causal,
     check_signal_values,
     check_window,
 )
-
-
-class StrategyCheckError(LogosError):
-    """A strategy failed ``check-strategy`` (leaks the future, bad values, window mismatch)."""
 
 
 def parse_param(text: str) -> tuple[str, Any]:

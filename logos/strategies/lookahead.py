@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from logos.errors import LogosError
 from logos.strategies.base import Strategy
 
 DEFAULT_MAX_PREFIXES = 300
@@ -52,10 +53,21 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a == b) | (np.isnan(a) & np.isnan(b))
 
 
+class StrategyCheckError(LogosError):
+    """A strategy failed a check (leaks the future, bad values, window mismatch, crashed)."""
+
+
 def _values(strategy: Strategy, bars: pd.DataFrame) -> np.ndarray:
-    result = strategy.signals(bars)
+    try:
+        result = strategy.signals(bars)
+    except Exception as exc:  # a third-party strategy may raise anything
+        raise StrategyCheckError(
+            f"{strategy.name}: signals() raised {type(exc).__name__}: {exc} on {len(bars)} row(s)"
+        ) from exc
     if not isinstance(result, pd.Series) or not result.index.equals(bars.index):
-        raise ValueError(f"{strategy.name}: signals() must return a Series on the bars' index")
+        raise StrategyCheckError(
+            f"{strategy.name}: signals() must return a Series on the bars' index"
+        )
     return result.to_numpy(dtype="float64")
 
 
