@@ -126,3 +126,25 @@ def test_buys_and_sells_share_one_budget_per_bar() -> None:
         (sell_id, Side.SELL, D(1)),
     ]
     assert b.order(sell_id).remaining_qty == D(3)
+
+
+def test_without_a_lot_size_partial_fills_keep_the_order_precision() -> None:
+    b = broker()
+    whole = b.submit(buy("a", "10"), ts=t(0)).order_id
+    [fill] = b.on_bar(make_bar("X", t(1), "10", volume="25"))  # budget 2.5
+    assert (fill.order_id, fill.qty) == (whole, D(2))  # an order for 10 fills whole units
+
+    b = broker()
+    tenths = b.submit(buy("a", "2.5"), ts=t(0)).order_id
+    [fill] = b.on_bar(make_bar("X", t(1), "10", volume="13"))  # budget 1.3
+    assert (fill.order_id, fill.qty) == (tenths, D("1.3"))
+    [fill] = b.on_bar(make_bar("X", t(2), "10", volume="9"))  # budget 0.9, 1.2 left
+    assert fill.qty == D("0.9")
+
+
+def test_a_non_fractionable_symbol_without_a_lot_size_fills_whole_units() -> None:
+    b = broker(symbols=[SymbolMeta(symbol="X", fractionable=False)])
+    order = b.submit(buy("a", "3"), ts=t(0)).order_id
+    [fill] = b.on_bar(make_bar("X", t(1), "10", volume="19"))  # budget 1.9
+    assert fill.qty == D(1)
+    assert b.order(order).remaining_qty == D(2)

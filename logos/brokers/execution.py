@@ -41,7 +41,7 @@ def affordable_opening(
         return opening
     if room <= 0:
         return ZERO
-    fits = rules.to_lot(room / per_unit, step)
+    fits = rules.to_step(room / per_unit, step)
     if fits * per_unit > room:  # the division rounded up in its last digit
         fits -= step
     return max(ZERO, fits)
@@ -62,19 +62,18 @@ def cut_to_buying_power(
     qty: Decimal,
     price: Decimal,
     liquidity: Liquidity,
-    lot_size: Decimal | None,
+    step: Decimal,
     reserved_by_others: Decimal,
 ) -> Cut:
     """How much of a fill of ``qty`` at ``price`` the buying power covers (module docstring).
 
-    The closing part always fits; the opening part is cut to the order's quantity step.
+    The closing part always fits; the opening part is cut to a multiple of ``step``.
     """
     opening = opening_part(qty, order.side, ledger.inventory.qty(order.symbol))
     if opening == 0:
         return Cut(qty)
     per_unit = price * (1 + rules.rate(params.fee_bps_for(liquidity)))
     room = buying_power(params, ledger.equity, ledger.gross_exposure, reserved_by_others)
-    step = rules.quantity_step(order.qty, lot_size)
     fits = affordable_opening(opening, per_unit, room, step)
     if fits == opening:
         return Cut(qty)

@@ -9,15 +9,15 @@ An order accepted while bar t is current is first eligible at bar t+1. On an eli
   slippage on limit fills; maker fee.
 - fee = quantity × price × bps / 10 000, exact Decimal (no rounding).
 - participation cap (optional): at most cap × bar volume fills per bar and symbol, shared by
-  every order on that bar in acceptance order (FIFO); each fill is truncated to the symbol's
-  lot size. A zero-volume bar fills nothing while the cap is on.
+  every order on that bar in acceptance order (FIFO); each fill is truncated to the order's
+  quantity step (:func:`quantity_step`). A zero-volume bar fills nothing while the cap is on.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
-from logos.domain import Bar, Liquidity, Order, OrderType, Side
+from logos.domain import Bar, Liquidity, Order, OrderType, Side, SymbolMeta
 
 BPS = Decimal(10000)
 
@@ -54,23 +54,24 @@ def fee(qty: Decimal, price: Decimal, bps: Decimal) -> Decimal:
     return qty * price * rate(bps)
 
 
-def to_lot(qty: Decimal, lot_size: Decimal | None) -> Decimal:
-    """``qty`` truncated toward zero to a multiple of ``lot_size`` (unchanged without one)."""
-    if lot_size is None:
-        return qty
-    return (qty / lot_size).to_integral_value(rounding=ROUND_DOWN) * lot_size
+def to_step(qty: Decimal, step: Decimal) -> Decimal:
+    """``qty`` truncated toward zero to a multiple of ``step``."""
+    return (qty / step).to_integral_value(rounding=ROUND_DOWN) * step
 
 
-def quantity_step(qty: Decimal, lot_size: Decimal | None) -> Decimal:
-    """The step a fill of an order for ``qty`` is cut to: the lot size, else ``qty``'s precision.
+def quantity_step(qty: Decimal, meta: SymbolMeta | None) -> Decimal:
+    """The step a cut-down fill of an order for ``qty`` is truncated to.
 
-    Without a lot size, an order for 10 is cut to whole units and one for 2.5 to tenths.
+    The symbol's lot size; without one, whole units for a non-fractionable symbol, else the
+    precision of the order's own quantity (an order for 10 is cut to whole units, one for
+    2.5 to tenths), so a partial fill is never a finer fraction than the trader asked for.
     """
-    if lot_size is not None:
-        return lot_size
+    if meta is not None and meta.lot_size is not None:
+        return meta.lot_size
     exponent = qty.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # a positive finite quantity
-    return Decimal(1).scaleb(min(0, exponent))
+    step = Decimal(1).scaleb(min(0, exponent))
+    return step if meta is None or meta.fractionable else max(step, Decimal(1))
 
 
 def participation_budget(bar: Bar, cap: Decimal | None) -> Decimal | None:
@@ -78,8 +79,8 @@ def participation_budget(bar: Bar, cap: Decimal | None) -> Decimal | None:
     return None if cap is None else cap * bar.volume
 
 
-def fill_qty(remaining: Decimal, budget: Decimal | None, lot_size: Decimal | None) -> Decimal:
+def fill_qty(remaining: Decimal, budget: Decimal | None, step: Decimal) -> Decimal:
     """Quantity an order fills given the budget left on this bar (0: none)."""
     if budget is None:
         return remaining
-    return min(remaining, to_lot(budget, lot_size))
+    return min(remaining, to_step(budget, step))

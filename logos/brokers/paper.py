@@ -132,7 +132,6 @@ class PaperBroker(Broker):
         self._tick(bar.ts)
         self._expire_day_orders(bar.ts)
         meta = self.symbol_meta(bar.symbol)
-        lot_size = meta.lot_size if meta is not None else None
         budget = rules.participation_budget(bar, self.params.volume_participation)
         result = []
         for state in self._working_states(bar.symbol):
@@ -144,13 +143,14 @@ class PaperBroker(Broker):
             priced = rules.fill_price(order, bar, self.params.slippage_bps)
             if priced is None:
                 continue
-            qty = rules.fill_qty(order.remaining_qty, budget, lot_size)
+            step = rules.quantity_step(order.qty, meta)
+            qty = rules.fill_qty(order.remaining_qty, budget, step)
             if qty <= 0:
                 continue
             price, liquidity = priced
             others = self.reserved() - state.reserved(order)
             cut = execution.cut_to_buying_power(
-                self._ledger, self.params, order, qty, price, liquidity, lot_size, others
+                self._ledger, self.params, order, qty, price, liquidity, step, others
             )
             if cut.qty > 0:
                 if budget is not None:
