@@ -9,14 +9,17 @@ throttle is turned off so it never sleeps behind the feed's back.
 ccxt errors are classified by its own hierarchy (``ccxt/base/errors.py``): every
 ``NetworkError`` — ``RequestTimeout``, ``RateLimitExceeded``, ``DDoSProtection``,
 ``ExchangeNotAvailable`` (and ``OnMaintenance``), ``InvalidNonce`` — is retried with backoff;
-everything else (``AuthenticationError``, ``BadSymbol``, ``BadRequest``, ``NotSupported``, any
-other ``ExchangeError``, ``BadResponse``) fails at once.
+everything else fails at once: every ``ExchangeError`` (``BadSymbol``, ``BadRequest``,
+``AuthenticationError``, ``PermissionDenied``, ``AccountSuspended``, ``NotSupported`` ...) and
+``BadResponse``/``NullResponse`` (an answer ccxt could not parse: repeating the same request
+rarely helps, and a changed API should stop the feed rather than be retried for minutes).
 """
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import ccxt
@@ -32,21 +35,34 @@ RETRYABLE = (ccxt.NetworkError,)
 """ccxt's transient errors: NetworkError and its subclasses (timeouts, rate limits, ...)."""
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MISSING = Decimal("NaN")
+
+
 def ms(ts: datetime) -> int:
-    """Milliseconds since the epoch, ccxt's time unit."""
-    return int(ts.timestamp() * 1000)
+    """Milliseconds since the epoch, ccxt's time unit (integer arithmetic, no float rounding)."""
+    return (ts - EPOCH) // timedelta(milliseconds=1)
+
+
+def _price(value: Any) -> Decimal:
+    return MISSING if value is None else decimal_from_float(value)
 
 
 def row_to_bar(symbol: str, row: list[Any]) -> Bar:
-    """One ccxt OHLCV row ``[ms, open, high, low, close, volume]`` as a Bar (volume None → 0)."""
+    """One ccxt OHLCV row ``[ms, open, high, low, close, volume]`` as a Bar.
+
+    ccxt's ``parse_ohlcv`` gives ``None`` for a field the exchange left out: a missing price
+    becomes NaN, so the polling base skips and reports the bar; a missing volume is 0 (many
+    exchanges omit it for bars without trades, as yfinance also does).
+    """
     stamp, o, h, lo, c, v = row[:6]
     return Bar(
         symbol=symbol,
-        ts=datetime.fromtimestamp(int(stamp) / 1000, tz=UTC),
-        open=decimal_from_float(o),
-        high=decimal_from_float(h),
-        low=decimal_from_float(lo),
-        close=decimal_from_float(c),
+        ts=EPOCH + timedelta(milliseconds=int(stamp)),
+        open=_price(o),
+        high=_price(h),
+        low=_price(lo),
+        close=_price(c),
         volume=decimal_from_float(v if v is not None else 0.0),
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import ccxt
 import pytest
-from logos_ccxt.feed import CcxtFeed
+from logos_ccxt.feed import CcxtFeed, ms
 
 from logos.errors import FeedError
 from logos.feeds.base import Gap
@@ -92,6 +92,22 @@ def test_missing_volume_is_zero() -> None:
     assert next(iter(feed.slices()))[0].volume == Decimal(0)
 
 
+def test_row_with_a_missing_price_is_skipped_and_reported_not_fatal() -> None:
+    clock = ManualClock(t(3))
+    rows = [row(0), [T0_MS + 60_000, 100.0, None, 99.0, 100.5, 2.0], row(2)]
+    feed, _ = make(clock, {"X/Y": rows})
+    assert minutes(feed, ["X/Y"], after=t(-1), until=t(3)) == [[("X/Y", 0)], [("X/Y", 2)]]
+    assert feed.health().bad_bars_skipped == 1
+    assert feed.health().gaps == [Gap("X/Y", t(0), t(2), 1)]
+
+
+def test_since_milliseconds_are_exact_where_float_seconds_are_not() -> None:
+    # 1099006878916 ms: int(datetime.timestamp() * 1000) gives ...915 (float rounding)
+    stamp = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=1099006878916)
+    assert ms(stamp) == 1099006878916
+    assert ms(T0) == T0_MS
+
+
 def test_still_forming_last_bar_is_dropped() -> None:
     clock = ManualClock(t(3, 20))
     feed, client = make(clock, {"BTC/USDT": [row(m) for m in range(4)]}, poll_interval=60)
@@ -146,6 +162,7 @@ def test_out_of_order_rows_are_sorted() -> None:
         ccxt.DDoSProtection("binance 418 I'm a teapot"),
         ccxt.ExchangeNotAvailable("binance 503 Service Unavailable"),
         ccxt.OnMaintenance("binance system maintenance"),
+        ccxt.InvalidNonce("binance timestamp for this request is outside of the recvWindow"),
         ccxt.NetworkError("binance connection reset"),
     ],
     ids=lambda e: type(e).__name__,
@@ -178,10 +195,12 @@ def test_retry_budget_exhausted_names_exchange_symbol_and_cause() -> None:
         ccxt.BadSymbol("binance does not have market symbol NOPE/USDT"),
         ccxt.AuthenticationError("binance API-key format invalid"),
         ccxt.PermissionDenied("binance IP not allowed"),
+        ccxt.AccountSuspended("binance account has been frozen"),
         ccxt.BadRequest("binance Invalid interval"),
         ccxt.NotSupported("binance fetchOHLCV() is not supported"),
         ccxt.ExchangeError("binance unknown error"),
         ccxt.BadResponse("binance returned an unparseable body"),
+        ccxt.NullResponse("binance returned an empty body"),
     ],
     ids=lambda e: type(e).__name__,
 )
