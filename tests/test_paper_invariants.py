@@ -93,6 +93,9 @@ def check_identity(b: PaperBroker, fills: list) -> None:
     assert account.drawdown >= 0
     if not (b.params.allow_short or b.params.allow_margin):
         assert account.cash >= 0  # a cash account is never overdrawn, gaps or not
+        for order in b.orders():  # ... and only a gap (a market order) can cut a fill
+            if "at fill time" in order.reason:
+                assert order.type is OrderType.MARKET
 
 
 def run(b: PaperBroker, steps: list, check: bool, restore_at: int | None = None) -> list[str]:
