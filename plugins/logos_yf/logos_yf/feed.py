@@ -6,11 +6,15 @@ rather than ``yfinance.download`` because ``download`` catches every error (rate
 unknown ticker) and returns an empty frame, so a feed could not tell "no new bar" from
 "retry" from "give up". yfinance normally logs errors and returns empty frames too; the
 feed turns that off for its own calls (``yfinance.config.debug.hide_exceptions = False``,
-restored afterwards — what ``yfinance.download`` itself does per ticker) so the real
-exceptions reach the retry logic:
+restored afterwards — the switch ``Ticker.history`` reads; the deprecated
+``raise_errors=True`` argument does the same) so the real exceptions reach the retry logic:
 
-* retried: ``YFRateLimitError``, network errors (curl_cffi / requests / OS connection and
-  timeout errors) and Yahoo's "currently down" ``YFDataException``;
+* retried: ``YFRateLimitError``, network errors — curl_cffi's ``ConnectionError``,
+  ``Timeout``, ``HTTPError`` (HTTP/2 stream resets, partial reads) and
+  ``ChunkedEncodingError``, Python's ``ConnectionError``/``TimeoutError`` — and Yahoo's
+  "currently down" ``YFDataException``. Not retried: a failed certificate check or a
+  malformed URL (curl_cffi ``CertificateVerifyError``, ``InvalidURL``...): configuration,
+  not weather;
 * an empty answer: ``YFPricesMissingError`` (no trades in the range, e.g. market closed);
 * fatal: everything else — ``YFTzMissingError`` / ``YFTickerMissingError`` (unknown or
   delisted symbol), ``YFInvalidPeriodError``, ``ValueError`` ...
@@ -55,10 +59,17 @@ HISTORY_LIMITS = {
 """How far back Yahoo serves intraday bars per request (1-minute: 7 days)."""
 
 RETRYABLE: tuple[type[BaseException], ...] = (YFRateLimitError, ConnectionError, TimeoutError)
+NOT_RETRYABLE: tuple[type[BaseException], ...] = ()
 with contextlib.suppress(ImportError):  # yfinance's HTTP client (1.x)
-    from curl_cffi.requests.exceptions import RequestException as CurlRequestException
+    from curl_cffi.requests import exceptions as curl_errors
 
-    RETRYABLE += (CurlRequestException,)
+    RETRYABLE += (
+        curl_errors.ConnectionError,
+        curl_errors.Timeout,
+        curl_errors.HTTPError,
+        curl_errors.ChunkedEncodingError,
+    )
+    NOT_RETRYABLE += (curl_errors.CertificateVerifyError,)
 with contextlib.suppress(ImportError):  # older yfinance sessions
     import requests
 
@@ -143,4 +154,6 @@ class YFinanceFeed(PollingFeed):
         """Rate limits, network errors and Yahoo being down are transient."""
         if isinstance(exc, YFDataException) and "CURRENTLY DOWN" in str(exc):
             return True
+        if isinstance(exc, NOT_RETRYABLE):
+            return False
         return isinstance(exc, RETRYABLE) or super().is_retryable(exc)

@@ -9,9 +9,12 @@ from typing import Any
 import pandas as pd
 import pytest
 import yfinance
+from curl_cffi.requests.exceptions import CertificateVerifyError, DNSError, InvalidURL
+from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from logos_yf.feed import YFinanceFeed
 from yfinance.exceptions import (
+    YFDataException,
     YFInvalidPeriodError,
     YFPricesMissingError,
     YFRateLimitError,
@@ -193,6 +196,9 @@ def test_no_prices_in_range_is_an_empty_poll_not_an_error(
     [
         YFRateLimitError(),
         CurlTimeout("Operation timed out after 10001 milliseconds"),
+        CurlConnectionError("Recv failure: Connection reset by peer"),
+        DNSError("Could not resolve host: query2.finance.yahoo.com"),
+        YFDataException("*** YAHOO! FINANCE IS CURRENTLY DOWN! ***"),
         ConnectionError("reset"),
     ],
     ids=lambda e: type(e).__name__,
@@ -228,8 +234,13 @@ def test_retry_budget_exhausted(monkeypatch: pytest.MonkeyPatch, clock: ManualCl
             YFInvalidPeriodError("NOPE", "1m", "1d, 5d"),
             "YFInvalidPeriodError: NOPE: Period '1m' is invalid, must be one of: 1d, 5d",
         ),
+        (
+            CertificateVerifyError("SSL certificate problem: unable to get local issuer"),
+            "CertificateVerifyError: SSL certificate problem: unable to get local issuer",
+        ),
+        (InvalidURL("URL using bad/illegal format"), "InvalidURL: URL using bad/illegal format"),
     ],
-    ids=["unknown-symbol", "invalid-period"],
+    ids=["unknown-symbol", "invalid-period", "certificate", "bad-url"],
 )
 def test_fatal_errors_are_not_retried(
     monkeypatch: pytest.MonkeyPatch, clock: ManualClock, error: Exception, text: str

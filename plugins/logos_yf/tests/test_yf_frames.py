@@ -96,3 +96,34 @@ def test_naive_index_and_missing_columns_are_errors() -> None:
         frame_to_bars(naive, "AAPL")
     with pytest.raises(FeedError, match="lacks column\\(s\\) Volume"):
         frame_to_bars(history(["2024-03-01 09:30"], 1.0).drop(columns="Volume"), "AAPL")
+
+
+def test_history_with_default_arguments_has_actions_and_no_adj_close() -> None:
+    # Ticker.history() defaults (auto_adjust=True, actions=True) in yfinance 1.x: columns
+    # Open High Low Close Volume Dividends Stock Splits; daily bars index "Date" at midnight
+    # in the exchange's timezone.
+    index = pd.DatetimeIndex(
+        pd.to_datetime(["2024-03-01", "2024-03-04"]).tz_localize(NY), name="Date"
+    )
+    frame = pd.DataFrame(
+        {
+            "Open": [10.0, 11.0],
+            "High": [12.0, 12.5],
+            "Low": [9.5, 10.5],
+            "Close": [11.0, 12.0],
+            "Volume": np.array([1000, 0], dtype="int64"),
+            "Dividends": [0.0, 0.24],
+            "Stock Splits": [0.0, 0.0],
+        },
+        index=index,
+    )
+    bars = frame_to_bars(frame, "MSFT")
+    # midnight in New York on 2024-03-01 (EST, UTC-5) is 05:00 UTC
+    assert [b.ts for b in bars] == [
+        datetime(2024, 3, 1, 5, tzinfo=UTC),
+        datetime(2024, 3, 4, 5, tzinfo=UTC),
+    ]
+    assert [(b.close, b.volume) for b in bars] == [
+        (Decimal("11.0"), Decimal("1000.0")),
+        (Decimal("12.0"), Decimal("0.0")),
+    ]
