@@ -90,6 +90,8 @@ class _Symbol:
         self.name = name
         self.values = frame[list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
         self.slice_of_row = np.searchsorted(timeline, frame.index.asi8)
+        self.dense = len(self.slice_of_row) == len(timeline)
+        self._closes: dict[int, Decimal] = {}
         self.signals = signals
         self.nan = np.isnan(signals)
         previous = np.concatenate(([np.nan], signals[:-1]))
@@ -109,10 +111,15 @@ class _Symbol:
         return Bar(self.name, ts, o, h, lo, c, v)
 
     def close(self, row: int) -> Decimal:
-        return decimal_from_float(float(self.values[row, 3]))
+        price = self._closes.get(row)
+        if price is None:
+            price = self._closes[row] = decimal_from_float(float(self.values[row, 3]))
+        return price
 
     def row_at(self, index: int) -> int:
         """This symbol's row in slice ``index``, or -1."""
+        if self.dense:
+            return index
         row = int(np.searchsorted(self.slice_of_row, index))
         if row < len(self.slice_of_row) and self.slice_of_row[row] == index:
             return row
@@ -211,7 +218,7 @@ def run_vectorized(
                 ledger.book(fill, by_name[fill.symbol])
             if new_fills:
                 states.append(ledger.state(current, book))
-            working = {o.symbol for o in broker.working_orders()}
+            working = set(engine.working.values())
         due = [
             (sym, row)
             for sym, row in here
@@ -242,7 +249,7 @@ def run_vectorized(
                 )
                 assert result is not None
                 sym.target, sym.dropped = result.target_qty, bool(result.dropped)
-            working = {o.symbol for o in broker.working_orders()}
+            working = set(engine.working.values())
         for sym, row in here:
             sym.row = row
             sym.follow = (
@@ -283,6 +290,9 @@ def _working_qty(engine: Engine, symbol: str, working: set[str]) -> Decimal:
 def _latest_closes(book: Sequence[_Symbol], current: int) -> dict[str, Decimal]:
     closes = {}
     for sym in book:
+        if sym.dense:
+            closes[sym.name] = sym.close(current)
+            continue
         row = int(np.searchsorted(sym.slice_of_row, current, side="right")) - 1
         if row >= 0:
             closes[sym.name] = sym.close(row)

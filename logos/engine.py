@@ -108,6 +108,8 @@ class Engine:
         self.dropped: list[DroppedIntent] = []
         self.denied: list[Order] = []
         self.fills: list[Fill] = []
+        self.working: dict[str, str] = {}
+        """Working orders (order id -> symbol), kept from the broker's order events."""
         self._created: dict[str, int] = {}
 
     # shared steps ---------------------------------------------------------------------
@@ -132,8 +134,13 @@ class Engine:
         journal = self.parts.journal
         for event in events:
             self.seq += 1
-            if isinstance(event, OrderEvent) and event.old is None:
-                self._created[event.order_id] = self.seq
+            if isinstance(event, OrderEvent):
+                if event.old is None:
+                    self._created[event.order_id] = self.seq
+                if event.new.is_working:
+                    self.working[event.order_id] = event.order.symbol
+                else:
+                    self.working.pop(event.order_id, None)
             if journal.enabled:
                 journal.record(event.to_event(self.seq))
         return len(events)
