@@ -85,6 +85,32 @@ def test_timestamp_formats_are_detected(tmp_path: Path, stamps: list[str]) -> No
     assert list(frame.index) == expected
 
 
+def test_epoch_seconds_of_1970_are_seconds(tmp_path: Path) -> None:
+    # 0 and 60: the largest value is below 1e11, so the unit is seconds
+    rows = "0,2,3,1,2,5\n60,2,3,1,2,5\n"
+    frame = ReplayFeed(path=str(write(tmp_path / "x.csv", HEADER + rows))).load_frames(["X"])["X"]
+    assert list(frame.index) == [
+        pd.Timestamp("1970-01-01T00:00Z"),
+        pd.Timestamp("1970-01-01T00:01Z"),
+    ]
+
+
+def test_epoch_unit_param_settles_the_one_ambiguous_case(tmp_path: Path) -> None:
+    # 0 and 60000 ms (1970-01-01T00:00 and 00:01) are below 1e11: auto reads seconds
+    path = str(write(tmp_path / "x.csv", HEADER + "0,2,3,1,2,5\n60000,2,3,1,2,5\n"))
+    auto = ReplayFeed(path=path).load_frames(["X"])["X"]
+    assert auto.index[1] == pd.Timestamp("1970-01-01T16:40Z")  # 60000 s
+    explicit = ReplayFeed(path=path, epoch_unit="ms").load_frames(["X"])["X"]
+    assert explicit.index[1] == pd.Timestamp("1970-01-01T00:01Z")
+
+
+def test_epoch_nanoseconds_keep_every_digit(tmp_path: Path) -> None:
+    # as float64, 1704067200123456789 would round to ...456768
+    rows = "1704067200123456789,2,3,1,2,5\n"
+    frame = ReplayFeed(path=str(write(tmp_path / "x.csv", HEADER + rows))).load_frames(["X"])["X"]
+    assert frame.index[0] == pd.Timestamp("2024-01-01T00:00:00.123456789Z")
+
+
 def test_streaming_prices_are_the_exact_source_decimals() -> None:
     feed = ReplayFeed(path=str(BARS / "freqtrade_UNITTEST_BTC-30m.csv"))
     feed.start(["BTC"], "30m")

@@ -9,6 +9,7 @@ refuses the text, pandas re-reads it as strings to name the first bad line.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,14 +24,19 @@ CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 BAR_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
 
+EpochUnit = Literal["auto", "s", "ms", "us", "ns"]
+
 
 def symbol_file_stem(symbol: str) -> str:
     """File-name form of a symbol: ``BTC/USDT`` → ``BTC_USDT`` (``/ \\ :`` become ``_``)."""
     return symbol.replace("/", "_").replace("\\", "_").replace(":", "_")
 
 
-def read_bar_file(path: Path) -> pd.DataFrame:
-    """A raw frame (see module docstring) from one CSV or Parquet file."""
+def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
+    """A raw frame (see module docstring) from one CSV or Parquet file.
+
+    ``epoch_unit`` is the unit of numeric timestamps (see :func:`parse_timestamps`).
+    """
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     suffix = path.suffix.lower()
@@ -48,7 +54,7 @@ def read_bar_file(path: Path) -> pd.DataFrame:
         first_line = 2
     else:
         raise DataError(f"{path}: unsupported bar file type (use .csv or .parquet)")
-    return _raw_frame(table, path, first_line)
+    return _raw_frame(table, path, first_line, epoch_unit)
 
 
 def _header(path: Path) -> list[str]:
@@ -95,7 +101,9 @@ def _read_csv_slowly(path: Path) -> pd.DataFrame:
     return text
 
 
-def _raw_frame(table: pd.DataFrame, path: Path, first_line: int) -> pd.DataFrame:
+def _raw_frame(
+    table: pd.DataFrame, path: Path, first_line: int, epoch_unit: EpochUnit
+) -> pd.DataFrame:
     by_lower = {str(name).strip().lower(): name for name in table.columns}
     ts_name = next((by_lower[n] for n in TIMESTAMP_NAMES if n in by_lower), None)
     missing = [col for col in OHLCV_COLUMNS if col not in by_lower]
@@ -106,7 +114,8 @@ def _raw_frame(table: pd.DataFrame, path: Path, first_line: int) -> pd.DataFrame
             f"{path}: missing column(s) {', '.join(missing)}; expected "
             "timestamp,open,high,low,close,volume (and optionally symbol)"
         )
-    columns: dict[str, object] = {"ts": parse_timestamps(table[ts_name], path).as_unit("ns")}
+    stamps = parse_timestamps(table[ts_name], epoch_unit)
+    columns: dict[str, object] = {"ts": stamps.as_unit("ns")}
     for col in OHLCV_COLUMNS:
         values = table[by_lower[col]]
         if values.dtype != np.float64:
@@ -120,21 +129,42 @@ def _raw_frame(table: pd.DataFrame, path: Path, first_line: int) -> pd.DataFrame
     return frame
 
 
-def parse_timestamps(values: pd.Series, path: Path) -> pd.DatetimeIndex:
-    """Datetimes (UTC) from ISO-8601 text, datetimes, or epoch seconds/ms/us/ns (by size)."""
+def epoch_unit_of(largest: float) -> str:
+    """The unit of epoch numbers whose largest absolute value is ``largest``.
+
+    Below 1e11 seconds (1e11 s is the year 5138, so every seconds file, 1970-era values
+    included, is read as seconds), below 1e14 milliseconds, below 1e17 microseconds, else
+    nanoseconds. The one ambiguity: milliseconds before 1973-03-03T09:46:40Z are below 1e11
+    and read as seconds; such files need ``epoch_unit = "ms"`` or ISO-8601 text.
+    """
+    return "s" if largest < 1e11 else "ms" if largest < 1e14 else "us" if largest < 1e17 else "ns"
+
+
+def parse_timestamps(values: pd.Series, epoch_unit: EpochUnit = "auto") -> pd.DatetimeIndex:
+    """Datetimes (UTC) from ISO-8601 text (naive = UTC), datetimes, or epoch numbers.
+
+    Epoch numbers are in ``epoch_unit``; ``"auto"`` picks one per file from the largest
+    magnitude (:func:`epoch_unit_of`). Unreadable values become NaT.
+    """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(values).tz_convert("UTC")
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return pd.DatetimeIndex(values).tz_localize("UTC")
     if pd.api.types.is_numeric_dtype(values.dtype):
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-        finite = numbers[np.isfinite(numbers)]
-        size = float(np.abs(finite).max()) if finite.size else 0.0
-        unit = "s" if size < 1e11 else "ms" if size < 1e14 else "us" if size < 1e17 else "ns"
+        exact_ints = pd.api.types.is_integer_dtype(values.dtype) and not values.isna().any()
+        numbers = (
+            values.to_numpy(dtype="int64")
+            if exact_ints
+            else values.to_numpy(dtype="float64", na_value=np.nan)
+        )
+        unit = epoch_unit
+        if unit == "auto":
+            finite = numbers[np.isfinite(numbers)]
+            unit = epoch_unit_of(float(np.abs(finite).max()) if finite.size else 0.0)
         return pd.DatetimeIndex(pd.to_datetime(numbers, unit=unit, utc=True))
     text = values.astype(str).str.strip()
     if text.str.fullmatch(r"-?\d+(\.\d+)?").all() and len(text):
-        return parse_timestamps(pd.to_numeric(text), path)
+        return parse_timestamps(pd.to_numeric(text), epoch_unit)
     return pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce"))
 
 

@@ -32,7 +32,7 @@ from logos.components import Params
 from logos.domain import Bar
 from logos.errors import DataError, FeedError
 from logos.feeds.base import Feed, FeedEvent, Gap, decimal_from_float, parse_timeframe
-from logos.feeds.files import folder_symbols, read_bar_file, symbol_files
+from logos.feeds.files import EpochUnit, folder_symbols, read_bar_file, symbol_files
 from logos.feeds.validation import OHLCV_COLUMNS, PROBLEMS, bar_problems, describe_problem, where
 
 
@@ -80,6 +80,9 @@ class ReplayFeed(Feed):
             default_factory=dict,
             description="explicit symbol -> file (relative to path when it is a folder)",
         )
+        epoch_unit: EpochUnit = Field(
+            "auto", description="unit of numeric timestamps; auto: by magnitude, per file"
+        )
 
     params: ReplayFeed.Params
 
@@ -117,10 +120,13 @@ class ReplayFeed(Feed):
                 )
             else:
                 found = {s: symbol_files(path, s, self.params.files.get(s)) for s in symbols}
-            return {s: pd.concat([read_bar_file(f) for f in files]) for s, files in found.items()}
+            unit = self.params.epoch_unit
+            return {
+                s: pd.concat([read_bar_file(f, unit) for f in files]) for s, files in found.items()
+            }
         if not path.exists():
             raise DataError(f"{path}: no such file or folder")
-        frame = read_bar_file(path)
+        frame = read_bar_file(path, self.params.epoch_unit)
         if "symbol" not in frame.columns:
             if symbols is not None and len(symbols) != 1:
                 raise DataError(
