@@ -115,3 +115,10 @@ def test_python_dash_m_works(module):
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"logos {logos.__version__}"
+
+
+def test_error_text_with_brackets_is_printed_verbatim(capsys, tmp_path):
+    path = tmp_path / "[weird]" / "run.toml"
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 1
+    assert f"file not found: {path}" in err

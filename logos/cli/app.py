@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from logos import __version__
 from logos.errors import LogosError
@@ -64,7 +65,7 @@ def _report(exc: BaseException) -> None:
     if not isinstance(exc, LogosError):
         message = f"{type(exc).__name__}: {message}"
         message += "\n(an unexpected error; run with --debug for the traceback)"
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> Any:
