@@ -78,7 +78,6 @@ class PaperBroker(Broker):
 
     def submit(self, intent: OrderIntent, *, ts: datetime) -> Order:
         """Accept or reject ``intent`` while the bar at ``ts`` is current (see :class:`Broker`)."""
-        ts = self._tick(ts)
         existing = self.order_by_client_id(intent.client_order_id)
         if existing is not None:
             return same_order_or_raise(existing, intent)
@@ -87,6 +86,7 @@ class PaperBroker(Broker):
                 f"order {intent.client_order_id}: qty and limit_price must be positive "
                 f"(got qty={intent.qty}, limit_price={intent.limit_price})"
             )
+        ts = self._tick(ts)
         self._order_counter += 1
         order_id = f"{self.params.id_prefix}-{self._order_counter:06d}"
         order = order_from_intent(intent, order_id, ts=ts)
@@ -108,9 +108,8 @@ class PaperBroker(Broker):
 
     def cancel(self, order_id: str, *, ts: datetime, reason: str = "canceled") -> Order:
         """Cancel a working order (see :class:`Broker`)."""
-        ts = self._tick(ts)
-        order = self.order(order_id)
-        canceled = self._move(order, OrderStatus.CANCELED, ts=ts, reason=reason)
+        canceled = self._move(self.order(order_id), OrderStatus.CANCELED, ts=ts, reason=reason)
+        self._tick(ts)  # only once the cancel is legal: a refused one changes nothing
         self._working.pop(order_id, None)
         return canceled
 
