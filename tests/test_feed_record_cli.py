@@ -52,3 +52,26 @@ def test_bad_feed_param_names_the_field(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert "feed.params.path: Field required" in err
     assert "feed.params.on_bad_bar: Input should be 'reject' or 'skip'" in err
+
+
+def test_record_prints_events_verbatim_and_keeps_bad_bars_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "src.csv"
+    source.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,10,12,9,11,1\n"
+        "2024-01-01T00:01:00Z,13,12,9,11,1\n"
+        "2024-01-01T00:02:00Z,10,12,9,11,1\n"
+    )
+    args = ["feed", "record", "--feed", "replay", "--param", f"path={source}"]
+    args += ["--param", "on_bad_bar=skip", "--symbol", "X", "--minutes", "0"]
+    assert run_cli([*args, "--out", str(tmp_path / "rec")]) == 0
+    printed = capsys.readouterr().out
+    # rich markup must not eat "[low, high]"
+    assert "bad_bars_skipped {'open outside [low, high]': 1}" in printed
+    assert "gap {'symbol': 'X', 'after': '2024-01-01T00:00:00Z'" in printed
+    assert (tmp_path / "rec" / "X" / "2024-01-01.csv").read_text().splitlines()[1:] == [
+        "2024-01-01T00:00:00Z,10.0,12.0,9.0,11.0,1.0",
+        "2024-01-01T00:02:00Z,10.0,12.0,9.0,11.0,1.0",
+    ]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from logos.cli.app import app, out
 from logos.config import parse_override
@@ -35,6 +36,12 @@ def build_feed(name: str, params: dict[str, Any]) -> Feed:
     if not isinstance(feed, Feed):
         raise LogosError(f"component '{name}' is not a feed")
     return feed
+
+
+def print_events(source: Feed) -> None:
+    """Print the feed's queued events (gap, stale, retry, bad_bar...), one line each."""
+    for event in source.drain_events():
+        out.print(f"[yellow]{event.type}[/yellow] {escape(str(event.data))}", highlight=False)
 
 
 @feed_app.command("record")
@@ -69,9 +76,9 @@ def record(
         for bars in source.slices():
             cache.write(bars)
             closes = ", ".join(f"{b.symbol} {b.close}" for b in bars)
-            out.print(f"{bars[0].ts:%Y-%m-%d %H:%M} {closes}", highlight=False)
-            for event in source.drain_events():
-                out.print(f"[yellow]{event.type}[/yellow] {event.data}", highlight=False)
+            out.print(escape(f"{bars[0].ts:%Y-%m-%d %H:%M} {closes}"), highlight=False)
+            print_events(source)
+        print_events(source)  # e.g. staleness measured after the last slice
     finally:
         cache.close()
         source.close()
