@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from logos.brokers import PaperBroker
-from logos.domain import Liquidity, OrderIntent, OrderStatus, Side, TimeInForce
+from logos.domain import Liquidity, Order, OrderIntent, OrderStatus, Side, TimeInForce
 from logos.errors import BrokerError, OrderStateError
 from logos.testing.brokers import make_bar, make_intent
 
@@ -247,3 +247,21 @@ def test_cancel_of_a_finished_order_raises_and_changes_nothing(status: OrderStat
     assert b.order(order_id) == before
     assert b.drain_events() == []
     assert b.snapshot() == snapshot  # the clock did not move to t(3) either
+
+
+def test_cancel_all_leaves_in_flight_orders_to_reconciliation() -> None:
+    class InFlight(PaperBroker):
+        """A venue-like broker whose order "a" is still SUBMITTED (no answer yet)."""
+
+        def working_orders(self) -> list[Order]:
+            return [
+                o.evolve(status=OrderStatus.SUBMITTED) if o.client_order_id == "a" else o
+                for o in super().working_orders()
+            ]
+
+    b = InFlight(cash=D(100000))
+    b.on_slice([make_bar("X", t(0), "100")])
+    in_flight = b.submit(intent("a", BUY, "1", "90"), ts=t(0)).order_id
+    accepted = b.submit(intent("b", BUY, "1", "90"), ts=t(0)).order_id
+    assert [o.order_id for o in b.cancel_all(ts=t(0))] == [accepted]
+    assert b.order(in_flight).status is OrderStatus.ACCEPTED  # untouched

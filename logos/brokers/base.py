@@ -35,7 +35,17 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from logos.components import Component
-from logos.domain import Account, Bar, Event, Fill, Order, OrderIntent, Position, SymbolMeta
+from logos.domain import (
+    Account,
+    Bar,
+    Event,
+    Fill,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    Position,
+    SymbolMeta,
+)
 from logos.errors import BrokerError
 from logos.lifecycle import OrderEvent
 
@@ -181,11 +191,16 @@ class Broker(Component, ABC):
     def cancel_all(
         self, *, ts: datetime, reason: str = "canceled", symbol: str | None = None
     ) -> list[Order]:
-        """Cancel every working order (of ``symbol`` only, when given); return them."""
+        """Cancel every working order (of ``symbol`` only, when given); return them.
+
+        Orders still SUBMITTED (in flight to a venue) cannot be canceled by the lifecycle;
+        they are left to reconciliation instead of failing the whole call (a kill switch
+        must cancel everything it can).
+        """
         return [
             self.cancel(o.order_id, ts=ts, reason=reason)
             for o in self.working_orders()
-            if symbol is None or o.symbol == symbol
+            if o.status is not OrderStatus.SUBMITTED and (symbol is None or o.symbol == symbol)
         ]
 
     @abstractmethod
