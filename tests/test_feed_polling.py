@@ -151,28 +151,27 @@ def test_retry_budget_exhausted_is_a_clear_error() -> None:
     assert feed.health().consecutive_failures == 3
 
 
-def test_total_deadline_stops_retrying_before_max_attempts() -> None:
+@pytest.mark.parametrize(
+    ("deadline", "attempts", "elapsed", "sleeps"),
+    [
+        # attempts at +0 s and +1 s; the next wait (2 s) would start attempt 3 at +3 s, past
+        # the 2.5 s deadline, so the feed gives up instead of sleeping
+        (2.5, 2, "1s", [1.0]),
+        # attempt 3 starts at +3 s, exactly the deadline; attempt 4 would start at +7 s
+        (3.0, 3, "3s", [1.0, 2.0]),
+    ],
+)
+def test_total_deadline_stops_retrying_before_max_attempts(
+    deadline: float, attempts: int, elapsed: str, sleeps: list[float]
+) -> None:
     clock = ManualClock(t(2))
     errors: list[BaseException] = [RetryableFeedError("slow")] * 9
     feed = ScriptedFeed(
-        {"A": []}, clock, errors=errors, max_attempts=9, retry_deadline=2.5, backoff_jitter=0
+        {"A": []}, clock, errors=errors, max_attempts=9, retry_deadline=deadline, backoff_jitter=0
     )
-    with pytest.raises(FeedError, match=r"gave up after 2 attempt\(s\) in 1s"):
+    with pytest.raises(FeedError, match=rf"gave up after {attempts} attempt\(s\) in {elapsed}"):
         run(feed, ["A"], after=t(-1), until=t(2))
-    # attempts at +0 s and +1 s; the next wait (2 s) would start attempt 3 at +3 s, past the
-    # 2.5 s deadline, so it never sleeps that long
-    assert clock.sleeps == [1.0]
-
-
-def test_an_attempt_may_start_exactly_at_the_deadline() -> None:
-    clock = ManualClock(t(2))
-    errors: list[BaseException] = [RetryableFeedError("slow")] * 9
-    feed = ScriptedFeed(
-        {"A": []}, clock, errors=errors, max_attempts=9, retry_deadline=3, backoff_jitter=0
-    )
-    with pytest.raises(FeedError, match=r"gave up after 3 attempt\(s\) in 3s"):
-        run(feed, ["A"], after=t(-1), until=t(2))
-    assert clock.sleeps == [1.0, 2.0]  # attempt 3 at +3 s = the deadline; attempt 4 would be +7 s
+    assert clock.sleeps == sleeps
 
 
 def test_fatal_error_is_not_retried() -> None:

@@ -27,10 +27,8 @@ the bars before it are a reported gap, never invented).
 from __future__ import annotations
 
 import contextlib
-import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
 import yfinance
 from pydantic import Field
@@ -39,7 +37,7 @@ from yfinance.exceptions import YFDataException, YFPricesMissingError, YFRateLim
 from logos.domain import Bar
 from logos.errors import FeedError
 from logos.feeds.base import FeedEvent, timeframe_label
-from logos.feeds.polling import Clock, PollingFeed, PollingParams, Sleeper
+from logos.feeds.polling import PollingFeed, PollingParams
 from logos.timeutil import isoformat_utc
 from logos_yf.frames import frame_to_bars
 
@@ -99,18 +97,6 @@ class YFinanceFeed(PollingFeed):
 
     params: YFinanceFeed.Params
 
-    def __init__(
-        self,
-        params: YFinanceFeed.Params | None = None,
-        *,
-        clock: Clock | None = None,
-        sleep: Sleeper | None = None,
-        rng: random.Random | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(params, clock=clock, sleep=sleep, rng=rng, **kwargs)
-        self._tickers: dict[str, yfinance.Ticker] = {}
-
     def _on_start(self) -> None:
         label = timeframe_label(self.timeframe)
         if label not in INTERVALS:
@@ -118,6 +104,7 @@ class YFinanceFeed(PollingFeed):
                 f"feed 'yfinance': Yahoo has no {label} bars (it has {', '.join(INTERVALS)})"
             )
         self._interval = INTERVALS[label]
+        self._tickers: dict[str, yfinance.Ticker] = {}
         self._history_limit = HISTORY_LIMITS.get(label)
         super()._on_start()
 
