@@ -193,3 +193,15 @@ def test_two_runs_are_byte_identical(
     assert "Sharpe" in out and "win rate" in out
     for name in (*ARTIFACTS, "equity.svg"):
         assert (tmp_path / "again" / name).read_bytes() == (run / name).read_bytes(), name
+
+
+def test_example_config_runs_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = Path(__file__).parents[1] / "examples" / "sma_cross.toml"
+    monkeypatch.chdir(tmp_path)  # the data path in the config is relative to the config
+    try:
+        main(["backtest", str(example), "--out", "out"])
+    except SystemExit as exc:
+        assert exc.code in (0, None), capsys.readouterr().err
+    assert (tmp_path / "out" / "trades.csv").read_text().count("\n") > 10

@@ -145,6 +145,8 @@ def backtest(
 ) -> None:
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
     raw = read_config_file(config) if config is not None else {}
+    if config is not None:
+        _anchor_feed_path(raw, Path(config).parent)
     overrides = flag_overrides(
         raw,
         data_path=data,
@@ -177,6 +179,16 @@ def backtest(
     write_artifacts(session, result, target)
     out.print(_summary_table(summarize(result), result.currency))
     out.print(f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)")
+
+
+def _anchor_feed_path(raw: dict[str, Any], folder: Path) -> None:
+    """A relative ``feed.params.path`` in a config file is relative to that file (as
+    ``metadata_file`` is), so a config runs the same from any working directory."""
+    feed = raw.get("feed")
+    params = feed.get("params") if isinstance(feed, dict) else None
+    path = params.get("path") if isinstance(params, dict) else None
+    if isinstance(path, str) and not Path(path).expanduser().is_absolute():
+        params["path"] = str(folder / path)
 
 
 def _require_flags(merged: dict[str, Any]) -> None:
