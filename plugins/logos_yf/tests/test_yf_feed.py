@@ -61,6 +61,7 @@ class FakeHistory:
         self.ignore_start = options.get("ignore_start", False)
         self.calls: list[dict[str, Any]] = []
         self.hide_exceptions_seen: list[bool] = []
+        self.prices_missing = 0
 
     def __call__(self, ticker: yfinance.Ticker, **kwargs: Any) -> pd.DataFrame:
         self.calls.append({"symbol": ticker.ticker, **kwargs})
@@ -75,6 +76,7 @@ class FakeHistory:
             if t(m) <= now and t(m) < end and (self.ignore_start or t(m) >= start)
         ]
         if not wanted:
+            self.prices_missing += 1
             raise YFPricesMissingError(ticker.ticker, "(1m 2024-03-01 -> 2024-03-01)")
         return history_frame(wanted[::-1] if self.reverse else wanted)
 
@@ -184,11 +186,13 @@ def test_gaps_and_out_of_order_rows(monkeypatch: pytest.MonkeyPatch, clock: Manu
 def test_no_prices_in_range_is_an_empty_poll_not_an_error(
     monkeypatch: pytest.MonkeyPatch, clock: ManualClock
 ) -> None:
-    clock.now = t(0, 30)
-    install(monkeypatch, clock, {"AAPL": [0]})
+    clock.now = t(0, -30)  # 14:29:30: the first bar (14:30) does not exist yet
+    fake = install(monkeypatch, clock, {"AAPL": [0]})
     feed = make(clock, poll_interval=60)
+    # polls at 14:29:30 (YFPricesMissingError), 14:30:30 (14:30 forming), 14:31:30
     assert run(feed, ["AAPL"], after=t(-1), until=t(1)) == [[("AAPL", 0)]]
-    assert feed.health().total_failures == 0
+    assert (len(fake.calls), fake.prices_missing) == (3, 1)
+    assert feed.health().total_failures == 0 and clock.sleeps == [60, 60]
 
 
 @pytest.mark.parametrize(
