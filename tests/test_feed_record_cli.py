@@ -75,3 +75,23 @@ def test_record_prints_events_verbatim_and_keeps_bad_bars_out(
         "2024-01-01T00:00:00Z,10.0,12.0,9.0,11.0,1.0",
         "2024-01-01T00:02:00Z,10.0,12.0,9.0,11.0,1.0",
     ]
+
+
+def test_recording_again_into_the_same_folder_resumes_after_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "src.csv"
+    rows = [f"2024-01-01T00:0{m}:00Z,10,12,9,11,{m}\n" for m in range(6)]
+    source.write_text("timestamp,open,high,low,close,volume\n" + "".join(rows[:4]))
+    args = ["feed", "record", "--feed", "replay", "--param", f"path={source}", "--symbol", "X"]
+    args += ["--minutes", "0", "--out", str(tmp_path / "rec")]
+    assert run_cli(args) == 0
+    source.write_text("timestamp,open,high,low,close,volume\n" + "".join(rows))  # 2 new bars
+    assert run_cli(args) == 0
+    printed = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert "resuming after 2024-01-01T00:03:00Z" in printed
+    assert "recorded 2 bar(s) (X 2)" in printed
+    recorded = (tmp_path / "rec" / "X" / "2024-01-01.csv").read_text().splitlines()
+    assert [line.rsplit(",", 1)[1] for line in recorded[1:]] == [f"{m}.0" for m in range(6)]
+    assert run_cli(args) == 0  # nothing new: no bar written twice, no error
+    assert "recorded 0 bar(s) (X 0)" in " ".join(capsys.readouterr().out.split())

@@ -12,10 +12,12 @@ from rich.markup import escape
 
 from logos.cli.app import app, out
 from logos.config import parse_override
+from logos.domain import Bar
 from logos.errors import ConfigError, LogosError
 from logos.feeds.base import Feed
 from logos.feeds.cache import BarCache
 from logos.plugins import get_registry
+from logos.timeutil import isoformat_utc
 
 feed_app = typer.Typer(help="Record market data from a feed.", no_args_is_help=True)
 app.add_typer(feed_app, name="feed")
@@ -36,6 +38,11 @@ def build_feed(name: str, params: dict[str, Any]) -> Feed:
     if not isinstance(feed, Feed):
         raise LogosError(f"component '{name}' is not a feed")
     return feed
+
+
+def newer_than_cached(cache: BarCache, bars: list[Bar]) -> list[Bar]:
+    """The bars a previous recording into the same folder has not written yet."""
+    return [b for b in bars if (last := cache.last_ts(b.symbol)) is None or b.ts > last]
 
 
 def print_events(source: Feed) -> None:
@@ -69,12 +76,16 @@ def record(
         params["exchange"] = exchange
     source = build_feed(feed, params)
     cache = BarCache(out_dir, fmt)  # type: ignore[arg-type]
+    cached = [ts for ts in (cache.last_ts(s) for s in symbol) if ts is not None]
+    after = min(cached) if len(cached) == len(symbol) else None  # resume a previous recording
     until = datetime.now(UTC) + timedelta(minutes=minutes)
-    source.start(symbol, timeframe, until=until)
+    source.start(symbol, timeframe, after=after, until=until)
     out.print(f"recording {', '.join(symbol)} from feed {feed} until {until:%H:%M:%S} UTC")
+    if after is not None:
+        out.print(f"resuming after {isoformat_utc(after)}, the newest bar already in {out_dir}")
     try:
         for bars in source.slices():
-            cache.write(bars)
+            cache.write(newer_than_cached(cache, bars))
             closes = ", ".join(f"{b.symbol} {b.close}" for b in bars)
             out.print(escape(f"{bars[0].ts:%Y-%m-%d %H:%M} {closes}"), highlight=False)
             print_events(source)

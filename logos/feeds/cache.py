@@ -52,7 +52,7 @@ class BarCache:
     def write(self, bars: Iterable[Bar]) -> None:
         """Append bars (e.g. one slice); each must be newer than the last cached for its symbol."""
         for bar in bars:
-            last = self._last_cached(bar)
+            last = self.last_ts(bar.symbol)
             if last is not None and bar.ts <= last:
                 raise DataError(
                     f"cache {self.root}: {bar.symbol} bar {isoformat_utc(bar.ts)} is not after "
@@ -66,17 +66,18 @@ class BarCache:
             self._last[bar.symbol] = bar.ts
             self.written[bar.symbol] += 1
 
-    def _last_cached(self, bar: Bar) -> datetime | None:
-        if bar.symbol not in self._last:
-            folder = self.root / symbol_file_stem(bar.symbol)
+    def last_ts(self, symbol: str) -> datetime | None:
+        """Open time of the newest bar cached for ``symbol`` (on disk or pending), or None."""
+        if symbol not in self._last:
+            folder = self.root / symbol_file_stem(symbol)
             files = sorted(folder.glob(f"*.{self.fmt}")) if folder.is_dir() else []
             last = None
             if files:
                 frame = read_bar_file(files[-1])
                 if len(frame):
                     last = frame["ts"].max().to_pydatetime()
-            self._last[bar.symbol] = last
-        return self._last[bar.symbol]
+            self._last[symbol] = last
+        return self._last[symbol]
 
     def _append_csv(self, path: Path, bar: Bar) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
