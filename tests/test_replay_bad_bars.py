@@ -106,6 +106,13 @@ def test_blank_line_keeps_line_numbers_exact(tmp_path: Path) -> None:
         ReplayFeed(path=str(path)).load_frames(["X"])
 
 
+def test_blank_lines_at_the_end_of_the_file_are_not_bars(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text(HEADER + GOOD_1 + GOOD_3 + "\n \n")
+    frame = ReplayFeed(path=str(path)).load_frames(["X"])["X"]
+    assert [ts.minute for ts in frame.index] == [0, 2]
+
+
 def test_empty_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("")

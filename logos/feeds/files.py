@@ -50,11 +50,20 @@ def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
             table = table.rename_axis(name).reset_index()
         first_line = 1
     elif suffix in CSV_SUFFIXES:
-        table = _read_csv(path)
+        table = _without_trailing_blank_lines(_read_csv(path))
         first_line = 2
     else:
         raise DataError(f"{path}: unsupported bar file type (use .csv or .parquet)")
     return _raw_frame(table, path, first_line, epoch_unit)
+
+
+def _without_trailing_blank_lines(table: pd.DataFrame) -> pd.DataFrame:
+    """Drop the empty rows blank lines at the end of a file make (a blank line inside the
+    data stays, so its line is named as a bad bar)."""
+    end = len(table)
+    while end and all(pd.isna(v) or str(v).strip() == "" for v in table.iloc[end - 1]):
+        end -= 1
+    return table.iloc[:end] if end < len(table) else table
 
 
 def _header(path: Path) -> list[str]:
