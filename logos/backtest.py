@@ -206,10 +206,12 @@ def run_vectorized(
         ts = utc_datetime(int(timeline[current]))
         engine.seq += current - last_slice - 1
         engine.journal_slice(ts, [], [])
-        here = [(s, r) for s in book if (r := s.row_at(current)) >= 0]
+        # Only symbols due here can fill or size: any other symbol with a bar in this slice
+        # has no working order, no pending target and no signal change (see module doc).
+        here = [(i, s, s.row_at(current)) for i, s in enumerate(book) if upcoming[i] == current]
         if working:
             fills_before = len(engine.fills)
-            for sym, row in here:
+            for _, sym, row in here:
                 if sym.name in working:
                     engine.on_bar(sym.bar(row, ts))
             engine.journal_broker_events()
@@ -221,7 +223,7 @@ def run_vectorized(
             working = set(engine.working.values())
         due = [
             (sym, row)
-            for sym, row in here
+            for _, sym, row in here
             if not sym.nan[row]
             and (
                 every_bar
@@ -250,16 +252,14 @@ def run_vectorized(
                 assert result is not None
                 sym.target, sym.dropped = result.target_qty, bool(result.dropped)
             working = set(engine.working.values())
-        for sym, row in here:
+        for index, sym, row in here:
             sym.row = row
             sym.follow = (
                 sym.name in working
                 or sym.dropped
                 or (sym.target is not None and sym.position != sym.target)
             )
-        for index, sym in enumerate(book):
-            if sym.row >= 0 and sym.slice_of_row[sym.row] == current:
-                upcoming[index] = sym.next_visit()
+            upcoming[index] = sym.next_visit()
         last_slice = current
         if progress is not None:
             progress(current + 1, len(timeline))

@@ -27,6 +27,7 @@ from logos.feeds.base import decimal_from_float
 from logos.reports.numbers import DecimalColumn, ScaledColumn
 from logos.reports.result import AccountTable
 
+ZERO = Decimal(0)
 _SAFE = 2**62
 _MAX_DIGITS = 27  # below the 28 digits of the default Decimal context: no rounding there
 
@@ -44,8 +45,13 @@ class LedgerState:
 
 
 def _scale(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
+    """Fractional digits of ``value`` as stored (an upper bound of what it needs)."""
+    exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _max_scale(values: list[Decimal]) -> int:
+    return max((_scale(v) for v in set(values)), default=0)
 
 
 def _unscaled(value: Decimal, scale: int) -> int:
@@ -53,10 +59,21 @@ def _unscaled(value: Decimal, scale: int) -> int:
 
 
 def exact_prices(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """``decimal_from_float`` of every float as unscaled int64 at one scale (and the scale)."""
+    """``decimal_from_float`` of every float as unscaled int64 at one scale (and the scale).
+
+    Fast path: the smallest scale k ≤ 12 at which every ``round(x·10^k) / 10^k == x`` with
+    fewer than 15 significant digits. Such a decimal is the only one of ≤ 15 digits that rounds
+    to ``x``, so it is exactly ``Decimal(repr(x))``. Otherwise each distinct value goes
+    through ``decimal_from_float``.
+    """
+    finite = np.isfinite(values).all()
+    for scale in range(13) if finite else ():
+        ints = np.round(values * 10.0**scale)
+        if np.all(ints / 10.0**scale == values) and np.all(np.abs(ints) < 1e15):
+            return ints.astype(np.int64), scale
     unique, inverse = np.unique(values, return_inverse=True)
     decimals = [decimal_from_float(v) for v in unique.tolist()]
-    scale = max((_scale(d) for d in decimals), default=0)
+    scale = max((_scale(d.normalize()) for d in decimals), default=0)
     ints = [_unscaled(d, scale) for d in decimals]
     if max((abs(i) for i in ints), default=0) >= _SAFE:
         raise LogosError("prices too large for the vectorized account; use --stepwise")
@@ -83,17 +100,16 @@ def account_table(
     state_slices = np.array([s.slice_index for s in states], dtype=np.int64)
     state_of_row = np.searchsorted(state_slices, np.arange(count), side="right") - 1
     prices = {m.symbol: exact_prices(m.close) for m in marks}
-    qty_scale = {
-        m.symbol: max([_scale(s.qty.get(m.symbol, Decimal(0))) for s in states]) for m in marks
-    }
-    money = [v for s in states for v in (s.cash, s.realized, s.fees, *s.cost.values())]
-    scale = max(
-        [_scale(v) for v in money] + [qty_scale[m.symbol] + prices[m.symbol][1] for m in marks]
-    )
-    bound = max(abs(_unscaled(v, scale)) for v in money)
+    qtys = {m.symbol: [s.qty.get(m.symbol, ZERO) for s in states] for m in marks}
+    costs = {m.symbol: [s.cost.get(m.symbol, ZERO) for s in states] for m in marks}
+    qty_scale = {symbol: _max_scale(values) for symbol, values in qtys.items()}
+    money = [s.cash for s in states] + [s.realized for s in states] + [s.fees for s in states]
+    money += [v for values in costs.values() for v in values]
+    scale = max([_max_scale(money)] + [qty_scale[m.symbol] + prices[m.symbol][1] for m in marks])
+    bound = _unscaled(max(abs(v) for v in set(money)), scale)
     for m in marks:
         close_ints, close_scale = prices[m.symbol]
-        top_qty = max(abs(s.qty.get(m.symbol, Decimal(0))) for s in states)
+        top_qty = max(abs(v) for v in set(qtys[m.symbol]))
         top_close = int(np.max(np.abs(close_ints))) if len(close_ints) else 0
         bound += (
             _unscaled(top_qty, qty_scale[m.symbol])
@@ -105,7 +121,9 @@ def account_table(
         raise LogosError("account values exceed 27 digits; use --stepwise for exact Decimals")
 
     def per_state(values: list[Decimal], at: int) -> np.ndarray:
-        return np.array([_unscaled(v, at) for v in values], dtype=dtype)[state_of_row]
+        memo: dict[Decimal, int] = {}
+        ints = [memo[v] if v in memo else memo.setdefault(v, _unscaled(v, at)) for v in values]
+        return np.array(ints, dtype=dtype)[state_of_row]
 
     cash = per_state([s.cash for s in states], scale)
     net = np.zeros(count, dtype=dtype)
@@ -114,7 +132,7 @@ def account_table(
     for m in marks:
         close_ints, close_scale = prices[m.symbol]
         qs = qty_scale[m.symbol]
-        qty = per_state([s.qty.get(m.symbol, Decimal(0)) for s in states], qs)
+        qty = per_state(qtys[m.symbol], qs)
         if not np.any(qty):
             continue
         latest = np.searchsorted(m.slice_of_row, np.arange(count), side="right") - 1
@@ -123,7 +141,7 @@ def account_table(
             raise LogosError(f"{m.symbol}: a position before the symbol's first bar")
         mark = close_ints.astype(dtype)[np.maximum(latest, 0)]
         value = qty * mark * (10 ** (scale - qs - close_scale))
-        cost = per_state([s.cost.get(m.symbol, Decimal(0)) for s in states], scale)
+        cost = per_state(costs[m.symbol], scale)
         net = net + value
         gross = gross + np.abs(value)
         unrealized = unrealized + np.where(held, value - cost, 0)
