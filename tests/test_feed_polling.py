@@ -197,6 +197,15 @@ def test_without_after_the_first_poll_starts_at_the_last_closed_bar() -> None:
     assert feed.calls == [("A", t(2))]
 
 
+def test_history_a_library_sends_unasked_is_not_emitted() -> None:
+    clock = ManualClock(t(5, 20))
+    feed = ScriptedFeed({"A": [bar("A", m) for m in range(6)]}, clock, ignore_since=True)
+    # asked since 10:04 (history_bars=0: the last closed bar), answered with 10:00..10:05
+    assert run(feed, ["A"], until=t(5)) == [[("A", 4)]]
+    assert feed.calls == [("A", t(4))]
+    assert feed.health().duplicates_dropped == 4
+
+
 def test_staleness_is_reported_when_bars_stop_and_when_they_resume() -> None:
     clock = ManualClock(t(1))
     market = {"A": [bar("A", 0)]}

@@ -141,7 +141,10 @@ class PollingFeed(Feed):
     # -- the loop ----------------------------------------------------------------------
 
     def _on_start(self) -> None:
-        self._cursor: dict[str, datetime | None] = {s: self.after for s in self.symbols}
+        # the open time of the last bar consumed per symbol: nothing at or before it is emitted,
+        # even from a library that ignores ``since`` and answers with older history
+        first = self.after if self.after is not None else self._initial_cursor(self.clock())
+        self._cursor: dict[str, datetime] = dict.fromkeys(self.symbols, first)
         self._last_slice_ts: datetime | None = self.after
         max_age = self.params.max_bar_age
         self.freshness = FreshnessMonitor(
@@ -149,12 +152,12 @@ class PollingFeed(Feed):
             grace=timedelta(seconds=self.params.stale_grace),
             max_bar_age=timedelta(seconds=max_age) if max_age else None,
         )
-        self._first_since = self._initial_since(self.clock())
 
-    def _initial_since(self, now: datetime) -> datetime:
+    def _initial_cursor(self, now: datetime) -> datetime:
+        """Without ``after``: just before the newest closed bar and ``history_bars`` before it."""
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        current = epoch + ((now - epoch) // self.timeframe) * self.timeframe
-        return current - (self.params.history_bars + 1) * self.timeframe
+        forming = epoch + ((now - epoch) // self.timeframe) * self.timeframe
+        return forming - (self.params.history_bars + 2) * self.timeframe
 
     def _iter_slices(self) -> Iterator[list[Bar]]:
         while True:
@@ -169,8 +172,7 @@ class PollingFeed(Feed):
             self.sleep(self.params.poll_interval)
 
     def _since(self, symbol: str) -> datetime:
-        cursor = self._cursor[symbol]
-        return cursor + self.timeframe if cursor is not None else self._first_since
+        return self._cursor[symbol] + self.timeframe
 
     def _slices(self, fetched: dict[str, list[Bar]], now: datetime) -> list[list[Bar]]:
         accepted: list[tuple[datetime, int, Bar]] = []
@@ -182,7 +184,7 @@ class PollingFeed(Feed):
                     continue  # still forming: it comes again next poll
                 if self.until is not None and bar.ts >= self.until:
                     continue
-                if (cursor is not None and bar.ts <= cursor) or bar.ts in seen:
+                if bar.ts <= cursor or bar.ts in seen:
                     self._health.duplicates_dropped += 1
                     continue
                 seen.add(bar.ts)  # a bad bar is consumed too, so it is not reported every poll
