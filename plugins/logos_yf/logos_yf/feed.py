@@ -9,12 +9,13 @@ feed turns that off for its own calls (``yfinance.config.debug.hide_exceptions =
 restored afterwards — the switch ``Ticker.history`` reads; the deprecated
 ``raise_errors=True`` argument does the same) so the real exceptions reach the retry logic:
 
-* retried: ``YFRateLimitError``, network errors — curl_cffi's ``ConnectionError``,
-  ``Timeout``, ``HTTPError`` (HTTP/2 stream resets, partial reads) and
-  ``ChunkedEncodingError``, Python's ``ConnectionError``/``TimeoutError`` — and Yahoo's
-  "currently down" ``YFDataException``. Not retried: a failed certificate check or a
-  malformed URL (curl_cffi ``CertificateVerifyError``, ``InvalidURL``...): configuration,
-  not weather;
+* retried: ``YFRateLimitError``, network errors — curl_cffi's (or, in yfinance's
+  fallback, requests') ``ConnectionError``, ``Timeout``, ``ChunkedEncodingError``, Python's
+  ``ConnectionError``/``TimeoutError`` — an ``HTTPError`` without a 4xx status (HTTP/2
+  stream resets, partial reads, 5xx; 429 too), and Yahoo's "currently down"
+  ``YFDataException``. Not retried: an ``HTTPError`` with a 4xx status (yfinance reaches
+  Yahoo's quote API for an unknown symbol's timezone: 404), a failed certificate check, a
+  malformed URL (curl_cffi ``CertificateVerifyError``, ``InvalidURL``...): not weather;
 * an empty answer: ``YFPricesMissingError`` (no trades in the range, e.g. market closed);
 * fatal: everything else — ``YFTzMissingError`` / ``YFTickerMissingError`` (unknown or
   delisted symbol), ``YFInvalidPeriodError``, ``ValueError`` ...
@@ -57,6 +58,7 @@ HISTORY_LIMITS = {
 """How far back Yahoo serves intraday bars per request (1-minute: 7 days)."""
 
 RETRYABLE: tuple[type[BaseException], ...] = (YFRateLimitError, ConnectionError, TimeoutError)
+HTTP_ERRORS: tuple[type[BaseException], ...] = ()
 NOT_RETRYABLE: tuple[type[BaseException], ...] = ()
 with contextlib.suppress(ImportError):  # yfinance's HTTP client (1.x)
     from curl_cffi.requests import exceptions as curl_errors
@@ -64,14 +66,25 @@ with contextlib.suppress(ImportError):  # yfinance's HTTP client (1.x)
     RETRYABLE += (
         curl_errors.ConnectionError,
         curl_errors.Timeout,
-        curl_errors.HTTPError,
         curl_errors.ChunkedEncodingError,
     )
+    HTTP_ERRORS += (curl_errors.HTTPError,)
     NOT_RETRYABLE += (curl_errors.CertificateVerifyError,)
-with contextlib.suppress(ImportError):  # older yfinance sessions
+with contextlib.suppress(ImportError):  # yfinance's fallback client (YF_DISABLE_CURL_CFFI)
     import requests
 
-    RETRYABLE += (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
+    RETRYABLE += (
+        requests.exceptions.ConnectionError,
+        requests.exceptions.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+    )
+    HTTP_ERRORS += (requests.exceptions.HTTPError,)
+
+
+def is_transient_http_error(exc: BaseException) -> bool:
+    """False for a 4xx answer other than 429 (asking again gives the same answer)."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return not isinstance(status, int) or not 400 <= status < 500 or status == 429
 
 
 @contextlib.contextmanager
@@ -143,4 +156,6 @@ class YFinanceFeed(PollingFeed):
             return True
         if isinstance(exc, NOT_RETRYABLE):
             return False
+        if isinstance(exc, HTTP_ERRORS):
+            return is_transient_http_error(exc)
         return isinstance(exc, RETRYABLE) or super().is_retryable(exc)

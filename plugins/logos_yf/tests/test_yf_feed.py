@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 import yfinance
 from curl_cffi.requests.exceptions import CertificateVerifyError, DNSError, InvalidURL
 from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
+from curl_cffi.requests.exceptions import HTTPError as CurlHTTPError
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from logos_yf.feed import YFinanceFeed
 from yfinance.exceptions import (
@@ -204,6 +206,8 @@ def test_no_prices_in_range_is_an_empty_poll_not_an_error(
         DNSError("Could not resolve host: query2.finance.yahoo.com"),
         YFDataException("*** YAHOO! FINANCE IS CURRENTLY DOWN! ***"),
         ConnectionError("reset"),
+        CurlHTTPError("HTTP/2 stream 1 was not closed cleanly", 92),
+        CurlHTTPError("HTTP Error 503: Service Unavailable", 0, SimpleNamespace(status_code=503)),
     ],
     ids=lambda e: type(e).__name__,
 )
@@ -243,8 +247,12 @@ def test_retry_budget_exhausted(monkeypatch: pytest.MonkeyPatch, clock: ManualCl
             "CertificateVerifyError: SSL certificate problem: unable to get local issuer",
         ),
         (InvalidURL("URL using bad/illegal format"), "InvalidURL: URL using bad/illegal format"),
+        (
+            CurlHTTPError("HTTP Error 404: Not Found", 0, SimpleNamespace(status_code=404)),
+            "HTTPError: HTTP Error 404: Not Found",
+        ),
     ],
-    ids=["unknown-symbol", "invalid-period", "certificate", "bad-url"],
+    ids=["unknown-symbol", "invalid-period", "certificate", "bad-url", "http-404"],
 )
 def test_fatal_errors_are_not_retried(
     monkeypatch: pytest.MonkeyPatch, clock: ManualClock, error: Exception, text: str
