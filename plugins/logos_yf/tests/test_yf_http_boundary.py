@@ -8,6 +8,7 @@ minute included. yfinance's on-disk timezone cache is replaced by its own no-op 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -100,7 +101,7 @@ class YahooChart:
 
 
 @pytest.fixture
-def yahoo(monkeypatch: pytest.MonkeyPatch) -> YahooChart:
+def yahoo(monkeypatch: pytest.MonkeyPatch) -> Iterator[YahooChart]:
     clock = ManualClock(T0)
     chart = YahooChart(clock, {"AAPL": [0, 1, 3, 4]})
     monkeypatch.setattr(
