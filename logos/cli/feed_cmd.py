@@ -70,7 +70,7 @@ def record(
         list[str] | None, typer.Option("--param", help="Feed param key=value (repeatable).")
     ] = None,
 ) -> None:
-    """Poll FEED for MINUTES and write every closed bar to OUT/<SYMBOL>/<DAY>.csv."""
+    """Poll FEED for MINUTES; write each closed bar to OUT/<SYMBOL>/<DAY>.csv (resumes OUT)."""
     params = dict(parse_override(item) for item in param or [])
     if exchange is not None:
         params["exchange"] = exchange
