@@ -174,6 +174,8 @@ def run_vectorized(
         raise DataError("this session needs the bar-by-bar loop (journal or post-trade guards)")
     symbols = parts.symbols
     timeline = np.unique(np.concatenate([frames[s].index.asi8 for s in symbols]))
+    if len(timeline) == 0:
+        raise DataError(f"no bars for {', '.join(symbols)}")
     book: list[_Symbol] = []
     for name in symbols:
         frame = frames[name]

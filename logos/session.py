@@ -11,7 +11,7 @@ from logos.brokers.base import Broker
 from logos.config import ValidatedConfig
 from logos.domain import SymbolMeta
 from logos.engine import Engine, ProgressCallback, SessionParts
-from logos.errors import ConfigError, LogosError
+from logos.errors import ConfigError, DataError, LogosError
 from logos.feeds.base import Feed
 from logos.feeds.replay import ReplayFeed
 from logos.metadata import metas_for_data
@@ -138,6 +138,9 @@ def run_session(
     timeframe: str | timedelta = run.timeframe
     if isinstance(feed, ReplayFeed):
         frames = feed.load_frames(run.symbols, run.timeframe if session.timeframe_given else None)
+        empty = [symbol for symbol, frame in frames.items() if frame.empty]
+        if len(empty) == len(frames):
+            raise DataError(f"{feed.params.path}: no bars for {', '.join(empty)}")
         timeframe = feed.report.timeframe or run.timeframe
         if not stepwise and can_vectorize(engine):
             return run_vectorized(engine, frames, gaps=len(feed.report.gaps), progress=progress)

@@ -110,3 +110,10 @@ def test_qty_alone_selects_fixed_qty(capsys: pytest.CaptureFixture[str], tmp_pat
     argv = [a for a in _flags(tmp_path, qty="-1") if a not in ("--sizing", "fixed_qty")]
     err = _fail(capsys, *argv)
     assert "sizing.params.qty" in err and "sizing.name" not in err
+
+
+def test_data_without_bars(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bars = tmp_path / "empty.csv"
+    bars.write_text("timestamp,open,high,low,close,volume\n")
+    err = _fail(capsys, *_flags(tmp_path, data=str(bars), symbol="X"))
+    assert "empty.csv" in err and "no bars" in err
