@@ -267,6 +267,8 @@ def run_vectorized(
             progress(current + 1, len(timeline))
     broker.mark_prices(_latest_closes(book, len(timeline) - 1), ts=utc_datetime(int(timeline[-1])))
     engine.seq += len(timeline) - 1 - last_slice
+    if progress is not None:
+        progress(len(timeline), len(timeline))
     if every_slice:
         table = AccountTable.from_rows(stamps, rows)
     else:
