@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from logos.config import validate_config
-from logos.domain import OrderStatus
+from logos.domain import Account, OrderIntent, OrderStatus, Side
+from logos.engine import RiskHooks
 from logos.plugins import get_registry
 from logos.reports.result import SessionResult
 from logos.session import build_session, run_session, write_artifacts
@@ -139,6 +140,16 @@ CASES: dict[str, tuple[dict[str, Any], Check]] = {
             and sum(o.status is OrderStatus.REJECTED for o in r.orders) > 0
         ),
     ),
+    "two symbols, percent_equity long/short: the broker is marked at every slice": (
+        _config(
+            ENGINE / "multi",
+            ["AAA", "BBB"],
+            "rsi_reversion",
+            {"name": "percent_equity", "params": {"fraction": "0.3"}},
+            {"cash": "10", "fee_bps": "10", "allow_short": True},
+        ),
+        lambda r: {f.symbol for f in r.fills} == {"AAA", "BBB"} and _went_short(r),
+    ),
 }
 
 
@@ -173,3 +184,26 @@ def test_vectorized_backtest_writes_the_same_bytes_as_the_bar_by_bar_loop(
         fast_bytes = (tmp_path / "fast" / name).read_bytes()
         slow_bytes = (tmp_path / "slow" / name).read_bytes()
         assert fast_bytes == slow_bytes, f"{name} differs between the two paths"
+
+
+class _DenySells(RiskHooks):
+    """A pre-trade guard that denies every sell: the engine must retry the exit every bar."""
+
+    def pre_trade(self, intent: OrderIntent, account: Account) -> str | None:
+        return "no sells today" if intent.side is Side.SELL else None
+
+
+def test_pre_trade_denials_are_identical_in_both_paths(tmp_path: Path) -> None:
+    config, _ = CASES["sma_cross, gappy tiny-price minutes, fees and slippage"]
+    registry = get_registry()
+    outputs = {}
+    for stepwise in (False, True):
+        session = build_session(validate_config(config, registry), registry)
+        session.engine.parts.risk = _DenySells()
+        result = run_session(session, stepwise=stepwise)
+        out = tmp_path / str(stepwise)
+        write_artifacts(session, result, out)
+        outputs[stepwise] = {name: (out / name).read_bytes() for name in COMPARED}
+        denied = [o for o in result.orders if o.status is OrderStatus.DENIED]
+        assert len(denied) > 100 and all(o.side is Side.SELL for o in denied)
+    assert outputs[False] == outputs[True]
