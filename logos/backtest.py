@@ -33,8 +33,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from logos.backtest_account import LedgerState, SymbolMarks, account_table
-from logos.domain import Bar, Fill
+from logos.backtest_account import FillLedger, SymbolMarks, account_table
+from logos.domain import Bar
 from logos.engine import Engine, ProgressCallback, RiskHooks
 from logos.errors import DataError
 from logos.feeds.base import decimal_from_float
@@ -103,8 +103,6 @@ class _Symbol:
         self.follow = False
         self.target: Decimal | None = None
         self.dropped = False
-        self.position = ZERO
-        self.cost = ZERO
 
     def bar(self, row: int, ts: datetime) -> Bar:
         o, h, lo, c, v = (decimal_from_float(x) for x in self.values[row].tolist())
@@ -136,31 +134,6 @@ class _Symbol:
         return nxt
 
 
-class _Ledger:
-    """Cash, fees and realized PnL tracked from fills, exactly as the broker's ledger books them."""
-
-    def __init__(self, cash: Decimal) -> None:
-        self.cash, self.realized, self.fees = cash, ZERO, ZERO
-
-    def book(self, fill: Fill, sym: _Symbol) -> None:
-        signed = fill.qty * fill.side.sign
-        self.cash += -signed * fill.price - fill.fee
-        self.fees += fill.fee
-        self.realized += fill.realized_pnl
-        sym.position += signed
-        sym.cost += signed * fill.price + fill.realized_pnl
-
-    def state(self, index: int, book: Sequence[_Symbol]) -> LedgerState:
-        return LedgerState(
-            index,
-            self.cash,
-            self.realized,
-            self.fees,
-            {s.name: s.position for s in book},
-            {s.name: s.cost for s in book},
-        )
-
-
 def run_vectorized(
     engine: Engine,
     frames: dict[str, pd.DataFrame],
@@ -190,9 +163,9 @@ def run_vectorized(
         for sym in book:
             sym.eval_rows = np.flatnonzero(~sym.nan)
     broker = engine.broker
-    by_name = {s.name: s for s in book}
-    ledger = _Ledger(broker.account().cash)
-    states = [ledger.state(-1, book)]
+    ledger = FillLedger(broker.account().cash, list(symbols))
+    position = ledger.position
+    states = [ledger.state(-1)]
     working: set[str] = set()
     upcoming = [s.next_visit() for s in book]
     last_slice = -1
@@ -219,9 +192,9 @@ def run_vectorized(
             engine.journal_broker_events()
             new_fills = engine.fills[fills_before:]
             for fill in new_fills:
-                ledger.book(fill, by_name[fill.symbol])
+                ledger.book(fill)
             if new_fills:
-                states.append(ledger.state(current, book))
+                states.append(ledger.state(current))
             working = set(engine.working.values())
         due = [
             (sym, row)
@@ -232,7 +205,7 @@ def run_vectorized(
                 or sym.changed[row]
                 or sym.dropped
                 or sym.name in working
-                or sym.position != sym.target
+                or position[sym.name] != sym.target
             )
         ]
         if due or every_slice:
@@ -249,7 +222,7 @@ def run_vectorized(
                     sym.close(row),
                     ts,
                     account,
-                    position=(sym.position, _working_qty(engine, sym.name, working)),
+                    position=(position[sym.name], _working_qty(engine, sym.name, working)),
                 )
                 assert result is not None
                 sym.target, sym.dropped = result.target_qty, bool(result.dropped)
@@ -259,7 +232,7 @@ def run_vectorized(
             sym.follow = (
                 sym.name in working
                 or sym.dropped
-                or (sym.target is not None and sym.position != sym.target)
+                or (sym.target is not None and position[sym.name] != sym.target)
             )
             upcoming[index] = sym.next_visit()
         last_slice = current

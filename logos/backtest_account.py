@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from logos.domain import Fill
 from logos.errors import LogosError
 from logos.feeds.base import decimal_from_float
 from logos.reports.numbers import DecimalColumn, ScaledColumn
@@ -42,6 +43,33 @@ class LedgerState:
     fees: Decimal
     qty: dict[str, Decimal]
     cost: dict[str, Decimal]
+
+
+class FillLedger:
+    """Cash, fees, realized PnL, positions and lot cost tracked from fills, booked with the
+    broker ledger's formulas (``logos.brokers.accounting``): cash −= signed qty × price + fee;
+    the cost of the open lots after a fill = cost + signed qty × price + the fill's realized
+    PnL (the closed lots' cost is price × closed qty − realized PnL)."""
+
+    def __init__(self, cash: Decimal, symbols: list[str]) -> None:
+        self.cash, self.realized, self.fees = cash, ZERO, ZERO
+        self.position = dict.fromkeys(symbols, ZERO)
+        self.cost = dict.fromkeys(symbols, ZERO)
+
+    def book(self, fill: Fill) -> None:
+        """Book one fill."""
+        signed = fill.qty * fill.side.sign
+        self.cash += -signed * fill.price - fill.fee
+        self.fees += fill.fee
+        self.realized += fill.realized_pnl
+        self.position[fill.symbol] += signed
+        self.cost[fill.symbol] += signed * fill.price + fill.realized_pnl
+
+    def state(self, index: int) -> LedgerState:
+        """The current state, as of slice ``index``."""
+        return LedgerState(
+            index, self.cash, self.realized, self.fees, dict(self.position), dict(self.cost)
+        )
 
 
 def _scale(value: Decimal) -> int:

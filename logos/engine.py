@@ -30,13 +30,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from logos.brokers.base import Broker
 from logos.domain import Account, Bar, Event, Fill, Order, OrderIntent, OrderStatus
+from logos.engine_hooks import Journal, NullJournal, RiskHooks
 from logos.feeds.base import Feed
 from logos.lifecycle import OrderEvent, created, transition
 from logos.reports import Reporter
@@ -46,35 +47,14 @@ from logos.strategies.base import BAR_COLUMNS, Strategy
 
 ZERO = Decimal(0)
 
-
-class Journal(Protocol):
-    """Where journal records go (the state issue provides the real state.jsonl writer)."""
-
-    enabled: bool
-
-    def record(self, event: Event) -> None:
-        """Append one record; called before the action it records reaches anything external."""
-
-
-class NullJournal:
-    """A journal that keeps nothing (backtests, and until the state layer lands)."""
-
-    enabled = False
-
-    def record(self, event: Event) -> None:
-        """Discard ``event``."""
-
-
-class RiskHooks:
-    """Where risk guards plug into the loop. This base allows everything and trips nothing;
-    the risk layer subclasses it."""
-
-    def post_trade(self, ts: datetime, account: Account, bars: Sequence[Bar]) -> None:
-        """Step 4: evaluate after the marks (may change the trading state)."""
-
-    def pre_trade(self, intent: OrderIntent, account: Account) -> str | None:
-        """Step 6: ``None`` approves ``intent``; a string denies it with that reason."""
-        return None
+__all__ = [
+    "Engine",
+    "Journal",
+    "NullJournal",
+    "ProgressCallback",
+    "RiskHooks",
+    "SessionParts",
+]
 
 
 @dataclass
