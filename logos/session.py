@@ -142,6 +142,10 @@ def run_session(
         if len(empty) == len(frames):
             raise DataError(f"{feed.params.path}: no bars for {', '.join(empty)}")
         timeframe = feed.report.timeframe or run.timeframe
+        if not session.timeframe_given and isinstance(timeframe, timedelta):
+            engine.parts.config_summary["timeframe"] = (
+                f"{_timeframe_text(timeframe)} (from the data)"
+            )
         if not stepwise and can_vectorize(engine):
             return run_vectorized(engine, frames, gaps=len(feed.report.gaps), progress=progress)
     return engine.run_stepwise(feed, timeframe, progress=progress)
@@ -154,3 +158,12 @@ def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> l
     for reporter in session.reporters:
         paths.extend(reporter.write(result, out_dir))
     return paths
+
+
+def _timeframe_text(step: timedelta) -> str:
+    """``timedelta(days=1)`` -> ``1d``; the largest unit that divides the step."""
+    seconds = int(step.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
