@@ -178,7 +178,10 @@ def backtest(
         result = run_session(session, stepwise=stepwise, progress=callback)
     write_artifacts(session, result, target)
     out.print(_summary_table(summarize(result), result.currency))
-    out.print(f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)")
+    out.print(
+        f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)",
+        soft_wrap=True,
+    )
 
 
 def _anchor_feed_path(raw: dict[str, Any], folder: Path) -> None:
