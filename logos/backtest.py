@@ -91,7 +91,7 @@ class _Symbol:
         self.values = frame[list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
         self.slice_of_row = np.searchsorted(timeline, frame.index.asi8)
         self.dense = len(self.slice_of_row) == len(timeline)
-        self._closes: dict[int, Decimal] = {}
+        self._prices: dict[float, Decimal] = {}
         self.signals = signals
         self.nan = np.isnan(signals)
         previous = np.concatenate(([np.nan], signals[:-1]))
@@ -104,15 +104,19 @@ class _Symbol:
         self.target: Decimal | None = None
         self.dropped = False
 
+    def _exact(self, value: float) -> Decimal:
+        """``decimal_from_float`` (what the replay feed's Bars hold), once per distinct value."""
+        price = self._prices.get(value)
+        if price is None:
+            price = self._prices[value] = decimal_from_float(value)
+        return price
+
     def bar(self, row: int, ts: datetime) -> Bar:
-        o, h, lo, c, v = (decimal_from_float(x) for x in self.values[row].tolist())
+        o, h, lo, c, v = (self._exact(x) for x in self.values[row].tolist())
         return Bar(self.name, ts, o, h, lo, c, v)
 
     def close(self, row: int) -> Decimal:
-        price = self._closes.get(row)
-        if price is None:
-            price = self._closes[row] = decimal_from_float(float(self.values[row, 3]))
-        return price
+        return self._exact(float(self.values[row, 3]))
 
     def row_at(self, index: int) -> int:
         """This symbol's row in slice ``index``, or -1."""
@@ -179,8 +183,7 @@ def run_vectorized(
         if current >= len(timeline):
             break
         ts = utc_datetime(int(timeline[current]))
-        engine.seq += current - last_slice - 1
-        engine.journal_slice(ts, [], [])
+        engine.seq += current - last_slice  # one slice record each (the journal is off here)
         # Only symbols due here can fill or size: any other symbol with a bar in this slice
         # has no working order, no pending target and no signal change (see module doc).
         here = [(i, s, s.row_at(current)) for i, s in enumerate(book) if upcoming[i] == current]
