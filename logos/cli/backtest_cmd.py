@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -170,18 +173,35 @@ def backtest(
         _require_flags(merged)
     if merged.get("mode") != "backtest":
         raise ConfigError([f"mode: logos backtest runs mode 'backtest', not {merged['mode']!r}"])
-    registry = get_registry()
-    validated = validate_config(merged, registry, source=config or "command line")
-    session = build_session(validated, registry, timeframe_given="timeframe" in merged)
-    target = Path(out_dir) if out_dir else Path(validated.run.run_dir) / validated.run.session_id
-    with _progress(progress and out.is_terminal) as callback:
-        result = run_session(session, stepwise=stepwise, progress=callback)
-    write_artifacts(session, result, target)
-    out.print(_summary_table(summarize(result), result.currency))
+    with _cyclic_gc_paused():
+        registry = get_registry()
+        validated = validate_config(merged, registry, source=config or "command line")
+        session = build_session(validated, registry, timeframe_given="timeframe" in merged)
+        run = validated.run
+        target = Path(out_dir) if out_dir else Path(run.run_dir) / run.session_id
+        with _progress(progress and out.is_terminal) as callback:
+            result = run_session(session, stepwise=stepwise, progress=callback)
+        write_artifacts(session, result, target)
+        summary = summarize(result)
+    out.print(_summary_table(summary, result.currency))
     out.print(
         f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)",
         soft_wrap=True,
     )
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one run (reference counting still frees
+    everything acyclic). A backtest allocates millions of long-lived, acyclic objects, and
+    the collector's repeated scans of them cost ~5 % of the run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _anchor_feed_path(raw: dict[str, Any], folder: Path) -> None:
