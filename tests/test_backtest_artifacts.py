@@ -205,3 +205,22 @@ def test_example_config_runs_from_any_directory(
     except SystemExit as exc:
         assert exc.code in (0, None), capsys.readouterr().err
     assert (tmp_path / "out" / "trades.csv").read_text().count("\n") > 10
+
+
+def test_stepwise_flag_writes_the_same_artifacts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = Path(__file__).parent / "data" / "bars" / "freqtrade_XRP_ETH-5m.csv"
+    argv = ["backtest", "--data", str(data), "--symbol", "XRP/ETH", "--strategy", "breakout"]
+    argv += ["--qty", "500", "--fee-bps", "10", "--cash", "10", "--no-progress"]
+    for mode in ("fast", "stepwise"):
+        extra = ["--stepwise"] if mode == "stepwise" else []
+        try:
+            main([*argv, *extra, "--out", str(tmp_path / mode)])
+        except SystemExit as exc:
+            assert exc.code in (0, None), capsys.readouterr().err
+    assert len(_rows(tmp_path / "fast" / "trades.csv")) > 5
+    for name in ("orders.csv", "trades.csv", "positions.csv", "account.csv"):
+        assert (tmp_path / "fast" / name).read_bytes() == (
+            tmp_path / "stepwise" / name
+        ).read_bytes()
