@@ -150,6 +150,38 @@ CASES: dict[str, tuple[dict[str, Any], Check]] = {
         ),
         lambda r: {f.symbol for f in r.fills} == {"AAA", "BBB"} and _went_short(r),
     ),
+    "sma_cross through long flat stretches (equal averages are not a cross)": (
+        _config(
+            BARS / "freqtrade_XRP_ETH-1m.csv",
+            ["XRP/ETH"],
+            "sma_cross",
+            {"name": "fixed_qty", "params": {"qty": "1000"}},
+            {"cash": "100", "fee_bps": "10"},
+        ),
+        lambda r: len(r.fills) > 20,
+    ),
+    "short files around the warm-up: 32 bars, first signal at bar 30": (
+        _config(
+            BARS / "edge_XRP_ETH-5m-first32.csv",
+            ["XRP/ETH"],
+            "sma_cross",
+            {"name": "fixed_qty", "params": {"qty": "1000"}},
+            {"cash": "100"},
+            timeframe="5m",
+        ),
+        lambda r: len(r.account) == 32,
+    ),
+    "shorter than the warm-up: 20 bars, no signal, no order": (
+        _config(
+            BARS / "edge_XRP_ETH-5m-first20.csv",
+            ["XRP/ETH"],
+            "sma_cross",
+            {"name": "fixed_qty", "params": {"qty": "1000"}},
+            {"cash": "100"},
+            timeframe="5m",
+        ),
+        lambda r: len(r.account) == 20 and r.orders == [],
+    ),
 }
 
 
