@@ -258,9 +258,11 @@ class Engine:
                 self.evaluate(bar.symbol, signal, bar.close, ts, account)
             for reporter in parts.reporters:
                 reporter.on_slice(ts, account)
+            parts.journal.after_slice(self, ts)
             bars_seen += len(bars)
             if progress is not None:
                 progress(count, None)
+        parts.journal.finish(self)
         health = feed.health()
         return self.result(AccountTable.from_rows(stamps, rows), bars_seen, len(health.gaps))
 

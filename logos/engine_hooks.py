@@ -4,15 +4,15 @@
   approves everything and trips nothing; the risk layer subclasses it. A pre-trade denial
   becomes a DENIED order (never sent); the engine retries the target at the symbol's next bar.
 - :class:`Journal`: where journal records go, each written before the action it records
-  reaches anything external. :class:`NullJournal` keeps nothing (backtests, and until the state
-  layer lands).
+  reaches anything external, plus the snapshot points (after each slice, at the end).
+  :class:`NullJournal` keeps nothing (backtests, and until the state layer lands).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from logos.domain import Account, Bar, Event, OrderIntent
 
@@ -25,6 +25,12 @@ class Journal(Protocol):
     def record(self, event: Event) -> None:
         """Append one record; called before the action it records reaches anything external."""
 
+    def after_slice(self, engine: Any, ts: datetime) -> None:
+        """Step 8: a slice is done (the state layer snapshots here every N slices)."""
+
+    def finish(self, engine: Any) -> None:
+        """The session ended (final snapshot)."""
+
 
 class NullJournal:
     """A journal that keeps nothing (backtests, and until the state layer lands)."""
@@ -33,6 +39,12 @@ class NullJournal:
 
     def record(self, event: Event) -> None:
         """Discard ``event``."""
+
+    def after_slice(self, engine: Any, ts: datetime) -> None:
+        """Nothing to snapshot."""
+
+    def finish(self, engine: Any) -> None:
+        """Nothing to snapshot."""
 
 
 class RiskHooks:

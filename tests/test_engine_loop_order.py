@@ -13,7 +13,7 @@ import pandas as pd
 from logos.backtest import can_vectorize
 from logos.brokers.paper import PaperBroker
 from logos.domain import Account, Bar, Event, OrderIntent, OrderStatus
-from logos.engine import Engine, RiskHooks, SessionParts
+from logos.engine import Engine, NullJournal, RiskHooks, SessionParts
 from logos.feeds.replay import ReplayFeed
 from logos.reports import Reporter
 from logos.sizing import OrderTranslator
@@ -66,14 +66,22 @@ class RecordingReporter(Reporter):
         self.calls.append("on_slice")
 
 
-class ListJournal:
+class ListJournal(NullJournal):
     enabled = True
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.slices_done: list[int] = []
+        self.finished_at: int | None = None
 
     def record(self, event: Event) -> None:
         self.events.append(event)
+
+    def after_slice(self, engine: Any, ts: datetime) -> None:
+        self.slices_done.append(engine.seq)
+
+    def finish(self, engine: Any) -> None:
+        self.finished_at = engine.seq
 
 
 def _engine(calls: list[str], deny: str | None = None, journal: Any = None) -> Engine:
@@ -134,6 +142,8 @@ def test_journal_seq_increases_and_client_ids_carry_the_new_event_seq() -> None:
     result = _run(engine)
     seqs = [e.seq for e in journal.events]
     assert seqs == list(range(1, len(seqs) + 1))
+    assert len(journal.slices_done) == len(result.account)  # a snapshot point per slice
+    assert journal.finished_at == seqs[-1]
     assert sum(e.type == "slice" for e in journal.events) == len(result.account)
     for order in result.orders:
         created = next(e for e in journal.events if e.data.get("order_id") == order.order_id)
