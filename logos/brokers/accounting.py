@@ -11,10 +11,16 @@ Definitions (all Decimal):
 - ``gross exposure`` = Σ |qty × mark|; ``net exposure`` = Σ qty × mark
 - ``peak equity`` = the highest equity seen at a mark (starting cash before the first one);
   ``drawdown`` = (peak − equity) / peak as a fraction (0 at a new high)
+
+The three sums over positions (net and gross exposure, unrealized) are computed together in
+one pass, in symbol order exactly as separate sums would be, and kept until the next
+:meth:`Ledger.mark` or :meth:`Ledger.book_fill` (the only ways marks and lots change): the
+broker needs them several times per order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,8 +46,21 @@ class LedgerState(BaseModel):
     lots: dict[str, list[Lot]]
 
 
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """The sums over positions at the current marks."""
+
+    net_exposure: Decimal
+    gross_exposure: Decimal
+    unrealized: Decimal
+
+
 class Ledger:
-    """Cash and inventory of one account in one currency."""
+    """Cash and inventory of one account in one currency.
+
+    Change ``marks`` and lots only through :meth:`mark` and :meth:`book_fill` (they drop the
+    cached :class:`Valuation`).
+    """
 
     def __init__(self, starting_cash: Decimal, currency: str) -> None:
         self.starting_cash = starting_cash
@@ -53,6 +72,7 @@ class Ledger:
         self.marks: dict[str, Decimal] = {}
         self.peak_equity = starting_cash
         self.inventory = Inventory()
+        self._valuation: Valuation | None = None
 
     def book_fill(
         self,
@@ -65,6 +85,7 @@ class Ledger:
         trade_id: str,
     ) -> FillOutcome:
         """Book one fill: move cash, charge the fee, close/open lots, add realized PnL."""
+        self._valuation = None
         outcome = self.inventory.apply(symbol, qty * side.sign, price, ts, trade_id)
         self.cash += -side.sign * qty * price - fee
         self.fees += fee
@@ -78,6 +99,7 @@ class Ledger:
     def mark(self, prices: dict[str, Decimal]) -> None:
         """Record the latest closes and raise the equity high-water mark if equity is above it."""
         self.marks.update(prices)
+        self._valuation = None
         self.peak_equity = max(self.peak_equity, self.equity)
 
     def mark_price(self, symbol: str) -> Decimal | None:
@@ -89,27 +111,43 @@ class Ledger:
         qty = self.inventory.qty(symbol)
         return qty * self.marks[symbol] if qty else ZERO
 
+    def valuation(self) -> Valuation:
+        """Net and gross exposure and unrealized PnL at the current marks (cached)."""
+        valuation = self._valuation
+        if valuation is None:
+            valuation = self._valuation = self._value()
+        return valuation
+
+    def _value(self) -> Valuation:
+        # Left folds from ZERO in symbol order: the same operations as sum() per quantity.
+        net = gross = unrealized = ZERO
+        marks = self.marks
+        for symbol, lots in self.inventory.items():
+            qty = lots.qty
+            if qty:
+                mark = marks[symbol]
+                value = qty * mark
+                unrealized = unrealized + lots.unrealized(mark)
+            else:
+                value = ZERO
+            net = net + value
+            gross = gross + abs(value)
+        return Valuation(net, gross, unrealized)
+
     @property
     def unrealized(self) -> Decimal:
         """Unrealized PnL of every open lot at its symbol's mark."""
-        return sum(
-            (
-                self.inventory.lots(s).unrealized(self.marks[s])
-                for s in self.inventory.symbols()
-                if self.inventory.qty(s)
-            ),
-            ZERO,
-        )
+        return self.valuation().unrealized
 
     @property
     def net_exposure(self) -> Decimal:
         """Σ signed market value."""
-        return sum((self.market_value(s) for s in self.inventory.symbols()), ZERO)
+        return self.valuation().net_exposure
 
     @property
     def gross_exposure(self) -> Decimal:
         """Σ absolute market value."""
-        return sum((abs(self.market_value(s)) for s in self.inventory.symbols()), ZERO)
+        return self.valuation().gross_exposure
 
     @property
     def equity(self) -> Decimal:
@@ -118,7 +156,8 @@ class Ledger:
 
     def account(self, ts: datetime) -> Account:
         """The account at ``ts``; the peak includes the current equity."""
-        equity = self.equity
+        valuation = self.valuation()
+        equity = self.cash + valuation.net_exposure
         peak = max(self.peak_equity, equity)
         drawdown = (peak - equity) / peak if peak > 0 else ZERO
         return Account(
@@ -126,10 +165,10 @@ class Ledger:
             currency=self.currency,
             cash=self.cash,
             equity=equity,
-            gross_exposure=self.gross_exposure,
-            net_exposure=self.net_exposure,
+            gross_exposure=valuation.gross_exposure,
+            net_exposure=valuation.net_exposure,
             realized_pnl=self.realized,
-            unrealized_pnl=self.unrealized,
+            unrealized_pnl=valuation.unrealized,
             fees=self.fees,
             peak_equity=peak,
             drawdown=drawdown,

@@ -9,6 +9,10 @@ short: the flip). Realized PnL of a closing fill is *gross* (fees are booked sep
     closing a short lot: (lot price − exit price) × closed qty
 
 All arithmetic is Decimal products and sums, hence exact.
+
+The net quantity of a symbol and the sorted list of symbols are cached and recomputed (the
+same sums, in the same order) only after a fill or a new symbol changed them: the broker asks
+for them several times per order, far more often than lots change.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class SymbolLots:
 
     def __init__(self, lots: Iterable[Lot] = ()) -> None:
         self._lots: deque[Lot] = deque(lots)
+        self._qty: Decimal | None = None
 
     def __iter__(self) -> Iterator[Lot]:
         return iter(self._lots)
@@ -73,7 +78,10 @@ class SymbolLots:
     @property
     def qty(self) -> Decimal:
         """Signed net quantity (positive long, negative short)."""
-        return sum((lot.qty for lot in self._lots), ZERO)
+        qty = self._qty
+        if qty is None:
+            qty = self._qty = sum((lot.qty for lot in self._lots), ZERO)
+        return qty
 
     @property
     def cost(self) -> Decimal:
@@ -96,6 +104,7 @@ class SymbolLots:
         """Book a fill of ``signed_qty`` (buy > 0, sell < 0) at ``price``: close FIFO, open rest."""
         if not signed_qty:
             raise ValueError("a fill must have a non-zero quantity")
+        self._qty = None
         remaining = signed_qty
         closed: list[LotClose] = []
         while remaining and self._lots and (self._lots[0].qty > 0) != (remaining > 0):
@@ -121,14 +130,26 @@ class Inventory:
 
     def __init__(self) -> None:
         self._by_symbol: dict[str, SymbolLots] = {}
+        self._sorted: tuple[tuple[str, SymbolLots], ...] | None = None
 
     def lots(self, symbol: str) -> SymbolLots:
         """The lots of ``symbol`` (empty when never traded)."""
-        return self._by_symbol.setdefault(symbol, SymbolLots())
+        lots = self._by_symbol.get(symbol)
+        if lots is None:
+            lots = self._by_symbol[symbol] = SymbolLots()
+            self._sorted = None
+        return lots
 
     def symbols(self) -> list[str]:
         """Symbols ever traded, sorted."""
-        return sorted(self._by_symbol)
+        return [symbol for symbol, _ in self.items()]
+
+    def items(self) -> tuple[tuple[str, SymbolLots], ...]:
+        """(symbol, lots) of every symbol ever traded, sorted by symbol."""
+        items = self._sorted
+        if items is None:
+            items = self._sorted = tuple(sorted(self._by_symbol.items(), key=lambda kv: kv[0]))
+        return items
 
     def qty(self, symbol: str) -> Decimal:
         """Signed net quantity held in ``symbol``."""
