@@ -17,6 +17,7 @@ equals the Decimal the bar-by-bar loop computes; the parity tests check it byte 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -200,10 +201,13 @@ def _drawdowns(peak: np.ndarray, equity: np.ndarray) -> np.ndarray:
     change = np.ones(len(equity), dtype=bool)
     change[1:] = (below[1:] != below[:-1]) | (peak[1:] != peak[:-1])
     starts = np.flatnonzero(change)
-    values = [
-        Decimal(b) / Decimal(p) if b and p > 0 else zero
-        for b, p in zip(below[starts].tolist(), peak[starts].tolist(), strict=True)
-    ]
-    runs = np.empty(len(values), dtype=object)
-    runs[:] = values
+    runs = np.full(len(starts), zero, dtype=object)
+    falling = np.flatnonzero((below[starts] != 0) & (peak[starts] > 0))
+    runs[falling] = list(
+        map(
+            operator.truediv,
+            map(Decimal, below[starts][falling].tolist()),
+            map(Decimal, peak[starts][falling].tolist()),
+        )
+    )
     return runs[np.cumsum(change) - 1]
