@@ -17,20 +17,41 @@ venue or the paper broker.
 
 Every transition yields an :class:`OrderEvent`, the payload the journal records. The
 journal (which owns the sequence numbers) wraps it with :meth:`OrderEvent.to_event`.
+
+The new version copies the order (``model_copy``) instead of re-validating every field when
+the changed fields are the ones a broker computes — ``status`` (from the table),
+``ts_updated`` (a UTC ``datetime``), ``reason`` (a ``str``), ``filled_qty`` (a finite
+``Decimal`` ≥ 0) and ``avg_fill_price`` (``None`` or a finite ``Decimal``) — and each has
+exactly the value validation would return; the other fields were validated when the order
+was made. Anything else goes through :meth:`~logos.domain.Order.evolve`, which validates and
+raises for bad values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from logos.domain import Event, Order, OrderIntent, OrderStatus
+from logos.domain import (
+    Event,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+    construct_trusted,
+    is_finite_decimal,
+    is_utc,
+)
 from logos.errors import OrderStateError
 from logos.timeutil import ensure_utc, isoformat_utc
 
 S = OrderStatus
+_ZERO = Decimal(0)
 
 TRANSITIONS: MappingProxyType[OrderStatus, frozenset[OrderStatus]] = MappingProxyType(
     {
@@ -99,6 +120,36 @@ class OrderEvent:
 
 def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Order:
     """The first version (status NEW) of the order ``intent`` asks for, created at ``ts``."""
+    qty, limit = intent.qty, intent.limit_price
+    if (
+        type(order_id) is str
+        and type(intent.client_order_id) is str
+        and type(intent.symbol) is str
+        and type(intent.side) is Side
+        and type(intent.type) is OrderType
+        and type(intent.time_in_force) is TimeInForce
+        and is_finite_decimal(qty)
+        and qty > _ZERO
+        and (limit is None or (is_finite_decimal(limit) and limit > _ZERO))
+        and is_utc(ts)
+    ):  # an intent's fields as validation left them: build without validating again
+        return construct_trusted(
+            Order,
+            order_id=order_id,
+            client_order_id=intent.client_order_id,
+            symbol=intent.symbol,
+            side=intent.side,
+            type=intent.type,
+            qty=qty,
+            limit_price=limit,
+            time_in_force=intent.time_in_force,
+            status=OrderStatus.NEW,
+            filled_qty=_ZERO,
+            avg_fill_price=None,
+            ts_created=ts,
+            ts_updated=ts,
+            reason="",
+        )
     return Order(
         order_id=order_id,
         client_order_id=intent.client_order_id,
@@ -137,10 +188,29 @@ def transition(
             f"order {order.order_id} (client id {order.client_order_id}): illegal transition "
             f"{order.status.value} -> {new_status.value}"
         )
-    ts = ensure_utc(ts)
+    ts = ts if is_utc(ts) else ensure_utc(ts)
     if reason:
         changes["reason"] = reason
-    updated = order.evolve(status=new_status, ts_updated=ts, **changes)
+    if type(new_status) is OrderStatus and is_utc(ts) and _computed(changes):
+        updated = order.model_copy(update={"status": new_status, "ts_updated": ts, **changes})
+    else:
+        updated = order.evolve(status=new_status, ts_updated=ts, **changes)
     return updated, OrderEvent(
         order=updated, old=order.status, new=new_status, reason=reason, ts=ts
     )
+
+
+def _computed(changes: dict[str, Any]) -> bool:
+    """True when ``changes`` are broker-computed fields with values validation keeps as is."""
+    for name, value in changes.items():
+        if name == "reason":
+            valid = type(value) is str
+        elif name == "filled_qty":
+            valid = is_finite_decimal(value) and value >= _ZERO
+        elif name == "avg_fill_price":
+            valid = value is None or is_finite_decimal(value)
+        else:
+            return False
+        if not valid:
+            return False
+    return True

@@ -18,13 +18,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from logos.brokers import fills as rules
 from logos.brokers.acceptance import buying_power, insufficient_funds
 from logos.brokers.accounting import Ledger
 from logos.brokers.inventory import ZERO
 from logos.brokers.paper_state import PaperParams, WorkingState
-from logos.domain import Fill, Liquidity, Order, OrderStatus, Side
+from logos.domain import (
+    Fill,
+    Liquidity,
+    Order,
+    OrderStatus,
+    Side,
+    construct_trusted,
+    is_finite_decimal,
+    is_utc,
+)
 
 
 def opening_part(qty: Decimal, side: Side, position: Decimal) -> Decimal:
@@ -113,20 +123,42 @@ def book(
     """
     fee = rules.fee(qty, price, fee_bps)
     outcome = ledger.book_fill(order.symbol, order.side, qty, price, fee, ts, trade_id)
-    fill = Fill(
-        trade_id=trade_id,
-        order_id=order.order_id,
-        client_order_id=order.client_order_id,
-        ts=ts,
-        symbol=order.symbol,
-        side=order.side,
-        qty=qty,
-        price=price,
-        fee=fee,
-        liquidity=liquidity,
-        realized_pnl=outcome.realized_pnl,
-    )
+    values = {
+        "trade_id": trade_id,
+        "order_id": order.order_id,
+        "client_order_id": order.client_order_id,
+        "ts": ts,
+        "symbol": order.symbol,
+        "side": order.side,
+        "qty": qty,
+        "price": price,
+        "fee": fee,
+        "liquidity": liquidity,
+        "realized_pnl": outcome.realized_pnl,
+    }
+    fill = construct_trusted(Fill, **values) if _computed_fill(values) else Fill(**values)
     state.filled_notional += qty * price
     filled = order.filled_qty + qty
     status = OrderStatus.FILLED if filled == order.qty else OrderStatus.PARTIALLY_FILLED
     return Booked(fill, status, filled, state.filled_notional / filled)
+
+
+def _computed_fill(values: dict[str, Any]) -> bool:
+    """True when validating the fill's ``values`` would return them unchanged.
+
+    The ids, symbol and side come from a validated order; ``trade_id`` is the broker's own
+    string; the bar time, quantity, price and fee are checked here.
+    """
+    qty, price, fee = values["qty"], values["price"], values["fee"]
+    return (
+        type(values["trade_id"]) is str
+        and type(values["liquidity"]) is Liquidity
+        and is_utc(values["ts"])
+        and is_finite_decimal(qty)
+        and qty > ZERO
+        and is_finite_decimal(price)
+        and price > ZERO
+        and is_finite_decimal(fee)
+        and fee >= ZERO
+        and is_finite_decimal(values["realized_pnl"])
+    )
