@@ -80,11 +80,18 @@ def _scale(value: Decimal) -> int:
 
 
 def _max_scale(values: list[Decimal]) -> int:
-    return max((_scale(v) for v in set(values)), default=0)
+    """A scale at which every value is an integer. The series come from ``FillLedger``'s
+    additions, and a Decimal sum keeps the smaller exponent, so the stored scale never
+    shrinks along a series: its last value's bounds all. ``_unscaled`` checks it anyway."""
+    return max((_scale(v) for v in (values[0], values[-1])), default=0) if values else 0
 
 
 def _unscaled(value: Decimal, scale: int) -> int:
-    return int(value.scaleb(scale))
+    scaled = value.scaleb(scale)
+    integer = int(scaled)
+    if integer != scaled:
+        raise LogosError(f"internal: {value} is not a multiple of 10^-{scale}")
+    return integer
 
 
 def exact_prices(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -132,9 +139,13 @@ def account_table(
     qtys = {m.symbol: [s.qty.get(m.symbol, ZERO) for s in states] for m in marks}
     costs = {m.symbol: [s.cost.get(m.symbol, ZERO) for s in states] for m in marks}
     qty_scale = {symbol: _max_scale(values) for symbol, values in qtys.items()}
-    money = [s.cash for s in states] + [s.realized for s in states] + [s.fees for s in states]
-    money += [v for values in costs.values() for v in values]
-    scale = max([_max_scale(money)] + [qty_scale[m.symbol] + prices[m.symbol][1] for m in marks])
+    series = [[s.cash for s in states], [s.realized for s in states], [s.fees for s in states]]
+    series += list(costs.values())
+    money = [v for values in series for v in values]
+    scale = max(
+        [_max_scale(values) for values in series]
+        + [qty_scale[m.symbol] + prices[m.symbol][1] for m in marks]
+    )
     bound = _unscaled(max(abs(v) for v in set(money)), scale)
     for m in marks:
         close_ints, close_scale = prices[m.symbol]
