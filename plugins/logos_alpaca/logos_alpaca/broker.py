@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from alpaca.trading.client import TradingClient  # noqa: F401 - the adapter's boundary
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 
 from logos.components import NotAvailableYet, Params
+
+if TYPE_CHECKING:  # the adapter's boundary; imported where used (alpaca-py takes ~0.15 s)
+    from alpaca.trading.client import TradingClient  # noqa: F401
 
 
 class AlpacaBroker(NotAvailableYet):

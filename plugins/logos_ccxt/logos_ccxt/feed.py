@@ -13,6 +13,8 @@ everything else fails at once: every ``ExchangeError`` (``BadSymbol``, ``BadRequ
 ``AuthenticationError``, ``PermissionDenied``, ``AccountSuspended``, ``NotSupported`` ...) and
 ``BadResponse``/``NullResponse`` (an answer ccxt could not parse: repeating the same request
 rarely helps, and a changed API should stop the feed rather than be retried for minutes).
+
+ccxt is imported when a feed starts or classifies an error, not when the plugin loads.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ccxt
 from pydantic import Field
 
 from logos.domain import Bar
@@ -31,8 +32,21 @@ from logos.feeds.base import decimal_from_float, timeframe_label
 from logos.feeds.polling import Clock, PollingFeed, PollingParams, Sleeper
 from logos_ccxt.params import ExchangeParams
 
-RETRYABLE = (ccxt.NetworkError,)
-"""ccxt's transient errors: NetworkError and its subclasses (timeouts, rate limits, ...)."""
+if TYPE_CHECKING:
+    import ccxt
+
+
+def _retryable_errors() -> tuple[type[BaseException], ...]:
+    """ccxt's transient errors: NetworkError and its subclasses (timeouts, rate limits, ...)."""
+    import ccxt
+
+    return (ccxt.NetworkError,)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RETRYABLE":  # kept for importers; computed on first use (imports ccxt)
+        return _retryable_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -97,6 +111,8 @@ class CcxtFeed(PollingFeed):
         self._last_request: datetime | None = None
 
     def _on_start(self) -> None:
+        import ccxt
+
         if self.exchange is None:
             self.exchange = getattr(ccxt, self.params.exchange)({"enableRateLimit": False})
         else:
@@ -142,7 +158,7 @@ class CcxtFeed(PollingFeed):
 
     def is_retryable(self, exc: BaseException) -> bool:
         """ccxt NetworkError and its subclasses are transient; every other error is fatal."""
-        return isinstance(exc, RETRYABLE) or super().is_retryable(exc)
+        return isinstance(exc, _retryable_errors()) or super().is_retryable(exc)
 
     def describe_error(self, exc: BaseException) -> str:
         """``binance: BadSymbol: ...`` (ccxt messages usually start with the exchange id)."""

@@ -28,12 +28,12 @@ the bars before it are a reported gap, never invented).
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-import yfinance
 from pydantic import Field
-from yfinance.exceptions import YFDataException, YFPricesMissingError, YFRateLimitError
 
 from logos.domain import Bar
 from logos.errors import FeedError
@@ -41,6 +41,9 @@ from logos.feeds.base import FeedEvent, timeframe_label
 from logos.feeds.polling import PollingFeed, PollingParams
 from logos.timeutil import isoformat_utc
 from logos_yf.frames import frame_to_bars
+
+if TYPE_CHECKING:
+    import yfinance
 
 INTERVALS = {"1m": "1m", "2m": "2m", "5m": "5m", "15m": "15m", "30m": "30m", "1h": "1h"}
 INTERVALS |= {"90m": "90m", "1d": "1d", "5d": "5d", "1w": "1wk"}
@@ -57,28 +60,49 @@ HISTORY_LIMITS = {
 }
 """How far back Yahoo serves intraday bars per request (1-minute: 7 days)."""
 
-RETRYABLE: tuple[type[BaseException], ...] = (YFRateLimitError, ConnectionError, TimeoutError)
-HTTP_ERRORS: tuple[type[BaseException], ...] = ()
-NOT_RETRYABLE: tuple[type[BaseException], ...] = ()
-with contextlib.suppress(ImportError):  # yfinance's HTTP client (1.x)
-    from curl_cffi.requests import exceptions as curl_errors
+ErrorClasses = tuple[type[BaseException], ...]
 
-    RETRYABLE += (
-        curl_errors.ConnectionError,
-        curl_errors.Timeout,
-        curl_errors.ChunkedEncodingError,
-    )
-    HTTP_ERRORS += (curl_errors.HTTPError,)
-    NOT_RETRYABLE += (curl_errors.CertificateVerifyError,)
-with contextlib.suppress(ImportError):  # yfinance's fallback client (YF_DISABLE_CURL_CFFI)
-    import requests
 
-    RETRYABLE += (
-        requests.exceptions.ConnectionError,
-        requests.exceptions.Timeout,
-        requests.exceptions.ChunkedEncodingError,
-    )
-    HTTP_ERRORS += (requests.exceptions.HTTPError,)
+@functools.cache
+def _error_classes() -> tuple[ErrorClasses, ErrorClasses, ErrorClasses]:
+    """(retryable, HTTP errors, never retried): yfinance's and its HTTP clients' exceptions.
+
+    Imported on first use, not when the plugin loads (yfinance takes ~0.1 s to import).
+    """
+    from yfinance.exceptions import YFRateLimitError
+
+    retryable: ErrorClasses = (YFRateLimitError, ConnectionError, TimeoutError)
+    http_errors: ErrorClasses = ()
+    not_retryable: ErrorClasses = ()
+    with contextlib.suppress(ImportError):  # yfinance's HTTP client (1.x)
+        from curl_cffi.requests import exceptions as curl_errors
+
+        retryable += (
+            curl_errors.ConnectionError,
+            curl_errors.Timeout,
+            curl_errors.ChunkedEncodingError,
+        )
+        http_errors += (curl_errors.HTTPError,)
+        not_retryable += (curl_errors.CertificateVerifyError,)
+    with contextlib.suppress(ImportError):  # yfinance's fallback client (YF_DISABLE_CURL_CFFI)
+        import requests
+
+        retryable += (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        )
+        http_errors += (requests.exceptions.HTTPError,)
+    return retryable, http_errors, not_retryable
+
+
+_ERROR_CONSTANTS = {"RETRYABLE": 0, "HTTP_ERRORS": 1, "NOT_RETRYABLE": 2}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ERROR_CONSTANTS:  # kept for importers; computed on first use
+        return _error_classes()[_ERROR_CONSTANTS[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_transient_http_error(exc: BaseException) -> bool:
@@ -90,6 +114,8 @@ def is_transient_http_error(exc: BaseException) -> bool:
 @contextlib.contextmanager
 def yfinance_raises() -> Iterator[None]:
     """Let yfinance raise its exceptions instead of logging them and returning empty frames."""
+    import yfinance
+
     before = yfinance.config.debug.hide_exceptions
     yfinance.config.debug.hide_exceptions = False
     try:
@@ -123,6 +149,9 @@ class YFinanceFeed(PollingFeed):
 
     def fetch(self, symbol: str, since: datetime, now: datetime) -> list[Bar]:
         """One ``Ticker.history`` call from ``since`` (clamped to Yahoo's limit) to now."""
+        import yfinance
+        from yfinance.exceptions import YFPricesMissingError
+
         start = since
         if self._history_limit is not None and now - since > self._history_limit:
             start = now - self._history_limit
@@ -152,10 +181,13 @@ class YFinanceFeed(PollingFeed):
 
     def is_retryable(self, exc: BaseException) -> bool:
         """Rate limits, network errors and Yahoo being down are transient."""
+        from yfinance.exceptions import YFDataException
+
         if isinstance(exc, YFDataException) and "CURRENTLY DOWN" in str(exc):
             return True
-        if isinstance(exc, NOT_RETRYABLE):
+        retryable, http_errors, not_retryable = _error_classes()
+        if isinstance(exc, not_retryable):
             return False
-        if isinstance(exc, HTTP_ERRORS):
+        if isinstance(exc, http_errors):
             return is_transient_http_error(exc)
-        return isinstance(exc, RETRYABLE) or super().is_retryable(exc)
+        return isinstance(exc, retryable) or super().is_retryable(exc)
