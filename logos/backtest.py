@@ -150,7 +150,7 @@ def run_vectorized(
     if not can_vectorize(engine):
         raise DataError("this session needs the bar-by-bar loop (journal or post-trade guards)")
     symbols = parts.symbols
-    timeline = np.unique(np.concatenate([frames[s].index.asi8 for s in symbols]))
+    timeline = _union([frames[s].index.asi8 for s in symbols])
     if len(timeline) == 0:
         raise DataError(f"no bars for {', '.join(symbols)}")
     book: list[_Symbol] = []
@@ -277,3 +277,13 @@ def _latest_closes(book: Sequence[_Symbol], current: int) -> dict[str, Decimal]:
         if row >= 0:
             closes[sym.name] = sym.close(row)
     return closes
+
+
+def _union(stamps: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct timestamps of all symbols (each array is already strictly increasing)."""
+    if len(stamps) == 1:
+        return stamps[0]
+    merged = np.sort(np.concatenate(stamps))
+    keep = np.ones(len(merged), dtype=bool)
+    keep[1:] = merged[1:] != merged[:-1]
+    return merged[keep]
