@@ -39,27 +39,30 @@ class Record(BaseModel):
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _set_attribute = object.__setattr__
-_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+_FIELDS: dict[type[BaseModel], tuple[tuple[str, ...], set[str]]] = {}
 
 
-def construct_trusted(cls: type[ModelT], **values: Any) -> ModelT:
-    """A ``cls`` instance made from ``values`` without validation.
+def construct_trusted(cls: type[ModelT], values: dict[str, Any]) -> ModelT:
+    """A ``cls`` instance made from ``values`` (field name -> value) without validation.
 
     Every field must be given (else ``TypeError``), each exactly as validation would return
     it: the caller checks that (see the module docstring). The result equals, dumps and
     serializes like the validated instance; it just skips validating values already known
-    to be valid, which costs more than the rest of a paper fill.
+    to be valid, which costs more than the rest of a paper fill. ``values`` becomes the
+    instance's own dict: the caller must not use it afterwards.
     """
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(cls.__pydantic_fields__)
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        names = tuple(cls.__pydantic_fields__)
+        fields = _FIELDS[cls] = (names, set(names))
+    names, name_set = fields
     if tuple(values) != names:
-        if sorted(values) != sorted(names):
+        if values.keys() != name_set:
             raise TypeError(f"{cls.__name__}: construct_trusted needs exactly {list(names)}")
         values = {name: values[name] for name in names}
     record = object.__new__(cls)
     _set_attribute(record, "__dict__", values)
-    _set_attribute(record, "__pydantic_fields_set__", set(names))
+    _set_attribute(record, "__pydantic_fields_set__", name_set.copy())
     _set_attribute(record, "__pydantic_extra__", None)
     _set_attribute(record, "__pydantic_private__", None)
     return record

@@ -18,7 +18,7 @@ venue or the paper broker.
 Every transition yields an :class:`OrderEvent`, the payload the journal records. The
 journal (which owns the sequence numbers) wraps it with :meth:`OrderEvent.to_event`.
 
-The new version copies the order (``model_copy``) instead of re-validating every field when
+The new version copies the order's fields instead of re-validating every one of them when
 the changed fields are the ones a broker computes — ``status`` (from the table),
 ``ts_updated`` (a UTC ``datetime``), ``reason`` (a ``str``), ``filled_qty`` (a finite
 ``Decimal`` ≥ 0) and ``avg_fill_price`` (``None`` or a finite ``Decimal``) — and each has
@@ -133,23 +133,23 @@ def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Or
         and (limit is None or (is_finite_decimal(limit) and limit > _ZERO))
         and is_utc(ts)
     ):  # an intent's fields as validation left them: build without validating again
-        return construct_trusted(
-            Order,
-            order_id=order_id,
-            client_order_id=intent.client_order_id,
-            symbol=intent.symbol,
-            side=intent.side,
-            type=intent.type,
-            qty=qty,
-            limit_price=limit,
-            time_in_force=intent.time_in_force,
-            status=OrderStatus.NEW,
-            filled_qty=_ZERO,
-            avg_fill_price=None,
-            ts_created=ts,
-            ts_updated=ts,
-            reason="",
-        )
+        values = {
+            "order_id": order_id,
+            "client_order_id": intent.client_order_id,
+            "symbol": intent.symbol,
+            "side": intent.side,
+            "type": intent.type,
+            "qty": qty,
+            "limit_price": limit,
+            "time_in_force": intent.time_in_force,
+            "status": OrderStatus.NEW,
+            "filled_qty": _ZERO,
+            "avg_fill_price": None,
+            "ts_created": ts,
+            "ts_updated": ts,
+            "reason": "",
+        }
+        return construct_trusted(Order, values)
     return Order(
         order_id=order_id,
         client_order_id=intent.client_order_id,
@@ -170,7 +170,7 @@ def created(order: Order, *, ts: datetime, reason: str = "") -> OrderEvent:
         raise OrderStateError(
             f"order {order.order_id}: a new order must start in NEW, not {order.status.value}"
         )
-    return OrderEvent(order=order, old=None, new=order.status, reason=reason, ts=ensure_utc(ts))
+    return OrderEvent(order, None, order.status, reason, ts if is_utc(ts) else ensure_utc(ts))
 
 
 def transition(
@@ -192,12 +192,11 @@ def transition(
     if reason:
         changes["reason"] = reason
     if type(new_status) is OrderStatus and is_utc(ts) and _computed(changes):
-        updated = order.model_copy(update={"status": new_status, "ts_updated": ts, **changes})
+        values = {**order.__dict__, "status": new_status, "ts_updated": ts, **changes}
+        updated = construct_trusted(type(order), values)
     else:
         updated = order.evolve(status=new_status, ts_updated=ts, **changes)
-    return updated, OrderEvent(
-        order=updated, old=order.status, new=new_status, reason=reason, ts=ts
-    )
+    return updated, OrderEvent(updated, order.status, new_status, reason, ts)
 
 
 def _computed(changes: dict[str, Any]) -> bool:

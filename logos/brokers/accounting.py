@@ -23,11 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from logos.brokers.inventory import ZERO, FillOutcome, Inventory, Lot
-from logos.domain import Account, Position, Side
+from logos.domain import Account, Position, Side, construct_trusted, is_utc
 
 
 class LedgerState(BaseModel):
@@ -89,10 +90,9 @@ class Ledger:
         outcome = self.inventory.apply(symbol, qty * side.sign, price, ts, trade_id)
         self.cash += -side.sign * qty * price - fee
         self.fees += fee
-        self.realized += outcome.realized_pnl
-        self.realized_by_symbol[symbol] = (
-            self.realized_by_symbol.get(symbol, ZERO) + outcome.realized_pnl
-        )
+        realized = outcome.realized_pnl
+        self.realized += realized
+        self.realized_by_symbol[symbol] = self.realized_by_symbol.get(symbol, ZERO) + realized
         self.marks.setdefault(symbol, price)
         return outcome
 
@@ -160,19 +160,22 @@ class Ledger:
         equity = self.cash + valuation.net_exposure
         peak = max(self.peak_equity, equity)
         drawdown = (peak - equity) / peak if peak > 0 else ZERO
-        return Account(
-            ts=ts,
-            currency=self.currency,
-            cash=self.cash,
-            equity=equity,
-            gross_exposure=valuation.gross_exposure,
-            net_exposure=valuation.net_exposure,
-            realized_pnl=self.realized,
-            unrealized_pnl=valuation.unrealized,
-            fees=self.fees,
-            peak_equity=peak,
-            drawdown=drawdown,
-        )
+        values = {
+            "ts": ts,
+            "currency": self.currency,
+            "cash": self.cash,
+            "equity": equity,
+            "gross_exposure": valuation.gross_exposure,
+            "net_exposure": valuation.net_exposure,
+            "realized_pnl": self.realized,
+            "unrealized_pnl": valuation.unrealized,
+            "fees": self.fees,
+            "peak_equity": peak,
+            "drawdown": drawdown,
+        }
+        if _computed_account(values):
+            return construct_trusted(Account, values)
+        return Account(**values)
 
     def positions(self) -> list[Position]:
         """One position per symbol ever traded (flat ones too, for their realized PnL), sorted."""
@@ -217,3 +220,25 @@ class Ledger:
         ledger.peak_equity = state.peak_equity
         ledger.inventory = Inventory.load(state.lots)
         return ledger
+
+
+_ACCOUNT_DECIMALS = (
+    "cash",
+    "equity",
+    "gross_exposure",
+    "net_exposure",
+    "realized_pnl",
+    "unrealized_pnl",
+    "fees",
+    "peak_equity",
+    "drawdown",
+)
+
+
+def _computed_account(values: dict[str, Any]) -> bool:
+    """True when validating the account ``values`` would return them unchanged."""
+    for name in _ACCOUNT_DECIMALS:
+        value = values[name]
+        if type(value) is not Decimal or not value.is_finite():
+            return False
+    return is_utc(values["ts"]) and type(values["currency"]) is str and values["fees"] >= ZERO

@@ -136,7 +136,7 @@ def book(
         "liquidity": liquidity,
         "realized_pnl": outcome.realized_pnl,
     }
-    fill = construct_trusted(Fill, **values) if _computed_fill(values) else Fill(**values)
+    fill = construct_trusted(Fill, values) if _computed_fill(values) else Fill(**values)
     state.filled_notional += qty * price
     filled = order.filled_qty + qty
     status = OrderStatus.FILLED if filled == order.qty else OrderStatus.PARTIALLY_FILLED

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from logos.domain import UtcDatetime
+from logos.domain import UtcDatetime, construct_trusted, is_finite_decimal, is_utc
 
 ZERO = Decimal(0)
 
@@ -120,7 +120,12 @@ class SymbolLots:
             remaining += take * direction
         opened = None
         if remaining:
-            opened = Lot(qty=remaining, price=price, ts=ts, trade_id=trade_id)
+            values = {"qty": remaining, "price": price, "ts": ts, "trade_id": trade_id}
+            trusted = is_finite_decimal(remaining) and is_finite_decimal(price)
+            if trusted and is_utc(ts) and type(trade_id) is str:
+                opened = construct_trusted(Lot, values)
+            else:
+                opened = Lot(**values)
             self._lots.append(opened)
         return FillOutcome(tuple(closed), opened)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
@@ -40,12 +41,14 @@ from logos.domain import (
     Position,
     SymbolMeta,
     TimeInForce,
+    is_utc,
 )
 from logos.errors import BrokerError
 from logos.lifecycle import created, order_from_intent, transition
 from logos.timeutil import ensure_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_acceptance_order = attrgetter("seq")
 
 
 class PaperBroker(Broker):
@@ -97,12 +100,8 @@ class PaperBroker(Broker):
         if verdict.problem is not None:
             order = self._orders[order.order_id]
             return self._move(order, OrderStatus.REJECTED, ts=ts, reason=verdict.problem)
-        self._working[order.order_id] = WorkingState(
-            order_id=order.order_id,
-            seq=self._order_counter,
-            accepted_ts=ts,
-            reserve_qty=verdict.reserve_qty,
-            reserve_price=verdict.reserve_price,
+        self._working[order.order_id] = WorkingState.accepted(
+            order.order_id, self._order_counter, ts, verdict.reserve_qty, verdict.reserve_price
         )
         return self._move(self._orders[order.order_id], OrderStatus.ACCEPTED, ts=ts)
 
@@ -231,7 +230,7 @@ class PaperBroker(Broker):
     # internals -------------------------------------------------------------------------
 
     def _tick(self, ts: datetime) -> datetime:
-        ts = ensure_utc(ts)
+        ts = ts if is_utc(ts) else ensure_utc(ts)
         if self._clock is None or ts > self._clock:
             self._clock = ts
         return ts
@@ -246,14 +245,14 @@ class PaperBroker(Broker):
         return self._record(updated, event)
 
     def _working_states(self, symbol: str | None = None) -> list[WorkingState]:
-        return sorted(
-            (
-                s
-                for s in self._working.values()
-                if symbol is None or self._orders[s.order_id].symbol == symbol
-            ),
-            key=lambda s: s.seq,
-        )
+        if symbol is None:
+            states = list(self._working.values())
+        else:
+            orders = self._orders
+            states = [s for s in self._working.values() if orders[s.order_id].symbol == symbol]
+        if len(states) > 1:
+            states.sort(key=_acceptance_order)
+        return states
 
     def _view(self, symbol: str) -> AccountView:
         ledger = self._ledger

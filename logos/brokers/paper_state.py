@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from logos.brokers.accounting import LedgerState
 from logos.components import Params
-from logos.domain import Liquidity, Order, UtcDatetime
+from logos.domain import (
+    Liquidity,
+    Order,
+    UtcDatetime,
+    construct_trusted,
+    is_finite_decimal,
+    is_utc,
+)
+
+_ZERO = Decimal(0)
 
 
 class PaperParams(Params):
@@ -76,6 +85,35 @@ class WorkingState(BaseModel):
     reserve_price: Decimal
     active_day: date | None = None
     filled_notional: Decimal = Decimal(0)
+
+    @classmethod
+    def accepted(
+        cls,
+        order_id: str,
+        seq: int,
+        accepted_ts: datetime,
+        reserve_qty: Decimal,
+        reserve_price: Decimal,
+    ) -> WorkingState:
+        """The state of an order just accepted (validated only when a value needs it)."""
+        values: dict[str, Any] = {
+            "order_id": order_id,
+            "seq": seq,
+            "accepted_ts": accepted_ts,
+            "reserve_qty": reserve_qty,
+            "reserve_price": reserve_price,
+            "active_day": None,
+            "filled_notional": _ZERO,
+        }
+        if (
+            type(order_id) is str
+            and type(seq) is int
+            and is_utc(accepted_ts)
+            and is_finite_decimal(reserve_qty)
+            and is_finite_decimal(reserve_price)
+        ):
+            return construct_trusted(cls, values)
+        return cls(**values)
 
     def reserved(self, order: Order) -> Decimal:
         """What is still held for ``order`` (this state's order, in its latest version)."""
