@@ -37,9 +37,11 @@ def to_decimal(value: Decimal | str | int | float) -> Decimal:
 
     Raises ``ValueError`` for NaN, infinities, booleans and text that is not a number.
     """
-    if isinstance(value, bool):
+    if type(value) is Decimal:  # the common case, first
+        result = value
+    elif isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
         result = Decimal(value)

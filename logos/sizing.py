@@ -9,6 +9,7 @@ below): ``fixed_qty`` (target = signal × qty), ``fixed_notional`` (signal × no
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -73,6 +74,11 @@ CLIENT_ORDER_ID_MAX_LEN = 36
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
+@functools.lru_cache(maxsize=64)
+def _safe_session_id(session_id: str) -> str:
+    return _ID_UNSAFE.sub("_", session_id)
+
+
 def make_client_order_id(session_id: str, seq: int, max_len: int = CLIENT_ORDER_ID_MAX_LEN) -> str:
     """Deterministic client order id ``<session>-<seq>``, at most ``max_len`` chars of
     ``[A-Za-z0-9_-]``.
@@ -83,7 +89,7 @@ def make_client_order_id(session_id: str, seq: int, max_len: int = CLIENT_ORDER_
     if seq < 0:
         raise ValueError(f"seq must be >= 0, got {seq}")
     suffix = f"-{seq}"
-    safe = _ID_UNSAFE.sub("_", session_id)
+    safe = _safe_session_id(session_id)
     if safe == session_id and len(safe) + len(suffix) <= max_len:
         return safe + suffix
     digest = hashlib.sha256(session_id.encode()).hexdigest()[:8]
