@@ -112,8 +112,9 @@ class _Symbol:
         return price
 
     def bar(self, row: int, ts: datetime) -> Bar:
-        o, h, lo, c, v = (self._exact(x) for x in self.values[row].tolist())
-        return Bar(self.name, ts, o, h, lo, c, v)
+        o, h, lo, c, v = self.values[row].tolist()
+        exact = self._exact
+        return Bar(self.name, ts, exact(o), exact(h), exact(lo), exact(c), exact(v))
 
     def close(self, row: int) -> Decimal:
         return self._exact(float(self.values[row, 3]))

@@ -46,6 +46,7 @@ from logos.sizing import OrderTranslator, TranslationResult
 from logos.strategies.base import BAR_COLUMNS, Strategy
 
 ZERO = Decimal(0)
+_WORKING = frozenset(s for s in OrderStatus if s.is_working)
 
 __all__ = [
     "Engine",
@@ -111,18 +112,24 @@ class Engine:
     def journal_broker_events(self) -> int:
         """Journal every queued broker event; return how many there were."""
         events = self.broker.drain_events()
-        journal = self.parts.journal
+        if not events:
+            return 0
+        journal = self.parts.journal if self.parts.journal.enabled else None
+        created, working, seq = self._created, self.working, self.seq
         for event in events:
-            self.seq += 1
-            if isinstance(event, OrderEvent):
+            seq += 1
+            if type(event) is OrderEvent or isinstance(event, OrderEvent):
+                order = event.order
                 if event.old is None:
-                    self._created[event.order_id] = self.seq
-                if event.new.is_working:
-                    self.working[event.order_id] = event.order.symbol
+                    created[order.order_id] = seq
+                if event.new in _WORKING:
+                    working[order.order_id] = order.symbol
                 else:
-                    self.working.pop(event.order_id, None)
-            if journal.enabled:
-                journal.record(event.to_event(self.seq))
+                    working.pop(order.order_id, None)
+            if journal is not None:
+                self.seq = seq
+                journal.record(event.to_event(seq))
+        self.seq = seq
         return len(events)
 
     def position_and_working(self, symbol: str) -> tuple[Decimal, Decimal]:
