@@ -119,7 +119,11 @@ class OrderEvent:
 
 
 def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Order:
-    """The first version (status NEW) of the order ``intent`` asks for, created at ``ts``."""
+    """The first version (status NEW) of the order ``intent`` asks for, created at ``ts``.
+
+    The order starts with the intent's reason (which signal, rule and cap made it), so
+    orders.csv says why every order exists; a later transition with a reason (a rejection,
+    a cancel) replaces it."""
     qty, limit = intent.qty, intent.limit_price
     if (
         type(order_id) is str
@@ -147,7 +151,7 @@ def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Or
             "avg_fill_price": None,
             "ts_created": ts,
             "ts_updated": ts,
-            "reason": "",
+            "reason": intent.reason,
         }
         return construct_trusted(Order, values)
     return Order(
@@ -161,6 +165,7 @@ def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Or
         time_in_force=intent.time_in_force,
         ts_created=ts,
         ts_updated=ts,
+        reason=intent.reason,
     )
 
 

@@ -130,15 +130,30 @@ def target_position(
     """Signed target position for ``signal`` under ``rule``, and how it was computed."""
     if rule == "fixed_qty":
         value = _CTX.multiply(signal, params.qty)
-        return value, f"fixed_qty: {signal} × qty {params.qty} = {value}"
+        return value, f"fixed_qty: {_num(signal)} × qty {_num(params.qty)} = {_num(value)}"
     if rule == "fixed_notional":
         value = _CTX.divide(_CTX.multiply(signal, params.notional), price)
-        return value, f"fixed_notional: {signal} × {params.notional} ÷ price {price} = {value}"
+        return value, (
+            f"fixed_notional: {_num(signal)} × {_num(params.notional)} ÷ price {_num(price)}"
+            f" = {_num(value)}"
+        )
     if rule == "percent_equity":
         value = _CTX.divide(_CTX.multiply(_CTX.multiply(signal, params.fraction), equity), price)
-        text = f"percent_equity: {signal} × {params.fraction} × equity {equity} ÷ price {price}"
-        return value, f"{text} = {value}"
+        text = (
+            f"percent_equity: {_num(signal)} × {_num(params.fraction)} × equity {_num(equity)}"
+            f" ÷ price {_num(price)}"
+        )
+        return value, f"{text} = {_num(value)}"
     raise LogosError(f"unknown sizing rule '{rule}'; known: {', '.join(sorted(SIZING_PARAMS))}")
+
+
+def _num(value: Decimal) -> str:
+    """A Decimal as reason text: plain digits, no trailing zeros, so values that are equal
+    read the same whatever their exponent (a position of 0.0 and of 0 are one position)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _clip(value: Decimal, limit: Decimal) -> Decimal:
@@ -222,25 +237,27 @@ class OrderTranslator:
         cap = self.params.max_position_notional
         if cap is not None and abs(_CTX.multiply(target, price)) > cap:
             target = _clip(target, _TOWARD_ZERO.divide(cap, price))
-            notes.append(f"max_position_notional {cap} clipped target to {target}")
+            notes.append(f"max_position_notional {_num(cap)} clipped target to {_num(target)}")
         if target < 0 and meta is not None and not meta.shortable:
             target = _ZERO
             notes.append(f"{symbol} is not shortable: target clipped to 0")
         delta = _TOWARD_ZERO.subtract(target, _WIDE.add(position_qty, working_qty))
         if delta == 0:
             return TranslationResult(symbol, target)
-        notes.append(f"position {position_qty}, working {working_qty} → order {delta}")
+        notes.append(
+            f"position {_num(position_qty)}, working {_num(working_qty)} → order {_num(delta)}"
+        )
         requested = delta
         cap = self.params.max_order_notional
         if cap is not None and abs(_CTX.multiply(delta, price)) > cap:
             delta = _clip(delta, _TOWARD_ZERO.divide(cap, price))
-            notes.append(f"max_order_notional {cap} clipped order to {delta}")
+            notes.append(f"max_order_notional {_num(cap)} clipped order to {_num(delta)}")
         qty = quantize_qty(meta, delta)
         if meta is not None and meta.max_qty is not None and abs(qty) > meta.max_qty:
             qty = quantize_qty(meta, meta.max_qty.copy_sign(qty))
-            notes.append(f"max_qty {meta.max_qty} clipped order to {qty}")
+            notes.append(f"max_qty {_num(meta.max_qty)} clipped order to {_num(qty)}")
         if qty != delta:
-            notes.append(f"quantized to {qty}")
+            notes.append(f"quantized to {_num(qty)}")
         reason = "; ".join(notes)
         if qty == 0:
             step = meta.lot_size if meta is not None and meta.lot_size is not None else 1

@@ -82,7 +82,7 @@ def test_fixed_notional() -> None:
         )
     )
     assert intent.qty == D(33)
-    assert "fixed_notional: 1.0 × 1000 ÷ price 30" in intent.reason
+    assert "fixed_notional: 1 × 1000 ÷ price 30" in intent.reason
 
 
 def test_percent_equity() -> None:
@@ -220,9 +220,18 @@ def test_reason_says_signal_rule_and_cap() -> None:
         translate("fixed_qty", {"qty": "20", "max_order_notional": "500"}, 1.0, position="2")
     )
     assert intent.reason == (
-        "demo signal 1.0 for BTC/USD; fixed_qty: 1.0 × qty 20 = 20.0; "
-        "position 2, working 0 → order 18.0; max_order_notional 500 clipped order to 5"
+        "demo signal 1.0 for BTC/USD; fixed_qty: 1 × qty 20 = 20; "
+        "position 2, working 0 → order 18; max_order_notional 500 clipped order to 5"
     )
+
+
+def test_reason_text_does_not_depend_on_decimal_exponents() -> None:
+    # A flat position can be Decimal("0.0") after a round trip in one path and Decimal("0")
+    # in another; equal values must give the same reason (the parity test compares orders.csv).
+    plain = only_intent(translate("fixed_qty", {"qty": "5"}, 1.0, position="0"))
+    padded = only_intent(translate("fixed_qty", {"qty": "5.00"}, 1.0, position="0.000"))
+    assert plain.reason == padded.reason
+    assert plain.reason.endswith("fixed_qty: 1 × qty 5 = 5; position 0, working 0 → order 5")
 
 
 def test_unknown_rule_and_bad_params_are_readable_errors() -> None:

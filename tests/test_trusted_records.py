@@ -104,9 +104,11 @@ def test_order_from_intent_equals_validated_order() -> None:
             limit_price=request.limit_price,
             ts_created=T0,
             ts_updated=T0,
+            reason="sizing said so",
         )
         assert same(order, expected)
-        assert (order.status, order.filled_qty, order.reason) == (OrderStatus.NEW, D(0), "")
+        assert (order.status, order.filled_qty) == (OrderStatus.NEW, D(0))
+        assert order.reason == "sizing said so"  # the intent's reason travels to orders.csv
 
 
 def test_order_from_an_unvalidated_intent_is_validated() -> None:
