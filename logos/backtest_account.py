@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from logos.domain import Fill
 from logos.errors import LogosError
 from logos.feeds.base import decimal_from_float
-from logos.reports.numbers import DecimalColumn, ScaledColumn
+from logos.reports.numbers import DecimalColumn, ScaledColumn, TextColumn
+from logos.reports.ratio_text import ratio_text
 from logos.reports.result import AccountTable
 
 ZERO = Decimal(0)
@@ -196,9 +199,25 @@ def account_table(
         "realized_pnl": ScaledColumn(per_state([s.realized for s in states], scale), scale),
         "unrealized_pnl": ScaledColumn(unrealized, scale),
         "fees": ScaledColumn(per_state([s.fees for s in states], scale), scale),
-        "drawdown": DecimalColumn(_drawdowns(peak, equity)),
+        "drawdown": _drawdown_column(peak, equity),
     }
     return AccountTable(np.asarray(ts_ns, dtype=np.int64), columns)
+
+
+def _drawdown_column(peak: np.ndarray, equity: np.ndarray) -> TextColumn | DecimalColumn:
+    """The drawdown column: exact text from vectorized long division when it applies
+    (``logos.reports.ratio_text``), else one Decimal division per run of equal rows."""
+    if peak.dtype == np.int64 and len(peak) and np.all(peak > 0) and np.all(equity >= 0):
+        below = peak - equity
+        change = np.ones(len(below), dtype=bool)
+        change[1:] = (below[1:] != below[:-1]) | (peak[1:] != peak[:-1])
+        starts = np.flatnonzero(change)
+        text = ratio_text(below[starts], peak[starts])
+        if text is not None:
+            run = np.cumsum(change) - 1
+            floats = below / peak
+            return TextColumn(pc.take(text, pa.array(run)), floats)
+    return DecimalColumn(_drawdowns(peak, equity))
 
 
 def _drawdowns(peak: np.ndarray, equity: np.ndarray) -> np.ndarray:

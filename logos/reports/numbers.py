@@ -171,6 +171,29 @@ class DecimalColumn:
         return pc.take(run_text, pa.array(np.cumsum(change) - 1))
 
 
+@dataclass(frozen=True)
+class TextColumn:
+    """A column already in artifact text form, with float approximations beside it."""
+
+    text: pa.Array
+    floats: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def decimal_at(self, index: int) -> Decimal:
+        """One value as a Decimal (parsed from its exact text)."""
+        return Decimal(self.text[index].as_py())
+
+    def to_float(self) -> np.ndarray:
+        """float64 approximations."""
+        return self.floats
+
+    def to_text(self) -> pa.Array:
+        """The text."""
+        return self.text
+
+
 def format_ts_column(ts_ns: np.ndarray) -> pa.Array:
     """ISO-8601 ``...Z`` text for UTC nanosecond timestamps (int64), fast on long series.
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 
 from logos.domain import Fill, Order, Position
-from logos.reports.numbers import DecimalColumn, ScaledColumn
+from logos.reports.numbers import DecimalColumn, ScaledColumn, TextColumn
 
 ACCOUNT_COLUMNS: tuple[str, ...] = (
     "cash",
@@ -30,7 +30,7 @@ class AccountTable:
     """One account row per time slice: UTC nanosecond timestamps and exact money columns."""
 
     ts_ns: np.ndarray
-    columns: dict[str, ScaledColumn | DecimalColumn]
+    columns: dict[str, ScaledColumn | DecimalColumn | TextColumn]
 
     def __post_init__(self) -> None:
         missing = [c for c in ACCOUNT_COLUMNS if c not in self.columns]
