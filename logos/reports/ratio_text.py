@@ -2,18 +2,22 @@
 
 The account's drawdown, (peak − equity) / peak, is a Decimal division rounded to the context's
 28 significant digits, one per account row. Doing a million of them one by one costs half a
-second; this computes the same digits with int64 long division over all rows at once:
+second; this computes the same digits for all rows at once with int64 arithmetic:
 
-1. ``k`` decimal digits at a time (as many as ``p · 10^k`` fits in int64), enough digits for
-   the leading zeros plus 28 significant digits and a guard digit, and the final remainder;
-2. round half to even at the 28th significant digit (the guard digit, and whether anything
-   non-zero follows it), with the carry propagated (0.99…95 becomes 1 with one zero fewer);
-3. ``0.`` + leading zeros + the digits without trailing zeros, assembled as one byte buffer.
+1. ``e``, the number of zeros between the point and the first significant digit
+   (the smallest e with b·10^(e+1) ≥ p), so that r = b·10^e lies in [p/10, p);
+2. long division of r by p in blocks of k digits (k = 7, or 4 for larger peaks, so that
+   p·10^k fits in int64): 28/k blocks are the 28 significant digits, one more digit is the
+   guard, and the final remainder says whether anything non-zero follows;
+3. round half to even on the guard digit, carrying through the blocks (0.99…95 becomes
+   0.1 with one leading zero fewer, or 1);
+4. ``0.`` + e zeros + the digits as two zero-padded 14-digit halves, trailing zeros dropped
+   (pyarrow string kernels).
 
 The result is the text :func:`logos.reports.numbers.format_decimal` gives for
 ``Decimal(b) / Decimal(p)`` under a context of precision 28 rounding half-even (the default);
 :func:`ratio_text` returns ``None`` when it cannot guarantee that (another context, a peak too
-large for int64 long division, a ratio outside [0, 1)), and the caller divides in Decimal.
+large, a ratio outside [0, 1)), and the caller divides in Decimal.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ import decimal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 PRECISION = 28
-_INT64_MAX = np.iinfo(np.int64).max
-_ZERO, _DOT = ord("0"), ord(".")
+_LIMIT = np.iinfo(np.int64).max // 100  # e is estimated within one: b·10^(e+2) < 100·p
 
 
 def _context_is_default() -> bool:
@@ -33,87 +37,102 @@ def _context_is_default() -> bool:
     return context.prec == PRECISION and context.rounding == decimal.ROUND_HALF_EVEN
 
 
+def _block_size(top: int) -> int | None:
+    for size in (7, 4):
+        if top * 10**size <= _LIMIT:
+            return size
+    return None
+
+
 def ratio_text(below: np.ndarray, peak: np.ndarray) -> pa.Array | None:
     """Text of ``below[i] / peak[i]`` for int64 arrays with 0 ≤ below < peak, or ``None``."""
-    count = len(below)
-    if count == 0 or below.dtype != np.int64 or peak.dtype != np.int64:
+    if len(below) == 0 or below.dtype != np.int64 or peak.dtype != np.int64:
         return None
     if not _context_is_default() or np.any(below < 0) or np.any(below >= peak):
         return None
-    top = int(peak.max())
-    chunk = len(str(_INT64_MAX // top)) - 1  # digits per step with p·10^k < 2^63
-    if chunk < 1:
+    size = _block_size(int(peak.max()))
+    if size is None:
         return None
-    digits = _long_division(below, peak, chunk, len(str(top)) + PRECISION + 1)
-    return _assemble(*_round(digits, below))
+    zero = below == 0
+    b = np.where(zero, 1, below)  # zero rows get a dummy ratio 1/10 and "0" at the end
+    p = np.where(zero, 10, peak)
+    zeros = _leading_zeros(b, p)
+    blocks, up = _divide(b * 10**zeros, p, size)
+    zeros = _round(blocks, up, zeros, size)
+    return _text(blocks, zeros, zero, size)
 
 
-def _long_division(
-    below: np.ndarray, peak: np.ndarray, chunk: int, wanted: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fractional digits (rows × columns, uint8) of below / peak and 'remainder left' flags."""
-    steps = -(-wanted // chunk)
-    digits = np.empty((len(below), steps * chunk), dtype=np.uint8)
-    scale = np.int64(10**chunk)
-    rest = below.copy()
-    for step in range(steps):
-        shifted = rest * scale
-        block = shifted // peak
-        rest = shifted - block * peak
-        for place in range(chunk):
-            power = np.int64(10 ** (chunk - 1 - place))
-            digits[:, step * chunk + place] = (block // power) % 10
-    return digits, rest != 0
+def _leading_zeros(b: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Smallest e ≥ 0 with b·10^(e+1) ≥ p (b ≥ 1, b < p): zeros after the point."""
+    guess = np.floor(np.log10(p.astype(np.float64)) - np.log10(b.astype(np.float64)))
+    e = np.clip(guess.astype(np.int64), 0, 16)
+    powers = 10 ** np.arange(20, dtype=np.int64)
+    too_many = b * powers[e] >= p  # then e is one too large
+    e = np.where(too_many, e - 1, e)
+    too_few = b * powers[e + 1] < p
+    return np.where(too_few, e + 1, e)
 
 
-def _round(
-    found: tuple[np.ndarray, np.ndarray], below: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """28 significant digits rounded half-even, the leading-zero count, and zero rows."""
-    digits, remainder_left = found
-    width = digits.shape[1]
-    nonzero = digits != 0
-    zero_row = below == 0
-    first = np.argmax(nonzero, axis=1)
-    first[zero_row] = 0
-    span = first[:, None] + np.arange(PRECISION + 1)
-    window = np.take_along_axis(digits, span, axis=1)
-    significant, guard = window[:, :PRECISION].astype(np.int16), window[:, PRECISION]
-    after_guard = np.arange(width)[None, :] > (first + PRECISION)[:, None]
-    sticky = np.any(nonzero & after_guard, axis=1) | remainder_left
-    odd = significant[:, -1] % 2 == 1
-    up = (guard > 5) | ((guard == 5) & (sticky | odd))
-    up &= ~zero_row
-    significant[:, -1] += up
-    for place in range(PRECISION - 1, 0, -1):  # carry
-        carry = significant[:, place] == 10
-        significant[carry, place] = 0
-        significant[carry, place - 1] += 1
-    overflow = significant[:, 0] == 10
-    significant[overflow] = 0
-    significant[overflow, 0] = 1
-    first = first - overflow  # one leading zero fewer (or the integer 1 when first was 0)
-    return significant.astype(np.uint8), first, zero_row
+def _divide(r: np.ndarray, p: np.ndarray, size: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """28 significant digits of r / p (r in [p/10, p)) in blocks, and whether to round up."""
+    scale = np.int64(10**size)
+    blocks = []
+    for _ in range(PRECISION // size):
+        shifted = r * scale
+        block = shifted // p
+        r = shifted - block * p
+        blocks.append(block)
+    shifted = r * 10
+    guard = shifted // p
+    sticky = (shifted - guard * p) != 0
+    odd = blocks[-1] % 2 == 1
+    return blocks, (guard > 5) | ((guard == 5) & (sticky | odd))
 
 
-def _assemble(significant: np.ndarray, first: np.ndarray, zero_row: np.ndarray) -> pa.Array:
-    """``0.`` + zeros + digits (trailing zeros dropped); ``1`` and ``0`` where they occur."""
-    rows = len(first)
-    is_one = first < 0
-    kept = PRECISION - np.argmax(significant[:, ::-1] != 0, axis=1)
-    lengths = np.where(zero_row | is_one, 1, 2 + first + kept)
-    width = int(lengths.max())
-    column = np.arange(width)[None, :]
-    position = column - 2 - first[:, None]
-    inside = (position >= 0) & (position < PRECISION)
-    picked = np.take_along_axis(significant, np.clip(position, 0, PRECISION - 1), axis=1)
-    text = np.where(inside, picked + _ZERO, _ZERO).astype(np.uint8)
-    if width > 1:
-        text[:, 1] = _DOT
-    text[is_one, 0] = ord("1")
-    data = text[column < lengths[:, None]]
-    offsets = np.zeros(rows + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    return pa.Array.from_buffers(
-        pa.string(), rows, [None, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())]
+def _round(blocks: list[np.ndarray], up: np.ndarray, zeros: np.ndarray, size: int) -> np.ndarray:
+    """Add the rounding unit with carries; returns the leading-zero counts after overflow."""
+    full = np.int64(10**size)
+    blocks[-1] = blocks[-1] + up
+    for i in range(len(blocks) - 1, 0, -1):
+        carry = blocks[i] == full
+        blocks[i] = np.where(carry, 0, blocks[i])
+        blocks[i - 1] = blocks[i - 1] + carry
+    overflow = blocks[0] == full
+    blocks[0] = np.where(overflow, full // 10, blocks[0])  # 0.0999… → 0.1000…
+    return zeros - overflow
+
+
+def _halves(blocks: list[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 28 digits as two 14-digit integers (each fits int64 with room to pad)."""
+    half = PRECISION // 2
+    hi = np.zeros(len(blocks[0]), dtype=np.int64)
+    lo = np.zeros(len(blocks[0]), dtype=np.int64)
+    for index, block in enumerate(blocks):
+        start, end = index * size, (index + 1) * size
+        if end <= half:
+            hi += block * 10 ** (half - end)
+        elif start >= half:
+            lo += block * 10 ** (PRECISION - end)
+        else:  # the block straddles the two halves
+            cut = 10 ** (end - half)
+            hi += block // cut
+            lo += (block % cut) * 10 ** (PRECISION - end)
+    return hi, lo
+
+
+def _text(blocks: list[np.ndarray], zeros: np.ndarray, zero: np.ndarray, size: int) -> pa.Array:
+    """``0.`` + zeros + the 28 digits, trailing zeros removed; ``0`` and ``1`` where they occur."""
+    pad = np.int64(10 ** (PRECISION // 2))
+    hi, lo = (
+        pc.utf8_slice_codeunits(pc.cast(pa.array(half + pad), pa.string()), 1)
+        for half in _halves(blocks, size)
     )
+    prefixes = pa.array(["0." + "0" * n for n in range(20)])
+    prefix = pc.take(prefixes, pa.array(np.clip(zeros, 0, 19)))
+    text = pc.utf8_rtrim(pc.binary_join_element_wise(prefix, hi, lo, ""), characters="0")
+    one = zeros < 0  # 0.99…95 rounded up to 1
+    if np.any(one) or np.any(zero):
+        fixed = np.where(zero, "0", "1")
+        mask = pa.array(zero | one)
+        text = pc.replace_with_mask(text, mask, pa.array(fixed[zero | one]))
+    return text
