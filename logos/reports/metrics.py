@@ -97,7 +97,14 @@ def sharpe_ratio(equity: np.ndarray, ts_ns: np.ndarray) -> tuple[float | None, f
 
 
 def summarize(result: SessionResult) -> Summary:
-    """Compute the :class:`Summary` of a session result."""
+    """The :class:`Summary` of a session result (computed once, then kept on the result)."""
+    if isinstance(result.summary_cache, Summary):
+        return result.summary_cache
+    result.summary_cache = _summarize(result)
+    return result.summary_cache
+
+
+def _summarize(result: SessionResult) -> Summary:
     account = result.account
     start = result.starting_cash
     if len(account):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -94,3 +95,5 @@ class SessionResult:
     restarts: int = 0
     bars: int = 0
     gaps: int = 0
+    summary_cache: Any = field(default=None, init=False, repr=False, compare=False)
+    """The Summary once computed (``logos.reports.metrics.summarize`` fills it)."""
