@@ -137,7 +137,7 @@ def account_table(
     """One exact account row per slice of ``ts_ns`` from the ledger states and the closes."""
     count = len(ts_ns)
     state_slices = np.array([s.slice_index for s in states], dtype=np.int64)
-    state_of_row = np.searchsorted(state_slices, np.arange(count), side="right") - 1
+    state_of_row = _index_at_or_before(state_slices, count)
     prices = {m.symbol: exact_prices(m.close) for m in marks}
     qtys = {m.symbol: [s.qty.get(m.symbol, ZERO) for s in states] for m in marks}
     costs = {m.symbol: [s.cost.get(m.symbol, ZERO) for s in states] for m in marks}
@@ -178,7 +178,7 @@ def account_table(
         qty = per_state(qtys[m.symbol], qs)
         if not np.any(qty):
             continue
-        latest = np.searchsorted(m.slice_of_row, np.arange(count), side="right") - 1
+        latest = _index_at_or_before(m.slice_of_row, count)
         held = qty != 0
         if np.any(held & (latest < 0)):
             raise LogosError(f"{m.symbol}: a position before the symbol's first bar")
@@ -202,6 +202,14 @@ def account_table(
         "drawdown": _drawdown_column(peak, equity),
     }
     return AccountTable(np.asarray(ts_ns, dtype=np.int64), columns)
+
+
+def _index_at_or_before(starts: np.ndarray, count: int) -> np.ndarray:
+    """For each row 0..count-1, the index of the last ``starts`` entry ≤ row (-1 before the
+    first); ``starts`` is strictly increasing."""
+    if len(starts) == count and (count == 0 or (starts[0] == 0 and starts[-1] == count - 1)):
+        return np.arange(count)  # one entry per row
+    return np.searchsorted(starts, np.arange(count), side="right") - 1
 
 
 def _drawdown_column(peak: np.ndarray, equity: np.ndarray) -> TextColumn | DecimalColumn:
