@@ -249,7 +249,8 @@ def run_vectorized(
     if every_slice:
         table = AccountTable.from_rows(stamps, rows)
     else:
-        marks = [SymbolMarks(s.name, s.slice_of_row, s.values[:, 3]) for s in book]
+        closes = [np.ascontiguousarray(s.values[:, 3]) for s in book]
+        marks = [SymbolMarks(s.name, s.slice_of_row, c) for s, c in zip(book, closes, strict=True)]
         table = account_table(timeline, marks, states, states[0].cash)
     bars = sum(len(frames[s]) for s in symbols)
     return engine.result(table, bars, gaps)

@@ -149,7 +149,7 @@ def account_table(
         [_max_scale(values) for values in series]
         + [qty_scale[m.symbol] + prices[m.symbol][1] for m in marks]
     )
-    bound = _unscaled(max(abs(v) for v in set(money)), scale)
+    bound = _unscaled(max(max(money), -min(money)), scale)
     for m in marks:
         close_ints, close_scale = prices[m.symbol]
         top_qty = max(abs(v) for v in set(qtys[m.symbol]))
@@ -164,8 +164,13 @@ def account_table(
         raise LogosError("account values exceed 27 digits; use --stepwise for exact Decimals")
 
     def per_state(values: list[Decimal], at: int) -> np.ndarray:
-        memo: dict[Decimal, int] = {}
-        ints = [memo[v] if v in memo else memo.setdefault(v, _unscaled(v, at)) for v in values]
+        ints = []
+        for value in values:
+            scaled = value.scaleb(at)
+            integer = int(scaled)
+            if integer != scaled:
+                raise LogosError(f"internal: {value} is not a multiple of 10^-{at}")
+            ints.append(integer)
         return np.array(ints, dtype=dtype)[state_of_row]
 
     cash = per_state([s.cash for s in states], scale)
@@ -178,16 +183,23 @@ def account_table(
         qty = per_state(qtys[m.symbol], qs)
         if not np.any(qty):
             continue
-        latest = _index_at_or_before(m.slice_of_row, count)
         held = qty != 0
-        if np.any(held & (latest < 0)):
-            raise LogosError(f"{m.symbol}: a position before the symbol's first bar")
-        mark = close_ints.astype(dtype)[np.maximum(latest, 0)]
-        value = qty * mark * (10 ** (scale - qs - close_scale))
-        cost = per_state(costs[m.symbol], scale)
-        net = net + value
-        gross = gross + np.abs(value)
-        unrealized = unrealized + np.where(held, value - cost, 0)
+        if len(m.slice_of_row) == count:  # a bar in every slice: the closes are the marks
+            mark = close_ints.astype(dtype, copy=False)
+        else:
+            latest = _index_at_or_before(m.slice_of_row, count)
+            if np.any(held & (latest < 0)):
+                raise LogosError(f"{m.symbol}: a position before the symbol's first bar")
+            mark = close_ints.astype(dtype)[np.maximum(latest, 0)]
+        value = qty * mark
+        factor = 10 ** (scale - qs - close_scale)
+        if factor != 1:
+            value *= factor
+        net += value
+        gross += np.abs(value)
+        value -= per_state(costs[m.symbol], scale)
+        value[~held] = 0
+        unrealized += value
     equity = cash + net
     start = _unscaled(starting_cash, scale)
     peak = np.maximum.accumulate(np.concatenate((np.array([start], dtype=dtype), equity)))[1:]
