@@ -18,10 +18,15 @@ on the same data (the parity tests compare the artifacts byte for byte), because
 - position, cash, fees, realized PnL and lot cost are tracked from the fills with the
   ledger's formulas (cost after a fill = cost + signed qty × price + realized PnL), and
   account rows come from :mod:`logos.backtest_account`, exact between fills;
-- journal sequence numbers count the skipped slices, so client order ids agree.
+- journal sequence numbers count the skipped slices, so client order ids agree;
+- when quantities may leave a short decimal grid (:func:`exact_account_possible` is false:
+  ``fixed_notional``/``percent_equity`` or caps without lot sizes), the ledger's 28-digit
+  Decimal rounding cannot be reproduced from integers, so the broker is marked at every slice
+  and its own Account rows are used (same rows, slower).
 
 It needs a session without a journal and without post-trade guards (those must see every
-slice); :func:`can_vectorize` says whether a session qualifies.
+slice); :func:`can_vectorize` says whether a session qualifies. Reporters' ``on_slice`` is not
+called here; they get the whole result at the end.
 """
 
 from __future__ import annotations
