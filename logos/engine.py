@@ -39,7 +39,7 @@ from logos.brokers.base import Broker
 from logos.domain import Account, Bar, Event, Fill, Order, OrderIntent, OrderStatus
 from logos.engine_hooks import Journal, NullJournal, RiskHooks
 from logos.feeds.base import Feed
-from logos.lifecycle import OrderEvent, created, transition
+from logos.lifecycle import OrderEvent, created, order_from_intent, transition
 from logos.reports import Reporter
 from logos.reports.result import ACCOUNT_COLUMNS, AccountTable, DroppedIntent, SessionResult
 from logos.sizing import OrderTranslator, TranslationResult
@@ -184,18 +184,7 @@ class Engine:
         return result
 
     def _deny(self, intent: OrderIntent, reason: str, ts: datetime) -> None:
-        order = Order(
-            order_id=f"DENIED-{self.seq + 1}",
-            client_order_id=intent.client_order_id,
-            symbol=intent.symbol,
-            side=intent.side,
-            type=intent.type,
-            qty=intent.qty,
-            limit_price=intent.limit_price,
-            time_in_force=intent.time_in_force,
-            ts_created=ts,
-            ts_updated=ts,
-        )
+        order = order_from_intent(intent, f"DENIED-{self.seq + 1}", ts=ts)
         events = [created(order, ts=ts, reason=intent.reason)]
         order, event = transition(order, OrderStatus.DENIED, ts=ts, reason=reason)
         events.append(event)
