@@ -22,7 +22,16 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from logos.components import Params
-from logos.domain import OrderIntent, OrderType, Side, SymbolMeta
+from logos.domain import (
+    OrderIntent,
+    OrderType,
+    Side,
+    SymbolMeta,
+    TimeInForce,
+    construct_trusted,
+    is_finite_decimal,
+    is_utc,
+)
 from logos.errors import LogosError
 from logos.market import quantize_price, quantize_qty, to_decimal, untradeable_reasons
 
@@ -147,13 +156,47 @@ def target_position(
     raise LogosError(f"unknown sizing rule '{rule}'; known: {', '.join(sorted(SIZING_PARAMS))}")
 
 
+_NUM_TEXT: dict[Decimal, str] = {}
+_NUM_TEXT_MAX = 4096
+
+
 def _num(value: Decimal) -> str:
     """A Decimal as reason text: plain digits, no trailing zeros, so values that are equal
-    read the same whatever their exponent (a position of 0.0 and of 0 are one position)."""
+    read the same whatever their exponent (a position of 0.0 and of 0 are one position).
+
+    The text depends only on the value, so it is cached by value (equal Decimals hash
+    alike): sizing repeats the same parameters, positions and quantities every order."""
+    finite = value.is_finite()
+    text = _NUM_TEXT.get(value) if finite else None
+    if text is not None:
+        return text
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = "0" if text in ("-0", "") else text
+    if finite:
+        if len(_NUM_TEXT) >= _NUM_TEXT_MAX:
+            _NUM_TEXT.clear()
+        _NUM_TEXT[value] = text
+    return text
+
+
+def _intent(values: dict[str, Any]) -> OrderIntent:
+    """The ``OrderIntent`` of ``values``, built without validating again when every value is
+    already what validation would keep (sizing's own Decimals, enums, strings, UTC time)."""
+    qty, limit = values["qty"], values["limit_price"]
+    if (
+        type(values["symbol"]) is str
+        and type(values["client_order_id"]) is str
+        and type(values["reason"]) is str
+        and type(values["type"]) is OrderType
+        and is_finite_decimal(qty)
+        and qty > _ZERO
+        and (limit is None or (is_finite_decimal(limit) and limit > _ZERO))
+        and is_utc(values["ts"])
+    ):
+        return construct_trusted(OrderIntent, values)
+    return OrderIntent.model_validate(values)
 
 
 def _clip(value: Decimal, limit: Decimal) -> Decimal:
@@ -271,14 +314,15 @@ class OrderTranslator:
         problems = untradeable_reasons(meta, qty, limit or price, position_after=after)
         if problems:
             return drop("untradeable", f"{reason}: dropped, {'; '.join(problems)}", requested, qty)
-        intent = OrderIntent(
-            symbol=symbol,
-            side=side,
-            qty=abs(qty),
-            type=self.order_type,
-            limit_price=limit,
-            client_order_id=make_client_order_id(self.session_id, seq),
-            reason=reason,
-            ts=ts,
-        )
-        return TranslationResult(symbol, target, intents=[intent])
+        values = {
+            "symbol": symbol,
+            "side": side,
+            "qty": abs(qty),
+            "type": self.order_type,
+            "limit_price": limit,
+            "time_in_force": TimeInForce.GTC,
+            "client_order_id": make_client_order_id(self.session_id, seq),
+            "reason": reason,
+            "ts": ts,
+        }
+        return TranslationResult(symbol, target, intents=[_intent(values)])
