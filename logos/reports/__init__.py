@@ -14,7 +14,13 @@ from pathlib import Path
 
 from logos.components import Component
 from logos.domain import Account
-from logos.reports.artifacts import write_account, write_orders, write_positions, write_trades
+from logos.reports.artifacts import (
+    account_text,
+    write_account_text,
+    write_orders,
+    write_positions,
+    write_trades,
+)
 from logos.reports.metrics import Summary, summarize
 from logos.reports.result import AccountTable, DroppedIntent, GuardTrip, SessionResult
 from logos.reports.session_md import write_session_md
@@ -37,10 +43,12 @@ class CsvReporter(Reporter):
     name = "csv"
 
     def write(self, result: SessionResult, out_dir: Path) -> list[Path]:
-        """Write the four CSV artifacts. account.csv is formatted mostly by pyarrow outside
-        the GIL, so it is written on a worker thread while the other three are."""
+        """Write the four CSV artifacts. account.csv's text columns are built first (that
+        needs the GIL, and waits for it badly on a thread), then pyarrow writes them outside
+        the GIL on a worker thread while the other three files are written."""
+        table = account_text(result.account)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            account = pool.submit(write_account, out_dir / "account.csv", result.account)
+            account = pool.submit(write_account_text, out_dir / "account.csv", table)
             paths = [
                 write_orders(out_dir / "orders.csv", result.orders),
                 write_trades(out_dir / "trades.csv", result.fills),

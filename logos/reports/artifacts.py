@@ -124,15 +124,25 @@ def write_positions(path: Path, positions: Iterable[Position]) -> Path:
 
 def write_account(path: Path, account: AccountTable) -> Path:
     """account.csv: one row per time slice (written by pyarrow; millions of rows are common)."""
-    table = pa.table(
+    return write_account_text(path, account_text(account))
+
+
+def account_text(account: AccountTable) -> pa.Table:
+    """The account.csv columns in artifact text form (the part of writing that needs the GIL)."""
+    return pa.table(
         {
             "ts": format_ts_column(account.ts_ns),
             **{name: account.columns[name].to_text() for name in ACCOUNT_COLUMNS},
         }
     )
-    with path.open("wb") as fh:
+
+
+def write_account_text(path: Path, table: pa.Table) -> Path:
+    """Write :func:`account_text`'s table as account.csv (pyarrow, outside the GIL: the file
+    is pyarrow's own, not a Python file object whose every write would wait for the GIL)."""
+    with pa.OSFile(str(path), "wb") as fh:
         fh.write((",".join(("ts", *ACCOUNT_COLUMNS)) + "\n").encode())
-        if len(account):
+        if table.num_rows:
             pacsv.write_csv(
                 table,
                 fh,
