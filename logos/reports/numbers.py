@@ -25,28 +25,14 @@ _INT64_MAX = np.iinfo(np.int64).max
 _MAX_DIGITS = 38  # decimal128
 
 
-_TEXT: dict[Decimal, str] = {}
-_TEXT_MAX = 4096
-
-
 def format_decimal(value: Decimal) -> str:
-    """``value`` as plain text: no exponent, no trailing fractional zeros, never ``-0``.
-
-    The text depends only on the value, so it is cached by value (equal Decimals hash alike;
-    only finite values are cached): quantities, fees and prices repeat across rows."""
+    """``value`` as plain text: no exponent, no trailing fractional zeros, never ``-0``."""
     if not value.is_finite():
         raise DataError(f"cannot write non-finite number {value}")
-    text = _TEXT.get(value)
-    if text is not None:
-        return text
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    text = "0" if text in ("-0", "") else text
-    if len(_TEXT) >= _TEXT_MAX:
-        _TEXT.clear()
-    _TEXT[value] = text
-    return text
+    return "0" if text in ("-0", "") else text
 
 
 def format_optional(value: Decimal | None) -> str:
