@@ -118,7 +118,7 @@ class Engine:
         created, working, seq = self._created, self.working, self.seq
         for event in events:
             seq += 1
-            if type(event) is OrderEvent or isinstance(event, OrderEvent):
+            if isinstance(event, OrderEvent):
                 order = event.order
                 if event.old is None:
                     created[order.order_id] = seq
