@@ -8,7 +8,7 @@ from pydantic import Field
 
 from logos.components import Params
 from logos.strategies.base import Strategy
-from logos.strategies.exact import scaled_integers, window_sums
+from logos.strategies.exact import scaled_int64, scaled_integers, trailing_sums
 
 
 class SmaCross(Strategy):
@@ -34,12 +34,17 @@ class SmaCross(Strategy):
         return max(self.params.fast, self.params.slow)
 
     def signals(self, bars: pd.DataFrame) -> pd.Series:
-        close = scaled_integers(bars["close"].to_numpy(dtype="float64"))
+        closes = bars["close"].to_numpy(dtype="float64")
         fast, slow = self.params.fast, self.params.slow
-        out = np.full(len(close), np.nan)
+        ints = scaled_int64(closes)
+        # int64 is ~20x quicker than Python ints, and exact while no sum or product of a sum
+        # and a length can reach 2**63: |window sum| <= length * largest
+        if ints is None or int(np.abs(ints).max(initial=0)) * fast * slow >= 2**63:
+            ints = scaled_integers(closes)
+        out = np.full(len(closes), np.nan)
         first = self.warmup_bars() - 1
-        if len(close) > first:
-            fast_sum = window_sums(close, fast)[first:]
-            slow_sum = window_sums(close, slow)[first:]
-            out[first:] = (fast_sum * slow > slow_sum * fast).astype("float64")
+        if len(closes) > first:
+            fast_sum = trailing_sums(ints, fast)[first - fast + 1 :]
+            slow_sum = trailing_sums(ints, slow)[first - slow + 1 :]
+            out[first:] = np.asarray(fast_sum * slow > slow_sum * fast, dtype=bool)
         return self._series(out, bars)
