@@ -22,8 +22,8 @@ the fee the fill would pay (taker for market, maker for limit).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from logos.brokers import fills as rules
 from logos.brokers.inventory import ZERO
@@ -32,8 +32,7 @@ from logos.brokers.rejections import RejectReason, check_shape, reason_text
 from logos.domain import Order, OrderIntent, OrderType, Side, SymbolMeta
 
 
-@dataclass(frozen=True, slots=True)
-class AccountView:
+class AccountView(NamedTuple):
     """What the checks need to know about the account and the symbol's book."""
 
     metas_configured: bool
@@ -47,8 +46,7 @@ class AccountView:
     reserved: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """``problem`` (the rejection reason) or the reservation of an accepted order."""
 
     problem: str | None

@@ -20,10 +20,9 @@ broker needs them several times per order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -47,8 +46,7 @@ class LedgerState(BaseModel):
     lots: dict[str, list[Lot]]
 
 
-@dataclass(frozen=True, slots=True)
-class Valuation:
+class Valuation(NamedTuple):
     """The sums over positions at the current marks."""
 
     net_exposure: Decimal

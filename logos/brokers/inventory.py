@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -41,8 +41,7 @@ class Lot(BaseModel):
     trade_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class LotClose:
+class LotClose(NamedTuple):
     """The part of one lot a fill closed: positive ``qty``, and its gross realized PnL."""
 
     trade_id: str
@@ -52,8 +51,7 @@ class LotClose:
     realized_pnl: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class FillOutcome:
+class FillOutcome(NamedTuple):
     """What one fill did to a symbol's lots: the lots it closed and the lot it opened."""
 
     closed: tuple[LotClose, ...]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,9 +15,6 @@ from logos.domain import (
     Liquidity,
     Order,
     UtcDatetime,
-    construct_trusted,
-    is_finite_decimal,
-    is_utc,
 )
 
 _ZERO = Decimal(0)
@@ -67,16 +65,18 @@ class PaperParams(Params):
         return self.max_leverage if self.allow_margin else Decimal(1)
 
 
-class WorkingState(BaseModel):
+@dataclass(slots=True)
+class WorkingState:
     """Bookkeeping the paper broker keeps for a working order besides the order itself.
 
     ``reserve_qty`` is the part of the order that opens or increases exposure (measured at
     acceptance); ``reserve_price`` is the per-unit amount held for it (reference price incl.
     fee and slippage). ``active_day`` is the UTC day of the first bar the order was eligible
     on (DAY orders expire when a later day starts).
-    """
 
-    model_config = ConfigDict(extra="forbid")
+    A plain dataclass: the broker makes one per order from values it computed and updates it
+    on every fill; :class:`PaperSnapshot` validates its fields when a snapshot is restored.
+    """
 
     order_id: str
     seq: int
@@ -84,36 +84,7 @@ class WorkingState(BaseModel):
     reserve_qty: Decimal
     reserve_price: Decimal
     active_day: date | None = None
-    filled_notional: Decimal = Decimal(0)
-
-    @classmethod
-    def accepted(
-        cls,
-        order_id: str,
-        seq: int,
-        accepted_ts: datetime,
-        reserve_qty: Decimal,
-        reserve_price: Decimal,
-    ) -> WorkingState:
-        """The state of an order just accepted (validated only when a value needs it)."""
-        values: dict[str, Any] = {
-            "order_id": order_id,
-            "seq": seq,
-            "accepted_ts": accepted_ts,
-            "reserve_qty": reserve_qty,
-            "reserve_price": reserve_price,
-            "active_day": None,
-            "filled_notional": _ZERO,
-        }
-        if (
-            type(order_id) is str
-            and type(seq) is int
-            and is_utc(accepted_ts)
-            and is_finite_decimal(reserve_qty)
-            and is_finite_decimal(reserve_price)
-        ):
-            return construct_trusted(cls, values)
-        return cls(**values)
+    filled_notional: Decimal = _ZERO
 
     def reserved(self, order: Order) -> Decimal:
         """What is still held for ``order`` (this state's order, in its latest version)."""
