@@ -15,10 +15,10 @@ For a cash account without shorts (no margin, ``allow_short`` off) the room is e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from logos.brokers import fills as rules
 from logos.brokers.acceptance import buying_power, insufficient_funds
@@ -31,6 +31,7 @@ from logos.domain import (
     Order,
     OrderStatus,
     Side,
+    SymbolMeta,
     construct_trusted,
     is_finite_decimal,
     is_utc,
@@ -57,8 +58,7 @@ def affordable_opening(
     return max(ZERO, fits)
 
 
-@dataclass(frozen=True, slots=True)
-class Cut:
+class Cut(NamedTuple):
     """How much of a fill may book; ``reason`` (non-empty) says why the rest is canceled."""
 
     qty: Decimal
@@ -72,19 +72,23 @@ def cut_to_buying_power(
     qty: Decimal,
     price: Decimal,
     liquidity: Liquidity,
-    step: Decimal,
-    reserved_by_others: Decimal,
+    meta: SymbolMeta | None,
+    reserved_by_others: Callable[[], Decimal],
 ) -> Cut:
     """How much of a fill of ``qty`` at ``price`` the buying power covers (module docstring).
 
-    The closing part always fits; the opening part is cut to a multiple of ``step``.
+    The closing part always fits; the opening part is cut to the order's quantity step
+    (:func:`~logos.brokers.fills.quantity_step`). ``reserved_by_others`` is asked only when
+    the fill opens exposure.
     """
     opening = opening_part(qty, order.side, ledger.inventory.qty(order.symbol))
     if opening == 0:
         return Cut(qty)
     per_unit = price * (1 + rules.rate(params.fee_bps_for(liquidity)))
-    room = buying_power(params, ledger.equity, ledger.gross_exposure, reserved_by_others)
-    fits = affordable_opening(opening, per_unit, room, step)
+    room = buying_power(params, ledger.equity, ledger.gross_exposure, reserved_by_others())
+    if opening * per_unit <= room:
+        return Cut(qty)
+    fits = affordable_opening(opening, per_unit, room, rules.quantity_step(order.qty, meta))
     if fits == opening:
         return Cut(qty)
     allowed = qty - opening + fits
@@ -95,8 +99,7 @@ def cut_to_buying_power(
     return Cut(allowed, insufficient_funds(params, detail))
 
 
-@dataclass(frozen=True, slots=True)
-class Booked:
+class Booked(NamedTuple):
     """A booked fill and the order fields it changes."""
 
     fill: Fill

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from operator import attrgetter
 from typing import Any, ClassVar
 
@@ -100,7 +101,7 @@ class PaperBroker(Broker):
         if verdict.problem is not None:
             order = self._orders[order.order_id]
             return self._move(order, OrderStatus.REJECTED, ts=ts, reason=verdict.problem)
-        self._working[order.order_id] = WorkingState.accepted(
+        self._working[order.order_id] = WorkingState(
             order.order_id, self._order_counter, ts, verdict.reserve_qty, verdict.reserve_price
         )
         return self._move(self._orders[order.order_id], OrderStatus.ACCEPTED, ts=ts)
@@ -141,14 +142,24 @@ class PaperBroker(Broker):
             priced = rules.fill_price(order, bar, self.params.slippage_bps)
             if priced is None:
                 continue
-            step = rules.quantity_step(order.qty, meta)
-            qty = rules.fill_qty(order.remaining_qty, budget, step)
+            if budget is None:
+                qty = order.remaining_qty
+            else:
+                qty = rules.fill_qty(
+                    order.remaining_qty, budget, rules.quantity_step(order.qty, meta)
+                )
             if qty <= 0:
                 continue
             price, liquidity = priced
-            others = self.reserved() - state.reserved(order)
             cut = execution.cut_to_buying_power(
-                self._ledger, self.params, order, qty, price, liquidity, step, others
+                self._ledger,
+                self.params,
+                order,
+                qty,
+                price,
+                liquidity,
+                meta,
+                partial(self._reserved_by_others, state, order),
             )
             if cut.qty > 0:
                 if budget is not None:
@@ -199,6 +210,8 @@ class PaperBroker(Broker):
 
     def reserved(self) -> Decimal:
         """Cash (or margin) held for the exposure-increasing part of working orders."""
+        if not self._working:
+            return ZERO
         return sum((s.reserved(self._orders[s.order_id]) for s in self._working.values()), ZERO)
 
     # snapshot --------------------------------------------------------------------------
@@ -254,21 +267,30 @@ class PaperBroker(Broker):
             states.sort(key=_acceptance_order)
         return states
 
+    def _reserved_by_others(self, state: WorkingState, order: Order) -> Decimal:
+        return self.reserved() - state.reserved(order)
+
     def _view(self, symbol: str) -> AccountView:
         ledger = self._ledger
+        if self._working:
+            working = tuple(o for o in self.working_orders() if o.symbol == symbol)
+        else:
+            working = ()
         return AccountView(
             metas_configured=bool(self._metas),
             meta=self.symbol_meta(symbol),
             mark=ledger.mark_price(symbol),
             bar_seen=symbol in self._last_bar_ts,
             position=ledger.inventory.qty(symbol),
-            working=tuple(o for o in self.working_orders() if o.symbol == symbol),
+            working=working,
             equity=ledger.equity,
             gross_exposure=ledger.gross_exposure,
             reserved=self.reserved(),
         )
 
     def _expire_day_orders(self, ts: datetime) -> None:
+        if not self._working:
+            return
         for state in self._working_states():
             if state.active_day is not None and state.active_day < ts.date():
                 order = self._orders[state.order_id]
