@@ -102,7 +102,8 @@ class _Symbol:
         previous = np.concatenate(([np.nan], signals[:-1]))
         same = (signals == previous) | (self.nan & np.isnan(previous))
         self.changed = ~same & ~self.nan
-        self.eval_rows = np.flatnonzero(self.changed)
+        self.eval_rows: list[int] = np.flatnonzero(self.changed).tolist()
+        self.rows = len(self.slice_of_row)
         self.pointer = 0
         self.row = -1
         self.follow = False
@@ -133,14 +134,20 @@ class _Symbol:
             return row
         return -1
 
+    def slice_of(self, row: int) -> int:
+        """The slice of this symbol's ``row``."""
+        return row if self.dense else int(self.slice_of_row[row])
+
     def next_visit(self) -> int:
         """The next slice where the loop must look at this symbol."""
-        rows = self.eval_rows
-        while self.pointer < len(rows) and rows[self.pointer] <= self.row:
-            self.pointer += 1
-        nxt = int(self.slice_of_row[rows[self.pointer]]) if self.pointer < len(rows) else _NEVER
-        if self.follow and self.row + 1 < len(self.slice_of_row):
-            nxt = min(nxt, int(self.slice_of_row[self.row + 1]))
+        rows, pointer, row = self.eval_rows, self.pointer, self.row
+        end = len(rows)
+        while pointer < end and rows[pointer] <= row:
+            pointer += 1
+        self.pointer = pointer
+        nxt = self.slice_of(rows[pointer]) if pointer < end else _NEVER
+        if self.follow and row + 1 < self.rows:
+            nxt = min(nxt, self.slice_of(row + 1))
         return nxt
 
 
@@ -171,7 +178,7 @@ def run_vectorized(
     every_bar = not signal_only_sizing(engine)
     if every_bar:
         for sym in book:
-            sym.eval_rows = np.flatnonzero(~sym.nan)
+            sym.eval_rows = np.flatnonzero(~sym.nan).tolist()
     broker = engine.broker
     ledger = FillLedger(broker.account().cash, list(symbols))
     position = ledger.position

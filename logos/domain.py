@@ -42,6 +42,12 @@ _set_attribute = object.__setattr__
 _FIELDS: dict[type[BaseModel], tuple[tuple[str, ...], set[str]]] = {}
 
 
+def _field_names(cls: type[BaseModel]) -> tuple[tuple[str, ...], set[str]]:
+    names = tuple(cls.__pydantic_fields__)
+    fields = _FIELDS[cls] = (names, set(names))
+    return fields
+
+
 def construct_trusted(cls: type[ModelT], values: dict[str, Any]) -> ModelT:
     """A ``cls`` instance made from ``values`` (field name -> value) without validation.
 
@@ -51,11 +57,7 @@ def construct_trusted(cls: type[ModelT], values: dict[str, Any]) -> ModelT:
     to be valid, which costs more than the rest of a paper fill. ``values`` becomes the
     instance's own dict: the caller must not use it afterwards.
     """
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        names = tuple(cls.__pydantic_fields__)
-        fields = _FIELDS[cls] = (names, set(names))
-    names, name_set = fields
+    names, name_set = _FIELDS.get(cls) or _field_names(cls)
     if tuple(values) != names:
         if values.keys() != name_set:
             raise TypeError(f"{cls.__name__}: construct_trusted needs exactly {list(names)}")
@@ -66,6 +68,30 @@ def construct_trusted(cls: type[ModelT], values: dict[str, Any]) -> ModelT:
     _set_attribute(record, "__pydantic_extra__", None)
     _set_attribute(record, "__pydantic_private__", None)
     return record
+
+
+def copy_trusted(record: ModelT, changes: dict[str, Any]) -> ModelT:
+    """A copy of ``record`` with ``changes`` (field name -> value) applied, without validation.
+
+    Like :func:`construct_trusted`, every changed value must be exactly what validation would
+    return (the caller checks that); the names must be fields of the record (else
+    ``TypeError``). Copying the record's own dict keeps its field order, so nothing else
+    needs checking.
+    """
+    values = record.__dict__.copy()
+    values.update(changes)
+    if len(values) != len(record.__dict__):
+        unknown = sorted(set(changes) - set(record.__dict__))
+        raise TypeError(f"{type(record).__name__}: copy_trusted got unknown fields {unknown}")
+    cls = type(record)
+    copy = object.__new__(cls)
+    _set_attribute(copy, "__dict__", values)
+    _set_attribute(
+        copy, "__pydantic_fields_set__", (_FIELDS.get(cls) or _field_names(cls))[1].copy()
+    )
+    _set_attribute(copy, "__pydantic_extra__", None)
+    _set_attribute(copy, "__pydantic_private__", None)
+    return copy
 
 
 def is_finite_decimal(value: object) -> bool:

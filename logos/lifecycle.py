@@ -44,6 +44,7 @@ from logos.domain import (
     Side,
     TimeInForce,
     construct_trusted,
+    copy_trusted,
     is_finite_decimal,
     is_utc,
 )
@@ -196,9 +197,10 @@ def transition(
     ts = ts if is_utc(ts) else ensure_utc(ts)
     if reason:
         changes["reason"] = reason
-    if type(new_status) is OrderStatus and is_utc(ts) and _computed(changes):
-        values = {**order.__dict__, "status": new_status, "ts_updated": ts, **changes}
-        updated = construct_trusted(type(order), values)
+    if type(new_status) is OrderStatus and is_utc(ts) and (not changes or _computed(changes)):
+        changes["status"] = new_status
+        changes["ts_updated"] = ts
+        updated = copy_trusted(order, changes)
     else:
         updated = order.evolve(status=new_status, ts_updated=ts, **changes)
     return updated, OrderEvent(updated, order.status, new_status, reason, ts)
