@@ -1,13 +1,17 @@
-"""Reading bar files (CSV, Parquet) into raw frames, and mapping symbols to files.
+"""Reading bar files (CSV, Parquet) into raw bars, and mapping symbols to files.
 
-A raw frame has ``ts`` (datetime64 UTC; NaT where unreadable), float64 ``open high low
-close volume``, ``symbol`` when the file has that column, and ``_file``/``_line`` so every
-problem can name its source position. CSV is parsed by pyarrow (fast path); when pyarrow
-refuses the text, pandas re-reads it as strings to name the first bad line.
+Raw bars (:class:`RawBars`) are arrays: timestamps (UTC; NaT where unreadable), float64
+``open high low close volume``, ``symbol`` when the file has that column, and where each row
+came from. Their raw frame (:meth:`RawBars.frame`) has the columns ``ts``, the five values,
+``symbol`` and ``_file``/``_line`` so every problem can name its source position. CSV is
+parsed by pyarrow (fast path); when pyarrow refuses the text, pandas re-reads it as strings
+to name the first bad line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -32,8 +36,73 @@ def symbol_file_stem(symbol: str) -> str:
     return symbol.replace("/", "_").replace("\\", "_").replace(":", "_")
 
 
+@dataclass
+class RawBars:
+    """Bars as read from one or more files, before validation.
+
+    ``values`` is one float64 block of shape (5, n), rows ``open high low close volume``, so
+    the validated DataFrame can use it without a copy. ``parts`` names each file read, its
+    first line and its row count; ``rows`` (None: every row) selects rows of those files.
+    """
+
+    ts: np.ndarray
+    """datetime64[ns], UTC, NaT where unreadable."""
+    values: np.ndarray
+    symbol: np.ndarray | None
+    parts: list[tuple[str, int, int]]
+    rows: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def take(self, rows: np.ndarray) -> RawBars:
+        """The bars at positions ``rows`` (int array, or a boolean mask)."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        symbol = None if self.symbol is None else self.symbol[rows]
+        kept = rows if self.rows is None else self.rows[rows]
+        return RawBars(self.ts[rows], self.values[:, rows], symbol, self.parts, kept)
+
+    @classmethod
+    def concat(cls, pieces: Sequence[RawBars]) -> RawBars:
+        """Several files' bars in order (each read whole)."""
+        if len(pieces) == 1:
+            return pieces[0]
+        symbol = None
+        if any(p.symbol is not None for p in pieces):
+            symbol = np.concatenate(
+                [p.symbol if p.symbol is not None else np.full(len(p), np.nan) for p in pieces]
+            )
+        return cls(
+            np.concatenate([p.ts for p in pieces]),
+            np.concatenate([p.values for p in pieces], axis=1),
+            symbol,
+            [part for p in pieces for part in p.parts],
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The raw frame (see module docstring), rows numbered from 0."""
+        columns: dict[str, object] = {"ts": pd.DatetimeIndex(self.ts).tz_localize("UTC")}
+        columns.update(zip(OHLCV_COLUMNS, self.values, strict=True))
+        if self.symbol is not None:
+            columns["symbol"] = self.symbol
+        names = list(dict.fromkeys(name for name, _, _ in self.parts))
+        part_codes = np.array([names.index(name) for name, _, _ in self.parts], dtype=np.int32)
+        codes = np.repeat(part_codes, [n for _, _, n in self.parts])
+        lines = np.concatenate([np.arange(first, first + n) for _, first, n in self.parts])
+        if self.rows is not None:
+            codes, lines = codes[self.rows], lines[self.rows]
+        columns["_file"] = pd.Categorical.from_codes(codes, names)
+        columns["_line"] = lines.astype(np.int64)
+        return pd.DataFrame(columns)
+
+
 def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
-    """A raw frame (see module docstring) from one CSV or Parquet file.
+    """The raw frame (see module docstring) of one CSV or Parquet file."""
+    return read_bars(path, epoch_unit).frame()
+
+
+def read_bars(path: Path, epoch_unit: EpochUnit = "auto") -> RawBars:
+    """Raw bars from one CSV or Parquet file.
 
     ``epoch_unit`` is the unit of numeric timestamps (see :func:`parse_timestamps`).
     """
@@ -48,22 +117,75 @@ def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
         if isinstance(table.index, pd.DatetimeIndex):
             name = table.index.name if table.index.name in TIMESTAMP_NAMES else "timestamp"
             table = table.rename_axis(name).reset_index()
-        first_line = 1
-    elif suffix in CSV_SUFFIXES:
-        table = _without_trailing_blank_lines(_read_csv(path))
-        first_line = 2
-    else:
-        raise DataError(f"{path}: unsupported bar file type (use .csv or .parquet)")
-    return _raw_frame(table, path, first_line, epoch_unit)
+        return _raw_bars(_FrameColumns(table), path, 1, epoch_unit)
+    if suffix in CSV_SUFFIXES:
+        return _raw_bars(_read_csv(path), path, 2, epoch_unit)
+    raise DataError(f"{path}: unsupported bar file type (use .csv or .parquet)")
+
+
+class _FrameColumns:
+    """The columns of a pandas DataFrame, as :func:`_raw_bars` reads them."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self.names = list(table.columns)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def series(self, name: object) -> pd.Series:
+        return self.table[name]
+
+    def floats_into(self, name: object, out: np.ndarray) -> None:
+        values = self.table[name]
+        if values.dtype != np.float64:
+            values = pd.to_numeric(values, errors="coerce")
+        out[:] = values.to_numpy(dtype="float64", na_value=np.nan)
+
+
+class _ArrowColumns:
+    """The columns of a pyarrow Table (the CSV fast path: no pandas copy of the floats)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self.names = table.column_names
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def series(self, name: str) -> pd.Series:
+        return self.table.select([name]).to_pandas()[name]
+
+    def floats_into(self, name: str, out: np.ndarray) -> None:
+        column = self.table.column(name)
+        if column.type != pa.float64():
+            _FrameColumns(self.table.select([name]).to_pandas()).floats_into(name, out)
+            return
+        start = 0
+        for chunk in column.chunks:  # straight into the block: one copy (nulls become NaN)
+            out[start : start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+            start += len(chunk)
+
+
+def _without_trailing_blank_rows(table: pa.Table) -> pa.Table:
+    """Drop the empty rows blank lines at the end of a file make (a blank line inside the
+    data stays, so its line is named as a bad bar)."""
+    end = _end_of_data(table.num_rows, lambda i: table.slice(i, 1).to_pylist()[0].values())
+    return table.slice(0, end) if end < table.num_rows else table
 
 
 def _without_trailing_blank_lines(table: pd.DataFrame) -> pd.DataFrame:
-    """Drop the empty rows blank lines at the end of a file make (a blank line inside the
-    data stays, so its line is named as a bad bar)."""
-    end = len(table)
-    while end and all(pd.isna(v) or str(v).strip() == "" for v in table.iloc[end - 1]):
-        end -= 1
+    """:func:`_without_trailing_blank_rows` for the text frame of the slow path."""
+    end = _end_of_data(len(table), lambda i: table.iloc[i])
     return table.iloc[:end] if end < len(table) else table
+
+
+def _end_of_data(rows: int, row_values: Callable[[int], Iterable[object]]) -> int:
+    """The number of rows left once the trailing all-empty rows are dropped."""
+    end = rows
+    while end and all(pd.isna(v) or str(v).strip() == "" for v in row_values(end - 1)):
+        end -= 1
+    return end
 
 
 def _header(path: Path) -> list[str]:
@@ -74,7 +196,7 @@ def _header(path: Path) -> list[str]:
     return [name.strip() for name in line.rstrip("\r\n").split(",")]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path) -> _ArrowColumns | _FrameColumns:
     header = _header(path)
     types = {name: pa.float64() for name in header if name.lower() in OHLCV_COLUMNS}
     try:
@@ -84,8 +206,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
             convert_options=pacsv.ConvertOptions(column_types=types),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _read_csv_slowly(path)
-    return table.to_pandas()
+        return _FrameColumns(_without_trailing_blank_lines(_read_csv_slowly(path)))
+    return _ArrowColumns(_without_trailing_blank_rows(table))
 
 
 def _read_csv_slowly(path: Path) -> pd.DataFrame:
@@ -110,10 +232,10 @@ def _read_csv_slowly(path: Path) -> pd.DataFrame:
     return text
 
 
-def _raw_frame(
-    table: pd.DataFrame, path: Path, first_line: int, epoch_unit: EpochUnit
-) -> pd.DataFrame:
-    by_lower = {str(name).strip().lower(): name for name in table.columns}
+def _raw_bars(
+    table: _ArrowColumns | _FrameColumns, path: Path, first_line: int, epoch_unit: EpochUnit
+) -> RawBars:
+    by_lower = {str(name).strip().lower(): name for name in table.names}
     ts_name = next((by_lower[n] for n in TIMESTAMP_NAMES if n in by_lower), None)
     missing = [col for col in OHLCV_COLUMNS if col not in by_lower]
     if ts_name is None:
@@ -123,19 +245,15 @@ def _raw_frame(
             f"{path}: missing column(s) {', '.join(missing)}; expected "
             "timestamp,open,high,low,close,volume (and optionally symbol)"
         )
-    stamps = parse_timestamps(table[ts_name], epoch_unit)
-    columns: dict[str, object] = {"ts": stamps.as_unit("ns")}
-    for col in OHLCV_COLUMNS:
-        values = table[by_lower[col]]
-        if values.dtype != np.float64:
-            values = pd.to_numeric(values, errors="coerce")
-        columns[col] = values.to_numpy(dtype="float64", na_value=np.nan)
+    stamps = parse_timestamps(table.series(ts_name), epoch_unit)
+    ts = stamps.as_unit("ns").asi8.view("datetime64[ns]")
+    values = np.empty((len(OHLCV_COLUMNS), len(table)), dtype=np.float64)
+    for row, col in zip(values, OHLCV_COLUMNS, strict=True):
+        table.floats_into(by_lower[col], row)
+    symbol = None
     if "symbol" in by_lower:
-        columns["symbol"] = table[by_lower["symbol"]].astype(str).to_numpy()
-    columns["_file"] = pd.Categorical.from_codes(np.zeros(len(table), dtype=np.int8), [str(path)])
-    columns["_line"] = np.arange(first_line, first_line + len(table), dtype=np.int64)
-    frame = pd.DataFrame(columns, copy=False)
-    return frame
+        symbol = table.series(by_lower["symbol"]).astype(str).to_numpy()
+    return RawBars(ts, values, symbol, [(str(path), first_line, len(table))])
 
 
 def epoch_unit_of(largest: float) -> str:

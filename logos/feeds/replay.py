@@ -32,8 +32,15 @@ from logos.components import Params
 from logos.domain import Bar
 from logos.errors import DataError, FeedError
 from logos.feeds.base import Feed, FeedEvent, Gap, decimal_from_float, parse_timeframe
-from logos.feeds.files import EpochUnit, folder_symbols, read_bar_file, symbol_files
-from logos.feeds.validation import OHLCV_COLUMNS, PROBLEMS, bar_problems, describe_problem, where
+from logos.feeds.files import EpochUnit, RawBars, folder_symbols, read_bars, symbol_files
+from logos.feeds.validation import (
+    OHLCV_COLUMNS,
+    PROBLEMS,
+    all_valid,
+    bar_problems,
+    describe_problem,
+    where,
+)
 
 
 @dataclass
@@ -111,7 +118,7 @@ class ReplayFeed(Feed):
                 self.report.gaps.extend(find_gaps(symbol, frame.index, tf))
         return frames
 
-    def _read(self, symbols: Sequence[str] | None) -> dict[str, pd.DataFrame]:
+    def _read(self, symbols: Sequence[str] | None) -> dict[str, RawBars]:
         path = Path(self.params.path).expanduser()
         if path.is_dir():
             if symbols is None:
@@ -122,19 +129,19 @@ class ReplayFeed(Feed):
                 found = {s: symbol_files(path, s, self.params.files.get(s)) for s in symbols}
             unit = self.params.epoch_unit
             return {
-                s: pd.concat([read_bar_file(f, unit) for f in files]) for s, files in found.items()
+                s: RawBars.concat([read_bars(f, unit) for f in files]) for s, files in found.items()
             }
         if not path.exists():
             raise DataError(f"{path}: no such file or folder")
-        frame = read_bar_file(path, self.params.epoch_unit)
-        if "symbol" not in frame.columns:
+        bars = read_bars(path, self.params.epoch_unit)
+        if bars.symbol is None:
             if symbols is not None and len(symbols) != 1:
                 raise DataError(
                     f"{path}: the file has no symbol column, so it holds one symbol, but "
                     f"{len(symbols)} were asked for ({', '.join(symbols)})"
                 )
-            return {symbols[0] if symbols else path.stem: frame}
-        present = list(dict.fromkeys(frame["symbol"]))
+            return {symbols[0] if symbols else path.stem: bars}
+        present = list(pd.unique(bars.symbol))
         wanted = list(symbols) if symbols is not None else present
         absent = [s for s in wanted if s not in present]
         if absent:
@@ -142,15 +149,14 @@ class ReplayFeed(Feed):
                 f"{path}: no rows for symbol(s) {', '.join(absent)}; the file has "
                 f"{', '.join(present)}"
             )
-        groups = dict(tuple(frame.groupby("symbol", sort=False)))
-        return {s: groups[s] for s in wanted}
+        return {s: bars.take(bars.symbol == s) for s in wanted}
 
-    def _validated(self, symbol: str, frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.reset_index(drop=True)
-        codes = bar_problems(frame)
-        bad = np.flatnonzero(codes)
-        if bad.size:
-            if self.params.on_bad_bar == "reject":
+    def _validated(self, symbol: str, bars: RawBars) -> pd.DataFrame:
+        if not all_valid(bars.ts, bars.values):
+            frame = bars.frame()
+            codes = bar_problems(frame)
+            bad = np.flatnonzero(codes)
+            if bad.size and self.params.on_bad_bar == "reject":
                 first = int(bad[0])
                 raise DataError(
                     f"{where(frame.iloc[first])}: {describe_problem(frame, codes, first)} "
@@ -160,11 +166,10 @@ class ReplayFeed(Feed):
             for kind, count in zip(kinds, counts, strict=True):
                 key = PROBLEMS[int(kind)]
                 self.report.skipped[key] = self.report.skipped.get(key, 0) + int(count)
-            frame = frame[codes == 0]
-        index = pd.DatetimeIndex(frame["ts"], name="ts")
-        return pd.DataFrame(
-            {col: frame[col].to_numpy(dtype="float64") for col in OHLCV_COLUMNS}, index=index
-        )
+            bars = bars.take(codes == 0)
+        index = pd.DatetimeIndex(bars.ts, name="ts").tz_localize("UTC")
+        # the (5, n) block becomes the frame's one float block as it is: no copy
+        return pd.DataFrame(bars.values.T, columns=list(OHLCV_COLUMNS), index=index, copy=False)
 
     def _timeframe(
         self, frames: dict[str, pd.DataFrame], timeframe: str | timedelta | None
@@ -175,8 +180,13 @@ class ReplayFeed(Feed):
         spacings = [np.diff(f.index.asi8) for f in frames.values() if len(f) > 1]
         if not spacings:
             return None
-        values, counts = np.unique(np.concatenate(spacings), return_counts=True)
-        return pd.Timedelta(int(values[np.argmax(counts)]), unit="ns").to_pytimedelta()
+        spacing = np.concatenate(spacings)
+        if (spacing == spacing[0]).all():  # the usual evenly spaced file: no need to sort
+            most_common = int(spacing[0])
+        else:
+            values, counts = np.unique(spacing, return_counts=True)
+            most_common = int(values[np.argmax(counts)])
+        return pd.Timedelta(most_common, unit="ns").to_pytimedelta()
 
     # -- streaming path (the feed contract) ------------------------------------------
 

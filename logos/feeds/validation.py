@@ -60,6 +60,29 @@ def bar_problems(frame: pd.DataFrame) -> np.ndarray:
     return codes
 
 
+def all_valid(ts: np.ndarray, values: np.ndarray) -> bool:
+    """True when every bar is valid: no timestamp missing, strictly increasing timestamps,
+    and OHLCV ``values`` (shape (5, n)) that pass every value check of :func:`bar_problems`.
+
+    One quick pass for the usual clean file; when it says False, :func:`bar_problems` finds
+    which bars are bad and why.
+    """
+    o, h, lo, c, v = values
+    if np.isnat(ts).any() or not np.isfinite(values).all():
+        return False
+    stamps = ts.view("i8")
+    if not bool(np.all(stamps[1:] > stamps[:-1])):
+        return False
+    # lo <= o <= h and lo <= c <= h (so h >= lo), all prices > 0 since lo > 0
+    ok = lo > 0
+    ok &= lo <= o
+    ok &= o <= h
+    ok &= lo <= c
+    ok &= c <= h
+    ok &= v >= 0
+    return bool(ok.all())
+
+
 def _mark_ordering(frame: pd.DataFrame, codes: np.ndarray) -> None:
     valid = codes == OK
     ts = frame["ts"].to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view("i8")
