@@ -7,15 +7,17 @@ free-text ``reason``, which the csv module quotes when it must.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from logos.domain import Fill, Order, Position
-from logos.reports.numbers import format_decimal, format_optional, format_ts, format_ts_column
+from logos.reports.csv_text import write_csv
+from logos.reports.numbers import format_decimal_values, format_ts_column, format_ts_values
 from logos.reports.result import ACCOUNT_COLUMNS, AccountTable
 
 ORDER_COLUMNS = (
@@ -55,71 +57,82 @@ POSITION_COLUMNS = (
 )
 
 
-def _write_rows(path: Path, header: Iterable[str], rows: Iterable[Iterable[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+# Columns are built with one attrgetter pass per file and formatted column-wise in C++
+# (numbers.format_*_values); csv_text writes them as csv.writer would, ~3x faster.
+_ORDER_FIELDS = attrgetter(
+    "order_id",
+    "client_order_id",
+    "ts_created",
+    "symbol",
+    "side",
+    "type",
+    "qty",
+    "limit_price",
+    "status",
+    "filled_qty",
+    "avg_fill_price",
+    "ts_updated",
+    "reason",
+)
+_TRADE_FIELDS = attrgetter(
+    "trade_id", "order_id", "ts", "symbol", "side", "qty", "price", "fee", "realized_pnl"
+)
+_POSITION_FIELDS = attrgetter(*POSITION_COLUMNS)
+
+
+def _text(values: Sequence[str]) -> pa.Array:
+    """Strings (or StrEnum members, which are their values) as a string array."""
+    return pa.array(values, pa.string())
+
+
+def _transpose(rows: list[tuple[Any, ...]], width: int) -> list[Sequence[Any]]:
+    return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
 def write_orders(path: Path, orders: Iterable[Order]) -> Path:
     """orders.csv: the latest version of every order, in creation order."""
-    rows = (
-        (
-            o.order_id,
-            o.client_order_id,
-            format_ts(o.ts_created),
-            o.symbol,
-            o.side.value,
-            o.type.value,
-            format_decimal(o.qty),
-            format_optional(o.limit_price),
-            o.status.value,
-            format_decimal(o.filled_qty),
-            format_optional(o.avg_fill_price),
-            format_ts(o.ts_updated),
-            o.reason,
-        )
-        for o in orders
+    (oid, coid, created, symbol, side, kind, qty, limit, status, filled, avg, updated, reason) = (
+        _transpose([_ORDER_FIELDS(o) for o in orders], len(ORDER_COLUMNS))
     )
-    return _write_rows(path, ORDER_COLUMNS, rows)
+    columns = [
+        _text(oid),
+        _text(coid),
+        format_ts_values(created),
+        _text(symbol),
+        _text(side),
+        _text(kind),
+        format_decimal_values(qty),
+        format_decimal_values(limit),
+        _text(status),
+        format_decimal_values(filled),
+        format_decimal_values(avg),
+        format_ts_values(updated),
+        _text(reason),
+    ]
+    return write_csv(path, ORDER_COLUMNS, columns)
 
 
 def write_trades(path: Path, fills: Iterable[Fill]) -> Path:
     """trades.csv: one row per fill, in the order the fills happened."""
-    rows = (
-        (
-            f.trade_id,
-            f.order_id,
-            format_ts(f.ts),
-            f.symbol,
-            f.side.value,
-            format_decimal(f.qty),
-            format_decimal(f.price),
-            format_decimal(f.fee),
-            format_decimal(f.realized_pnl),
-        )
-        for f in fills
+    trade_id, order_id, ts, symbol, side, qty, price, fee, pnl = _transpose(
+        [_TRADE_FIELDS(f) for f in fills], len(TRADE_COLUMNS)
     )
-    return _write_rows(path, TRADE_COLUMNS, rows)
+    columns = [
+        _text(trade_id),
+        _text(order_id),
+        format_ts_values(ts),
+        _text(symbol),
+        _text(side),
+        *(format_decimal_values(values) for values in (qty, price, fee, pnl)),
+    ]
+    return write_csv(path, TRADE_COLUMNS, columns)
 
 
 def write_positions(path: Path, positions: Iterable[Position]) -> Path:
     """positions.csv: the final position of every symbol traded or configured."""
-    rows = (
-        (
-            p.symbol,
-            format_decimal(p.qty),
-            format_decimal(p.avg_cost),
-            format_optional(p.last_price),
-            format_decimal(p.market_value),
-            format_decimal(p.unrealized_pnl),
-            format_decimal(p.realized_pnl),
-        )
-        for p in positions
-    )
-    return _write_rows(path, POSITION_COLUMNS, rows)
+    symbol, *numbers = _transpose([_POSITION_FIELDS(p) for p in positions], len(POSITION_COLUMNS))
+    columns = [_text(symbol), *(format_decimal_values(values) for values in numbers)]
+    return write_csv(path, POSITION_COLUMNS, columns)
 
 
 def write_account(path: Path, account: AccountTable) -> Path:

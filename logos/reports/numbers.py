@@ -23,6 +23,7 @@ from logos.timeutil import isoformat_utc
 
 _INT64_MAX = np.iinfo(np.int64).max
 _MAX_DIGITS = 38  # decimal128
+_FAST_SCALE = 18  # fractional digits of format_decimal_values' vectorized path
 
 
 def format_decimal(value: Decimal) -> str:
@@ -118,20 +119,51 @@ class ScaledColumn:
                 len(self.values),
                 [None, pa.py_buffer(pairs)],
             )
-        text = pc.cast(array, pa.string())
-        if self.scale > 0:
-            text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
-        # Arrow writes |value| < 1e-6 (zero included) in scientific notation: redo those.
-        tiny = np.flatnonzero(np.abs(self.values) < 10 ** max(self.scale - 6, 0))
-        if tiny.size and self.scale > 6:
-            mask = np.zeros(len(self.values), dtype=bool)
-            mask[tiny] = True
-            plain = [
-                format_decimal(Decimal(int(v)).scaleb(-self.scale))
-                for v in self.values[tiny].tolist()
-            ]
-            text = pc.replace_with_mask(text, pa.array(mask), pa.array(plain, pa.string()))
+        return decimal_array_text(array)
+
+
+def decimal_array_text(array: pa.Array) -> pa.Array:
+    """A pyarrow decimal128 array (scale >= 0) in the artifact text form, nulls staying null:
+    in C++ but for the rare values Arrow writes in scientific notation."""
+    scale = array.type.scale
+    text = pc.cast(array, pa.string())
+    if scale > 0:
+        text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+    if scale <= 6:
         return text
+    # Arrow writes |value| < 1e-6 in scientific notation ("0E-18", "5E-7"): zero is
+    # common and replaced at once, the other few are formatted one by one.
+    zero = pa.scalar(Decimal(0), array.type)
+    text = pc.if_else(pc.fill_null(pc.equal(array, zero), False), "0", text)
+    bound = pa.scalar(Decimal("0.000001"), array.type)
+    tiny = pc.and_(pc.less(array, bound), pc.greater(array, pc.negate(bound)))
+    tiny = pc.and_(pc.fill_null(tiny, False), pc.not_equal(text, "0"))
+    if pc.any(tiny).as_py():
+        rows = np.flatnonzero(tiny.to_numpy(zero_copy_only=False)).tolist()
+        plain = [format_decimal(array[i].as_py()) for i in rows]
+        text = pc.replace_with_mask(text, tiny, pa.array(plain, pa.string()))
+    return text
+
+
+def format_decimal_values(values: Sequence[Decimal | None]) -> pa.Array:
+    """:func:`format_optional` of every value, as a pyarrow string array (``""`` for None).
+
+    Values go through a decimal128 array with 18 fractional digits (pyarrow refuses any
+    value that does not fit exactly); anything else is formatted one by one.
+    """
+    try:
+        array = pa.array(values, pa.decimal128(_MAX_DIGITS, _FAST_SCALE))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([format_optional(v) for v in values], pa.string())
+    return pc.fill_null(decimal_array_text(array), "")
+
+
+def format_ts_values(values: Sequence[datetime]) -> pa.Array:
+    """:func:`format_ts` of every value, as a pyarrow string array."""
+    if not all(ts.tzinfo is UTC for ts in values):
+        return pa.array([format_ts(ts) for ts in values], pa.string())
+    micros = pa.array(values, pa.timestamp("us", "UTC")).cast(pa.int64()).to_numpy()
+    return format_ts_column(micros * 1000)
 
 
 @dataclass(frozen=True)
