@@ -6,20 +6,21 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from logos.cli.app import app, out
-from logos.config import apply_overrides, parse_override, read_config_file, validate_config
 from logos.errors import ConfigError
-from logos.plugins import get_registry
-from logos.reports import summarize
-from logos.reports.metrics import Summary
-from logos.reports.numbers import format_decimal
-from logos.session import build_session, run_session, write_artifacts
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from logos.reports.metrics import Summary
+
+# The engine, the config models and the reports (pandas, pyarrow, pydantic) are imported by
+# the command when it runs, so other commands (and --version) start without them.
 
 PROGRESS_MIN_SLICES = 200_000
 """Runs with fewer slices finish too fast for a progress bar to help."""
@@ -46,6 +47,8 @@ def flag_overrides(
     sets: list[str] | None,
 ) -> dict[str, Any]:
     """The dotted config overrides the flags stand for (applied with ``apply_overrides``)."""
+    from logos.config import parse_override
+
     overrides: dict[str, Any] = {}
     if data_path is not None:
         if "feed" not in data:
@@ -85,6 +88,10 @@ def flag_overrides(
 
 
 def _summary_table(summary: Summary, currency: str) -> Table:
+    from rich.table import Table
+
+    from logos.reports.numbers import format_decimal
+
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2%}"
 
@@ -147,6 +154,11 @@ def backtest(
     ] = True,
 ) -> None:
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
+    from logos.config import apply_overrides, read_config_file, validate_config
+    from logos.plugins import get_registry
+    from logos.reports import summarize
+    from logos.session import build_session, run_session, write_artifacts
+
     raw = read_config_file(config) if config is not None else {}
     if config is not None:
         _anchor_feed_path(raw, Path(config).parent)
@@ -238,6 +250,8 @@ class _progress:
     def __enter__(self) -> Any:
         if not self.enabled:
             return None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
         self.bar = Progress(
             TextColumn("backtest"),
             BarColumn(),

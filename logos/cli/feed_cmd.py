@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 
 from logos.cli.app import app, out
-from logos.config import parse_override
-from logos.domain import Bar
 from logos.errors import ConfigError, LogosError
-from logos.feeds.base import Feed
-from logos.feeds.cache import BarCache
-from logos.plugins import get_registry
 from logos.timeutil import isoformat_utc
+
+if TYPE_CHECKING:
+    from logos.domain import Bar
+    from logos.feeds.base import Feed
+    from logos.feeds.cache import BarCache
+
+# feeds, config and plugins are imported when the command runs (see backtest_cmd)
 
 feed_app = typer.Typer(help="Record market data from a feed.", no_args_is_help=True)
 app.add_typer(feed_app, name="feed")
@@ -25,6 +26,11 @@ app.add_typer(feed_app, name="feed")
 
 def build_feed(name: str, params: dict[str, Any]) -> Feed:
     """The registered feed ``name`` with ``params`` validated by its Params model."""
+    from pydantic import ValidationError
+
+    from logos.feeds.base import Feed
+    from logos.plugins import get_registry
+
     cls = get_registry().get("feed", name)
     try:
         validated = cls.Params(**params)
@@ -71,6 +77,9 @@ def record(
     ] = None,
 ) -> None:
     """Poll FEED for MINUTES; write each closed bar to OUT/<SYMBOL>/<DAY>.csv (resumes OUT)."""
+    from logos.config import parse_override
+    from logos.feeds.cache import BarCache
+
     params = dict(parse_override(item) for item in param or [])
     if exchange is not None:
         params["exchange"] = exchange

@@ -7,11 +7,9 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from logos.cli.app import out, plugins_app
 from logos.components import ComponentKind
-from logos.plugins import get_registry
 
 
 @plugins_app.command("list")
@@ -19,6 +17,10 @@ def plugins_list(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List plugins: distribution version, status and the components each provides by kind."""
+    from rich.table import Table
+
+    from logos.plugins import get_registry
+
     registry = get_registry()
     rows = [info.as_dict() for info in registry.plugins.values()]
     if as_json:
@@ -51,6 +53,8 @@ def plugins_show(
     name: Annotated[str, typer.Argument(help="Component name.")],
 ) -> None:
     """Show a component's description and its params as a JSON schema."""
+    from logos.plugins import get_registry
+
     registry = get_registry()
     cls = registry.get(kind, name)
     entry = next(e for e in registry.entries(kind) if e.name == name)

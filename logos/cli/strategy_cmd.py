@@ -6,26 +6,25 @@ import importlib
 import importlib.util
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 
 from logos.cli.app import app, out
 from logos.components import ComponentKind
 from logos.errors import DataError, LogosError
-from logos.feeds.replay import ReplayFeed
-from logos.plugins import get_registry
-from logos.strategies.base import Strategy
-from logos.strategies.lookahead import (
-    DEFAULT_MAX_PREFIXES,
-    StrategyCheckError,
-    check_causal,
-    check_signal_values,
-    check_window,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from logos.strategies.base import Strategy
+
+# pandas, the feeds and the strategies are imported when the command runs (see backtest_cmd)
+
+DEFAULT_MAX_PREFIXES = 300
+"""``--max-prefixes`` default: ``logos.strategies.lookahead.DEFAULT_MAX_PREFIXES`` (a test
+checks they agree; importing it here would load pandas for every command)."""
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -42,6 +41,9 @@ def parse_param(text: str) -> tuple[str, Any]:
 
 def load_strategy_class(name: str) -> type[Strategy]:
     """A registered strategy by name, or ``path/to/file.py:Class`` / ``package.module:Class``."""
+    from logos.plugins import get_registry
+    from logos.strategies.base import Strategy
+
     if ":" not in name:
         cls = get_registry().get(ComponentKind.STRATEGY, name)
     else:
@@ -65,6 +67,8 @@ def load_strategy_class(name: str) -> type[Strategy]:
 
 def build_strategy(cls: type[Strategy], params: dict[str, Any]) -> Strategy:
     """Instantiate with validated params; one LogosError names every bad ``--param``."""
+    from pydantic import ValidationError
+
     try:
         return cls(cls.Params.model_validate(params))
     except ValidationError as exc:
@@ -78,6 +82,8 @@ def build_strategy(cls: type[Strategy], params: dict[str, Any]) -> Strategy:
 def load_bars(data: Path, symbol: str | None, on_bad_bar: str) -> tuple[str, pd.DataFrame]:
     """One symbol's bars from a CSV/Parquet file (or folder), read and validated exactly as
     the replay feed reads them for a backtest."""
+    from logos.feeds.replay import ReplayFeed
+
     feed = ReplayFeed(path=str(data), on_bad_bar=on_bad_bar)
     frames = feed.load_frames([symbol] if symbol else None)
     if len(frames) != 1:
@@ -110,6 +116,13 @@ def check_strategy(
     ] = DEFAULT_MAX_PREFIXES,
 ) -> None:
     """Check that a strategy is causal: signals on data prefixes equal those on the full data."""
+    from logos.strategies.lookahead import (
+        StrategyCheckError,
+        check_causal,
+        check_signal_values,
+        check_window,
+    )
+
     strategy = build_strategy(load_strategy_class(name), dict(parse_param(p) for p in param or []))
     if on_bad_bar not in ("reject", "skip"):
         raise LogosError(f"--on-bad-bar {on_bad_bar!r}: expected reject or skip")

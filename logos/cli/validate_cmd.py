@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from logos.cli.app import app, out
-from logos.config import load_config, parse_override
-from logos.plugins import get_registry
 
 
 @app.command("validate")
@@ -20,6 +18,9 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a run config without trading; reports every problem with its field path."""
+    from logos.config import load_config, parse_override
+    from logos.plugins import get_registry
+
     overrides = dict(parse_override(item) for item in set_ or [])
     validated = load_config(config, get_registry(), overrides)
     run = validated.run
