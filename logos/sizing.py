@@ -122,7 +122,7 @@ class DroppedIntent:
     quantized_qty: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TranslationResult:
     """What one signal became: at most one intent, or drop records. ``target_qty`` is the
     signed target position after caps (None when there was no usable signal)."""
@@ -131,6 +131,11 @@ class TranslationResult:
     target_qty: Decimal | None
     intents: list[OrderIntent] = field(default_factory=list)
     dropped: list[DroppedIntent] = field(default_factory=list)
+
+
+def _decimal(value: Decimal | str | int | float) -> Decimal:
+    """:func:`~logos.market.to_decimal`, skipping the call for a Decimal (the usual case)."""
+    return value if type(value) is Decimal else to_decimal(value)
 
 
 def target_position(
@@ -252,19 +257,19 @@ class OrderTranslator:
         seq: int,
     ) -> TranslationResult:
         """Size ``signal`` for ``symbol`` at ``price``; ``seq`` makes the client order id."""
-        price, position_qty = to_decimal(price), to_decimal(position_qty)
-        working_qty, equity = to_decimal(working_qty), to_decimal(equity)
+        price, position_qty = _decimal(price), _decimal(position_qty)
+        working_qty, equity = _decimal(working_qty), _decimal(equity)
         meta = self.metas.get(symbol)
 
         def drop(
             code: str, reason: str, requested: Decimal, quantized: Decimal
         ) -> TranslationResult:
             record = DroppedIntent(symbol, ts, code, reason, requested, quantized)
-            return TranslationResult(symbol, target, dropped=[record])
+            return TranslationResult(symbol, target, [], [record])
 
         target: Decimal | None = None
         if isinstance(signal, float | int) and math.isnan(signal):
-            return TranslationResult(symbol, None)
+            return TranslationResult(symbol, None, [], [])
         source = f"{self.strategy_name} signal {signal!r} for {symbol}"
         if not math.isfinite(signal) or abs(signal) > 1:
             return drop("invalid_signal", f"{source} is outside [-1, 1]", _ZERO, _ZERO)
@@ -286,7 +291,7 @@ class OrderTranslator:
             notes.append(f"{symbol} is not shortable: target clipped to 0")
         delta = _TOWARD_ZERO.subtract(target, _WIDE.add(position_qty, working_qty))
         if delta == 0:
-            return TranslationResult(symbol, target)
+            return TranslationResult(symbol, target, [], [])
         notes.append(
             f"position {_num(position_qty)}, working {_num(working_qty)} → order {_num(delta)}"
         )
@@ -325,4 +330,4 @@ class OrderTranslator:
             "reason": reason,
             "ts": ts,
         }
-        return TranslationResult(symbol, target, intents=[_intent(values)])
+        return TranslationResult(symbol, target, [_intent(values)], [])

@@ -20,6 +20,7 @@ broker needs them several times per order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -94,7 +95,7 @@ class Ledger:
         self.marks.setdefault(symbol, price)
         return outcome
 
-    def mark(self, prices: dict[str, Decimal]) -> None:
+    def mark(self, prices: Mapping[str, Decimal]) -> None:
         """Record the latest closes and raise the equity high-water mark if equity is above it."""
         self.marks.update(prices)
         self._valuation = None

@@ -175,7 +175,7 @@ class PaperBroker(Broker):
     def mark_prices(self, prices: Mapping[str, Decimal], *, ts: datetime) -> Account:
         """Mark at ``prices`` (symbol -> close) as of bar time ``ts``; return the account."""
         ts = self._tick(ts)
-        self._ledger.mark(dict(prices))
+        self._ledger.mark(prices)
         return self._ledger.account(ts)
 
     # queries ---------------------------------------------------------------------------
