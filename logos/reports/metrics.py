@@ -16,13 +16,12 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
-from logos.domain import Fill, OrderStatus
+from logos.domain import Fill, OrderStatus, Side
 from logos.reports.result import SessionResult
 
 SECONDS_PER_YEAR = 365.25 * 86_400
@@ -57,23 +56,32 @@ class Summary:
 
 def closing_flags(fills: list[Fill]) -> list[bool]:
     """For each fill, whether it reduced the position open in its symbol before it."""
-    position: dict[str, Decimal] = defaultdict(Decimal)
+    position: dict[str, Decimal] = {}
     flags = []
+    zero = Decimal(0)
     for fill in fills:
-        before = position[fill.symbol]
-        signed = fill.qty * fill.side.sign
+        before = position.get(fill.symbol, zero)
+        # Side compared directly instead of qty * side.sign: this runs once per fill.
+        signed = fill.qty if fill.side is Side.BUY else -fill.qty
         flags.append(before != 0 and (before > 0) != (signed > 0))
         position[fill.symbol] = before + signed
     return flags
+
+
+def drawdown_series(equity: np.ndarray, start: float) -> np.ndarray:
+    """Fraction below the running peak (starting cash is the first peak), per row."""
+    if len(equity) == 0:
+        return equity
+    peaks = np.maximum.accumulate(np.concatenate(([start], equity)))[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(peaks > 0, (peaks - equity) / peaks, 0.0)
 
 
 def max_drawdown(equity: np.ndarray, start: float) -> tuple[float, int]:
     """Largest fall from the running peak as a fraction of the peak, and the row where it is."""
     if len(equity) == 0:
         return 0.0, -1
-    peaks = np.maximum.accumulate(np.concatenate(([start], equity)))[1:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        falls = np.where(peaks > 0, (peaks - equity) / peaks, 0.0)
+    falls = drawdown_series(equity, start)
     row = int(np.argmax(falls))
     return float(falls[row]), row
 

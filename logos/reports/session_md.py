@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from logos.reports.chart import equity_svg, sparkline
-from logos.reports.metrics import Summary, summarize
+from logos.reports.metrics import Summary, drawdown_series, summarize
 from logos.reports.numbers import format_decimal, format_ts
 from logos.reports.result import SessionResult
 
@@ -28,17 +28,21 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def drawdown_series(equity: np.ndarray, start: float) -> np.ndarray:
-    """Fraction below the running peak (starting cash is the first peak), per row."""
-    if len(equity) == 0:
-        return equity
-    peaks = np.maximum.accumulate(np.concatenate(([start], equity)))[1:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(peaks > 0, (peaks - equity) / peaks, 0.0)
-
-
 def render_session_md(result: SessionResult, summary: Summary) -> str:
     """The markdown text of session.md."""
+    return _render(result, summary, *_chart_series(result))
+
+
+def _chart_series(result: SessionResult) -> tuple[np.ndarray, np.ndarray]:
+    """Equity (float approximations) and its drawdown fraction, per account row."""
+    account = result.account
+    equity = account.columns["equity"].to_float() if len(account) else np.zeros(0)
+    return equity, drawdown_series(equity, float(result.starting_cash))
+
+
+def _render(
+    result: SessionResult, summary: Summary, equity: np.ndarray, drawdown: np.ndarray
+) -> str:
     cur = result.currency
     lines = [f"# Session `{result.session_id}` ({result.mode})", "", "## Configuration", ""]
     lines += ["| setting | value |", "|---|---|"]
@@ -84,8 +88,6 @@ def render_session_md(result: SessionResult, summary: Summary) -> str:
     else:
         lines.append("None.")
     lines += ["", "## Restarts", "", f"{result.restarts}", "", "## Equity and drawdown", ""]
-    equity = account.columns["equity"].to_float() if len(account) else np.zeros(0)
-    drawdown = drawdown_series(equity, float(result.starting_cash))
     lines += [
         f"![equity and drawdown]({CHART_FILE})",
         "",
@@ -105,11 +107,10 @@ def _dt(ns: np.integer) -> datetime:
 def write_session_md(out_dir: Path, result: SessionResult, summary: Summary | None = None) -> Path:
     """Write session.md and its chart into ``out_dir``; return the session.md path."""
     summary = summary or summarize(result)
-    equity = result.account.columns["equity"].to_float()
-    drawdown = drawdown_series(equity, float(result.starting_cash))
+    equity, drawdown = _chart_series(result)
     (out_dir / CHART_FILE).write_text(
         equity_svg(equity, drawdown, result.session_id), encoding="utf-8"
     )
     path = out_dir / "session.md"
-    path.write_text(render_session_md(result, summary), encoding="utf-8")
+    path.write_text(_render(result, summary, equity, drawdown), encoding="utf-8")
     return path
