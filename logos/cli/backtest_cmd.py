@@ -154,38 +154,41 @@ def backtest(
     ] = True,
 ) -> None:
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
-    from logos.config import apply_overrides, read_config_file, validate_config
-    from logos.plugins import get_registry
-    from logos.reports import summarize
-    from logos.session import build_session, run_session, write_artifacts
-
-    raw = read_config_file(config) if config is not None else {}
-    if config is not None:
-        _anchor_feed_path(raw, Path(config).parent)
-    overrides = flag_overrides(
-        raw,
-        data_path=data,
-        symbols=symbol,
-        strategy=strategy,
-        params=param,
-        sizing=sizing,
-        qty=qty,
-        notional=notional,
-        fraction=fraction,
-        fee_bps=fee_bps,
-        slippage_bps=slippage_bps,
-        cash=cash,
-        timeframe=timeframe,
-        session_id=session_id,
-        sets=set_,
-    )
-    merged = apply_overrides(raw, overrides)
-    merged.setdefault("mode", "backtest")
-    if config is None:
-        _require_flags(merged)
-    if merged.get("mode") != "backtest":
-        raise ConfigError([f"mode: logos backtest runs mode 'backtest', not {merged['mode']!r}"])
+    # the whole command, imports included: they allocate many long-lived objects too
     with _cyclic_gc_paused():
+        from logos.config import apply_overrides, read_config_file, validate_config
+        from logos.plugins import get_registry
+        from logos.reports import summarize
+        from logos.session import build_session, run_session, write_artifacts
+
+        raw = read_config_file(config) if config is not None else {}
+        if config is not None:
+            _anchor_feed_path(raw, Path(config).parent)
+        overrides = flag_overrides(
+            raw,
+            data_path=data,
+            symbols=symbol,
+            strategy=strategy,
+            params=param,
+            sizing=sizing,
+            qty=qty,
+            notional=notional,
+            fraction=fraction,
+            fee_bps=fee_bps,
+            slippage_bps=slippage_bps,
+            cash=cash,
+            timeframe=timeframe,
+            session_id=session_id,
+            sets=set_,
+        )
+        merged = apply_overrides(raw, overrides)
+        merged.setdefault("mode", "backtest")
+        if config is None:
+            _require_flags(merged)
+        if merged.get("mode") != "backtest":
+            raise ConfigError(
+                [f"mode: logos backtest runs mode 'backtest', not {merged['mode']!r}"]
+            )
         registry = get_registry()
         validated = validate_config(merged, registry, source=config or "command line")
         session = build_session(validated, registry, timeframe_given="timeframe" in merged)
