@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -17,9 +18,15 @@ from hypothesis import strategies as st
 from logos.domain import Fill, Order, OrderStatus, OrderType, Position, Side
 from logos.errors import DataError
 from logos.reports import csv_text
-from logos.reports.artifacts import write_orders, write_positions, write_trades
+from logos.reports.artifacts import account_text, write_orders, write_positions, write_trades
 from logos.reports.csv_text import write_csv
-from logos.reports.numbers import ScaledColumn, format_decimal_values, format_ts_values
+from logos.reports.numbers import (
+    ScaledColumn,
+    format_decimal_values,
+    format_ts_column,
+    format_ts_values,
+)
+from logos.reports.result import ACCOUNT_COLUMNS, AccountTable
 
 D = Decimal
 T0 = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
@@ -253,3 +260,30 @@ def test_scaled_column_with_many_fractional_digits_keeps_zero_and_tiny_values_pl
     column = ScaledColumn.from_decimals([D(0), D("1E-37"), D("-2.5"), D(0)])
     assert column.scale == 37
     assert column.to_text().to_pylist() == ["0", "0." + "0" * 36 + "1", "-2.5", "0"]
+
+
+def test_timestamp_column_before_1970_and_near_the_end_of_int64() -> None:
+    stamps = ["1969-12-31T23:59:59", "1900-02-28T12:00:01", "2262-04-11T23:47:16"]
+    ns = np.array([np.datetime64(s, "s").astype(np.int64) * 10**9 for s in stamps])
+    assert format_ts_column(ns).to_pylist() == [
+        "1969-12-31T23:59:59Z",
+        "1900-02-28T12:00:01Z",
+        "2262-04-11T23:47:16Z",
+    ]
+    assert format_ts_column(np.zeros(0, dtype=np.int64)).to_pylist() == []
+
+
+def _account(gross: list[str], net: list[str]) -> AccountTable:
+    ts = [datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=i) for i in range(len(gross))]
+    rows = {c: [D(0)] * len(gross) for c in ACCOUNT_COLUMNS}
+    rows["gross_exposure"] = [D(v) for v in gross]
+    rows["net_exposure"] = [D(v) for v in net]
+    return AccountTable.from_rows(ts, rows)
+
+
+def test_account_net_exposure_text_when_equal_to_gross_and_when_short() -> None:
+    long_only = account_text(_account(["0", "10.5", "10.5"], ["0", "10.5", "10.5"]))
+    assert long_only.column("net_exposure").to_pylist() == ["0", "10.5", "10.5"]
+    short = account_text(_account(["0", "10.5", "20"], ["0", "-10.5", "20"]))
+    assert short.column("gross_exposure").to_pylist() == ["0", "10.5", "20"]
+    assert short.column("net_exposure").to_pylist() == ["0", "-10.5", "20"]

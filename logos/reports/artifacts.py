@@ -12,13 +12,19 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from logos.domain import Fill, Order, Position
 from logos.reports.csv_text import write_csv
-from logos.reports.numbers import format_decimal_values, format_ts_column, format_ts_values
-from logos.reports.result import ACCOUNT_COLUMNS, AccountTable
+from logos.reports.numbers import (
+    ScaledColumn,
+    format_decimal_values,
+    format_ts_column,
+    format_ts_values,
+)
+from logos.reports.result import ACCOUNT_COLUMNS, AccountColumn, AccountTable
 
 ORDER_COLUMNS = (
     "order_id",
@@ -142,11 +148,24 @@ def write_account(path: Path, account: AccountTable) -> Path:
 
 def account_text(account: AccountTable) -> pa.Table:
     """The account.csv columns in artifact text form (the part of writing that needs the GIL)."""
-    return pa.table(
-        {
-            "ts": format_ts_column(account.ts_ns),
-            **{name: account.columns[name].to_text() for name in ACCOUNT_COLUMNS},
-        }
+    texts = {"ts": format_ts_column(account.ts_ns)}
+    for name in ACCOUNT_COLUMNS:
+        if name == "net_exposure" and _same_values(
+            account.columns["gross_exposure"], account.columns[name]
+        ):
+            # Without short positions net exposure is gross exposure: format it once.
+            texts[name] = texts["gross_exposure"]
+        else:
+            texts[name] = account.columns[name].to_text()
+    return pa.table(texts)
+
+
+def _same_values(a: AccountColumn, b: AccountColumn) -> bool:
+    return (
+        isinstance(a, ScaledColumn)
+        and isinstance(b, ScaledColumn)
+        and a.scale == b.scale
+        and np.array_equal(a.values, b.values)
     )
 
 

@@ -250,13 +250,23 @@ def format_ts_column(ts_ns: np.ndarray) -> pa.Array:
     position = np.zeros(86_400, dtype=np.int64)
     position[sod_values] = np.arange(len(sod_values))
     sod_index = position[second_of_day]
+    # Every text is 20 bytes ("YYYY-MM-DD" + "Thh:mm:ssZ"), so the column is assembled as
+    # fixed-width bytes in numpy: half the cost of taking and joining two string columns.
     epoch = date(1970, 1, 1)
-    day_text = pa.array([(epoch + timedelta(days=d)).isoformat() for d in day_values.tolist()])
-    sod_text = pa.array(
-        [f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in sod_values.tolist()]
+    days_text = "".join((epoch + timedelta(days=d)).isoformat() for d in day_values.tolist())
+    sods_text = "".join(
+        f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in sod_values.tolist()
     )
-    return pc.binary_join_element_wise(
-        pc.take(day_text, pa.array(day_index)), pc.take(sod_text, pa.array(sod_index)), ""
+    chars = np.empty((len(ts_ns), 2), dtype="V10")
+    chars[:, 0] = np.frombuffer(days_text.encode(), dtype="V10")[day_index]
+    chars[:, 1] = np.frombuffer(sods_text.encode(), dtype="V10")[sod_index]
+    size = 20 * len(ts_ns)
+    large = size > np.iinfo(np.int32).max
+    offsets = np.arange(0, size + 1, 20, dtype=np.int64 if large else np.int32)
+    return pa.Array.from_buffers(
+        pa.large_string() if large else pa.string(),
+        len(ts_ns),
+        [None, pa.py_buffer(offsets), pa.py_buffer(chars)],
     )
 
 

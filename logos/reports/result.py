@@ -25,13 +25,16 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
 )
 """The money columns of account.csv, after ``ts`` (DESIGN.md §7)."""
 
+AccountColumn = ScaledColumn | DecimalColumn | TextColumn
+"""The exact column kinds an :class:`AccountTable` holds."""
+
 
 @dataclass(frozen=True)
 class AccountTable:
     """One account row per time slice: UTC nanosecond timestamps and exact money columns."""
 
     ts_ns: np.ndarray
-    columns: dict[str, ScaledColumn | DecimalColumn | TextColumn]
+    columns: dict[str, AccountColumn]
 
     def __post_init__(self) -> None:
         missing = [c for c in ACCOUNT_COLUMNS if c not in self.columns]
