@@ -92,6 +92,20 @@ class Engine:
         self.working: dict[str, str] = {}
         """Working orders (order id -> symbol), kept from the broker's order events."""
         self._created: dict[str, int] = {}
+        self._counting = False
+        self._counted = 0
+
+    def count_broker_events_only(self) -> bool:
+        """Let the broker only count its events (:meth:`Broker.count_only`) when nothing would
+        read them: no journal. The sequence then advances by the count, so client order ids
+        stay the same, and working orders are read from the broker. Returns whether it did."""
+        if self.parts.journal.enabled:
+            return False
+        self.journal_broker_events()
+        if not self.broker.count_only():
+            return False
+        self._counting, self._counted = True, self.broker.event_count
+        return True
 
     # shared steps ---------------------------------------------------------------------
 
@@ -111,6 +125,8 @@ class Engine:
 
     def journal_broker_events(self) -> int:
         """Journal every queued broker event; return how many there were."""
+        if self._counting:
+            return self._count_broker_events()
         events = self.broker.drain_events()
         if not events:
             return 0
@@ -131,6 +147,15 @@ class Engine:
                 journal.record(event.to_event(seq))
         self.seq = seq
         return len(events)
+
+    def _count_broker_events(self) -> int:
+        count = self.broker.event_count
+        new = count - self._counted
+        if new:
+            self._counted = count
+            self.seq += new
+            self.working = {o.order_id: o.symbol for o in self.broker.working_orders()}
+        return new
 
     def position_and_working(self, symbol: str) -> tuple[Decimal, Decimal]:
         """Signed position and signed remaining quantity of working orders in ``symbol``."""
@@ -179,7 +204,10 @@ class Engine:
             if denial is not None:
                 self._deny(intent, denial, ts)
                 continue
-            self.broker.submit(intent, ts=ts)
+            created_seq = self.seq + 1  # the order's NEW event, the first of the submit
+            order = self.broker.submit(intent, ts=ts)
+            if self._counting:
+                self._created.setdefault(order.order_id, created_seq)
             self.journal_broker_events()
         return result
 
