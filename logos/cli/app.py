@@ -8,6 +8,7 @@ Every error a user can cause ends as one readable line on stderr and a non-zero 
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Annotated, Any
@@ -68,11 +69,20 @@ def _report(exc: BaseException) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
+def _skip_final_collection() -> None:
+    """Freeze every object so the interpreter's last cyclic collection at exit skips them:
+    after a large backtest that scan takes 0.1-0.15 s for memory the exit frees anyway.
+    Commands close their files themselves, so no finalizer is needed at exit."""
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the app, turning every error into one readable message."""
     try:
         return app(args=argv, standalone_mode=True)
     except SystemExit:
+        if argv is None:  # the console script: the process exits now
+            _skip_final_collection()
         raise
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
