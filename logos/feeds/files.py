@@ -1,17 +1,14 @@
 """Reading bar files (CSV, Parquet) into raw bars, and mapping symbols to files.
 
-Raw bars (:class:`RawBars`) are arrays: timestamps (UTC; NaT where unreadable), float64
-``open high low close volume``, ``symbol`` when the file has that column, and where each row
-came from. Their raw frame (:meth:`RawBars.frame`) has the columns ``ts``, the five values,
-``symbol`` and ``_file``/``_line`` so every problem can name its source position. CSV is
-parsed by pyarrow (fast path); when pyarrow refuses the text, pandas re-reads it as strings
-to name the first bad line.
+Raw bars (:class:`~logos.feeds.raw_bars.RawBars`) are the file's values as arrays, before
+validation; their raw frame names each row's file and line. CSV is parsed by pyarrow (fast
+path: its float columns go straight into the bars' value block); when pyarrow refuses the
+text, pandas re-reads it as strings to name the first bad line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from logos.errors import DataError
+from logos.feeds.raw_bars import RawBars
 from logos.feeds.validation import OHLCV_COLUMNS
 
 TIMESTAMP_NAMES = ("timestamp", "ts", "time", "date", "datetime")
@@ -36,68 +34,8 @@ def symbol_file_stem(symbol: str) -> str:
     return symbol.replace("/", "_").replace("\\", "_").replace(":", "_")
 
 
-@dataclass
-class RawBars:
-    """Bars as read from one or more files, before validation.
-
-    ``values`` is one float64 block of shape (5, n), rows ``open high low close volume``, so
-    the validated DataFrame can use it without a copy. ``parts`` names each file read, its
-    first line and its row count; ``rows`` (None: every row) selects rows of those files.
-    """
-
-    ts: np.ndarray
-    """datetime64[ns], UTC, NaT where unreadable."""
-    values: np.ndarray
-    symbol: np.ndarray | None
-    parts: list[tuple[str, int, int]]
-    rows: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.ts)
-
-    def take(self, rows: np.ndarray) -> RawBars:
-        """The bars at positions ``rows`` (int array, or a boolean mask)."""
-        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
-        symbol = None if self.symbol is None else self.symbol[rows]
-        kept = rows if self.rows is None else self.rows[rows]
-        return RawBars(self.ts[rows], self.values[:, rows], symbol, self.parts, kept)
-
-    @classmethod
-    def concat(cls, pieces: Sequence[RawBars]) -> RawBars:
-        """Several files' bars in order (each read whole)."""
-        if len(pieces) == 1:
-            return pieces[0]
-        symbol = None
-        if any(p.symbol is not None for p in pieces):
-            symbol = np.concatenate(
-                [p.symbol if p.symbol is not None else np.full(len(p), np.nan) for p in pieces]
-            )
-        return cls(
-            np.concatenate([p.ts for p in pieces]),
-            np.concatenate([p.values for p in pieces], axis=1),
-            symbol,
-            [part for p in pieces for part in p.parts],
-        )
-
-    def frame(self) -> pd.DataFrame:
-        """The raw frame (see module docstring), rows numbered from 0."""
-        columns: dict[str, object] = {"ts": pd.DatetimeIndex(self.ts).tz_localize("UTC")}
-        columns.update(zip(OHLCV_COLUMNS, self.values, strict=True))
-        if self.symbol is not None:
-            columns["symbol"] = self.symbol
-        names = list(dict.fromkeys(name for name, _, _ in self.parts))
-        part_codes = np.array([names.index(name) for name, _, _ in self.parts], dtype=np.int32)
-        codes = np.repeat(part_codes, [n for _, _, n in self.parts])
-        lines = np.concatenate([np.arange(first, first + n) for _, first, n in self.parts])
-        if self.rows is not None:
-            codes, lines = codes[self.rows], lines[self.rows]
-        columns["_file"] = pd.Categorical.from_codes(codes, names)
-        columns["_line"] = lines.astype(np.int64)
-        return pd.DataFrame(columns)
-
-
 def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
-    """The raw frame (see module docstring) of one CSV or Parquet file."""
+    """The raw frame (see :meth:`RawBars.frame`) of one CSV or Parquet file."""
     return read_bars(path, epoch_unit).frame()
 
 

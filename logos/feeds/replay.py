@@ -32,7 +32,8 @@ from logos.components import Params
 from logos.domain import Bar
 from logos.errors import DataError, FeedError
 from logos.feeds.base import Feed, FeedEvent, Gap, decimal_from_float, parse_timeframe
-from logos.feeds.files import EpochUnit, RawBars, folder_symbols, read_bars, symbol_files
+from logos.feeds.files import EpochUnit, folder_symbols, read_bars, symbol_files
+from logos.feeds.raw_bars import RawBars
 from logos.feeds.validation import (
     OHLCV_COLUMNS,
     PROBLEMS,
