@@ -40,3 +40,14 @@ def test_sma_cross_with_huge_integers_falls_back_to_python_ints() -> None:
     signal = SmaCross(fast=97, slow=100).signals(frame).tolist()
     assert np.isnan(signal[:99]).all()
     assert signal[99:] == [0.0, 1.0, 1.0, 1.0]
+
+
+def test_scaled_int64_scale_comes_from_every_row_not_only_the_first() -> None:
+    # the first 2,000 rows are whole numbers; the last needs two decimals
+    values = np.array([3.0] * 2000 + [0.25])
+    ints = scaled_int64(values)
+    assert ints is not None
+    assert ints[:2000].tolist() == [300] * 2000
+    assert int(ints[-1]) == 25
+    # and a late row too long for the int64 scale gives up on it
+    assert scaled_int64(np.array([3.0] * 2000 + [0.1 + 0.2])) is None

@@ -22,6 +22,8 @@ _MAX_FAST_DECIMALS = 12
 _MAX_FAST_INT = 10**15
 """Below 10**15 an integer has at most 15 digits, and distinct decimals of at most 15
 significant digits are distinct doubles, so the integer found is the shortest-repr decimal."""
+_SAMPLE = 1024
+"""Rows tried first at each scale (a scale too small for them is too small for all)."""
 
 
 def scaled_int64(values: np.ndarray) -> np.ndarray | None:
@@ -31,8 +33,11 @@ def scaled_int64(values: np.ndarray) -> np.ndarray | None:
     values = np.asarray(values, dtype="float64")
     if not np.isfinite(values).all():
         raise ValueError("prices must be finite numbers to compare them exactly")
+    sample = values[:_SAMPLE]
     for decimals in range(_MAX_FAST_DECIMALS + 1):
         scale = 10.0**decimals
+        if not np.array_equal(np.rint(sample * scale) / scale, sample):
+            continue  # the first rows already need more decimals: skip the whole-array passes
         scaled = np.rint(values * scale)
         if not (np.abs(scaled) < _MAX_FAST_INT).all():
             break
