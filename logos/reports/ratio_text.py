@@ -122,17 +122,35 @@ def _halves(blocks: list[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray
 
 def _text(blocks: list[np.ndarray], zeros: np.ndarray, zero: np.ndarray, size: int) -> pa.Array:
     """``0.`` + zeros + the 28 digits, trailing zeros removed; ``0`` and ``1`` where they occur."""
-    pad = np.int64(10 ** (PRECISION // 2))
-    hi, lo = (
-        pc.utf8_slice_codeunits(pc.cast(pa.array(half + pad), pa.string()), 1)
-        for half in _halves(blocks, size)
+    hi, lo = _halves(blocks, size)
+    # Zero rows get all-zero digits, "0." + 28 zeros, which the trims below make "0".
+    digits = np.concatenate(
+        (_padded_digits(np.where(zero, 0, hi)), _padded_digits(np.where(zero, 0, lo))), axis=1
+    )
+    offsets = np.arange(0, digits.size + 1, PRECISION, dtype=np.int32)
+    digit_text = pa.Array.from_buffers(
+        pa.string(), len(digits), [None, pa.py_buffer(offsets), pa.py_buffer(digits)]
     )
     prefixes = pa.array(["0." + "0" * n for n in range(20)])
     prefix = pc.take(prefixes, pa.array(np.clip(zeros, 0, 19)))
-    text = pc.utf8_rtrim(pc.binary_join_element_wise(prefix, hi, lo, ""), characters="0")
+    text = pc.binary_join_element_wise(prefix, digit_text, "")
+    text = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
     one = zeros < 0  # 0.99…95 rounded up to 1
-    if np.any(one) or np.any(zero):
-        fixed = np.where(zero, "0", "1")
-        mask = pa.array(zero | one)
-        text = pc.replace_with_mask(text, mask, pa.array(fixed[zero | one]))
+    if np.any(one):
+        text = pc.replace_with_mask(text, pa.array(one), pa.array(["1"] * int(one.sum())))
     return text
+
+
+def _padded_digits(half: np.ndarray) -> np.ndarray:
+    """The 14 zero-padded digits of each value (< 10^14) as an (n, 14) byte matrix.
+
+    Casting value + 10^14 to text gives exactly 15 bytes per row ("1" + the digits), so the
+    digits are a view of the cast's own buffer: no per-row string slicing or joining."""
+    width = PRECISION // 2 + 1
+    text = pc.cast(pa.array(half + np.int64(10 ** (PRECISION // 2))), pa.string())
+    _, offsets, data = text.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int32)[[0, len(half)]]
+    if ends[0] != 0 or ends[1] != width * len(half):
+        raise ValueError("digit halves must be below 10^14")
+    chars = np.frombuffer(data, dtype=np.uint8)[: width * len(half)]
+    return chars.reshape(len(half), width)[:, 1:]
