@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from logos.strategies import SmaCross
-from logos.strategies.exact import scaled_int64, trailing_sums
+from logos.strategies.exact import largest_magnitude, running_sums, scaled_int64, trailing_sums
 
 
 def test_trailing_sums_are_exact_when_the_running_sum_wraps() -> None:
@@ -51,3 +51,10 @@ def test_scaled_int64_scale_comes_from_every_row_not_only_the_first() -> None:
     assert int(ints[-1]) == 25
     # and a late row too long for the int64 scale gives up on it
     assert scaled_int64(np.array([3.0] * 2000 + [0.1 + 0.2])) is None
+
+
+def test_largest_magnitude_and_running_sums_hand_computed() -> None:
+    assert largest_magnitude(np.array([3, -7, 5], dtype=np.int64)) == 7
+    assert largest_magnitude(np.array([], dtype=np.int64)) == 0
+    assert running_sums(np.array([4, -1, 2], dtype=np.int64)).tolist() == [0, 4, 3, 5]
+    assert running_sums(np.array([10**30, 1], dtype=object)).tolist() == [0, 10**30, 10**30 + 1]

@@ -39,7 +39,7 @@ def scaled_int64(values: np.ndarray) -> np.ndarray | None:
         if not np.array_equal(np.rint(sample * scale) / scale, sample):
             continue  # the first rows already need more decimals: skip the whole-array passes
         scaled = np.rint(values * scale)
-        if not (np.abs(scaled) < _MAX_FAST_INT).all():
+        if not -_MAX_FAST_INT < scaled.min(initial=0) <= scaled.max(initial=0) < _MAX_FAST_INT:
             break
         if np.array_equal(scaled / scale, values):
             return scaled.astype(np.int64)
@@ -71,12 +71,24 @@ def window_sums(integers: np.ndarray, length: int) -> np.ndarray:
 
 def trailing_sums(integers: np.ndarray, length: int) -> np.ndarray:
     """Sum of each complete trailing window of ``length`` integers (``len - length + 1`` sums,
-    the first is that of rows ``0 .. length - 1``), in the dtype of ``integers``: int64 or
-    object (Python ints).
+    the first is that of rows ``0 .. length - 1``), in the dtype of ``integers``."""
+    running = running_sums(integers)
+    return running[length:] - running[: len(running) - length]
 
-    For int64 the sums are exact whenever each is below ``2**63`` in magnitude: the running
-    sum may wrap around (numpy int64 arithmetic is modulo ``2**64``), and the difference of
-    two wrapped running sums is the true window sum modulo ``2**64``, hence that sum itself.
+
+def running_sums(integers: np.ndarray) -> np.ndarray:
+    """``[0, x0, x0 + x1, ...]`` in the dtype of ``integers`` (int64 or object, i.e. Python
+    ints): rows ``a .. b - 1`` sum to ``running[b] - running[a]``.
+
+    int64 running sums may wrap around (numpy int64 arithmetic is modulo ``2**64``), but the
+    difference of two is the true window sum modulo ``2**64``, hence that sum itself whenever
+    it is below ``2**63`` in magnitude.
     """
-    running = np.cumsum(integers)
-    return np.concatenate((running[length - 1 : length], running[length:] - running[:-length]))
+    running = np.zeros(len(integers) + 1, dtype=integers.dtype)
+    np.cumsum(integers, out=running[1:])
+    return running
+
+
+def largest_magnitude(integers: np.ndarray) -> int:
+    """The largest ``|k|`` of an int64 array (0 when empty), without a temporary array."""
+    return max(-int(integers.min(initial=0)), int(integers.max(initial=0)))
