@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,16 +57,32 @@ class Summary:
 
 def closing_flags(fills: list[Fill]) -> list[bool]:
     """For each fill, whether it reduced the position open in its symbol before it."""
+    return [closes for _, closes in _with_closing(fills)]
+
+
+def _with_closing(fills: Iterable[Fill]) -> Iterator[tuple[Fill, bool]]:
+    """Each fill with whether it reduced the position open in its symbol before it."""
     position: dict[str, Decimal] = {}
-    flags = []
     zero = Decimal(0)
     for fill in fills:
         before = position.get(fill.symbol, zero)
         # Side compared directly instead of qty * side.sign: this runs once per fill.
         signed = fill.qty if fill.side is Side.BUY else -fill.qty
-        flags.append(before != 0 and (before > 0) != (signed > 0))
+        yield fill, before != 0 and (before > 0) != (signed > 0)
         position[fill.symbol] = before + signed
-    return flags
+
+
+def _fill_totals(fills: list[Fill]) -> tuple[int, int, Decimal]:
+    """Closing fills, winning closing fills and total fees, in one pass over the fills (the
+    fill objects are spread over a large heap: each pass costs cache misses)."""
+    closing = wins = 0
+    fees = Decimal(0)
+    for fill, closes in _with_closing(fills):
+        fees += fill.fee
+        if closes:
+            closing += 1
+            wins += fill.realized_pnl > 0
+    return closing, wins, fees
 
 
 def drawdown_series(equity: np.ndarray, start: float) -> np.ndarray:
@@ -128,9 +145,7 @@ def _summarize(result: SessionResult) -> Summary:
         peak = max(values.decimal_at(peak_row), start)
         dd_money = peak - values.decimal_at(dd_row)
     sharpe, per_year = sharpe_ratio(equity, account.ts_ns)
-    flags = closing_flags(result.fills)
-    closing = sum(flags)
-    wins = sum(1 for f, c in zip(result.fills, flags, strict=True) if c and f.realized_pnl > 0)
+    closing, wins, fees = _fill_totals(result.fills)
     statuses = [o.status for o in result.orders]
     return Summary(
         starting_cash=start,
@@ -149,7 +164,7 @@ def _summarize(result: SessionResult) -> Summary:
         closing_fills=closing,
         winning_fills=wins,
         win_rate=wins / closing if closing else None,
-        fees=sum((f.fee for f in result.fills), Decimal(0)),
+        fees=fees,
         dropped_intents=len(result.dropped_intents),
         guard_trips=len(result.guard_trips),
         restarts=result.restarts,
