@@ -287,3 +287,21 @@ def test_account_net_exposure_text_when_equal_to_gross_and_when_short() -> None:
     short = account_text(_account(["0", "10.5", "20"], ["0", "-10.5", "20"]))
     assert short.column("gross_exposure").to_pylist() == ["0", "10.5", "20"]
     assert short.column("net_exposure").to_pylist() == ["0", "-10.5", "20"]
+
+
+def test_scaled_column_text_on_both_sides_of_the_18_digit_boundary() -> None:
+    fits = ScaledColumn(np.array([10**18 - 1, -(10**18 - 1), 0, -900], dtype=np.int64), 9)
+    assert fits.to_text().to_pylist() == [
+        "999999999.999999999",
+        "-999999999.999999999",
+        "0",
+        "-0.0000009",
+    ]
+    extremes = np.array([np.iinfo(np.int64).min + 1, 10**18, 5], dtype=np.int64)
+    assert ScaledColumn(extremes, 3).to_text().to_pylist() == [
+        "-9223372036854775.807",
+        "1000000000000000",
+        "0.005",
+    ]
+    strided = ScaledColumn(np.arange(10, dtype=np.int64)[::3], 1)
+    assert strided.to_text().to_pylist() == ["0", "0.3", "0.6", "0.9"]

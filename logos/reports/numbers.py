@@ -23,6 +23,7 @@ from logos.timeutil import isoformat_utc
 
 _INT64_MAX = np.iinfo(np.int64).max
 _MAX_DIGITS = 38  # decimal128
+_DECIMAL64_DIGITS = 18
 _FAST_SCALE = 18  # fractional digits of format_decimal_values' vectorized path
 
 
@@ -110,6 +111,14 @@ class ScaledColumn:
             if any(len(d.as_tuple().digits) > _MAX_DIGITS for d in decimals):
                 return pa.array([format_decimal(d) for d in decimals], pa.string())
             array = pa.array(decimals, pa.decimal128(_MAX_DIGITS, self.scale))
+        elif self.scale <= _DECIMAL64_DIGITS and _within(self.values, 10**_DECIMAL64_DIGITS):
+            # decimal64 reads the int64 values in place and formats them ~1.5x faster than
+            # decimal128 (64-bit instead of 128-bit division).
+            array = pa.Array.from_buffers(
+                pa.decimal64(_DECIMAL64_DIGITS, self.scale),
+                len(self.values),
+                [None, pa.py_buffer(np.ascontiguousarray(self.values))],
+            )
         else:
             pairs = np.empty((len(self.values), 2), dtype=np.int64)
             pairs[:, 0] = self.values
@@ -122,9 +131,14 @@ class ScaledColumn:
         return decimal_array_text(array)
 
 
+def _within(values: np.ndarray, bound: int) -> bool:
+    """Whether every value v of an int64 array has |v| < bound."""
+    return len(values) == 0 or (int(values.min()) > -bound and int(values.max()) < bound)
+
+
 def decimal_array_text(array: pa.Array) -> pa.Array:
-    """A pyarrow decimal128 array (scale >= 0) in the artifact text form, nulls staying null:
-    in C++ but for the rare values Arrow writes in scientific notation."""
+    """A pyarrow decimal64/decimal128 array (scale >= 0) in the artifact text form, nulls
+    staying null: in C++ but for the rare values Arrow writes in scientific notation."""
     scale = array.type.scale
     text = pc.cast(array, pa.string())
     if scale > 0:
@@ -135,8 +149,8 @@ def decimal_array_text(array: pa.Array) -> pa.Array:
     # common and replaced at once, the other few are formatted one by one.
     zero = pa.scalar(Decimal(0), array.type)
     text = pc.if_else(pc.fill_null(pc.equal(array, zero), False), "0", text)
-    bound = pa.scalar(Decimal("0.000001"), array.type)
-    tiny = pc.and_(pc.less(array, bound), pc.greater(array, pc.negate(bound)))
+    bound, negative_bound = (pa.scalar(Decimal(b), array.type) for b in ("1E-6", "-1E-6"))
+    tiny = pc.and_(pc.less(array, bound), pc.greater(array, negative_bound))
     tiny = pc.and_(pc.fill_null(tiny, False), pc.not_equal(text, "0"))
     if pc.any(tiny).as_py():
         rows = np.flatnonzero(tiny.to_numpy(zero_copy_only=False)).tolist()
