@@ -90,7 +90,8 @@ class Engine:
         self.denied: list[Order] = []
         self.fills: list[Fill] = []
         self.working: dict[str, str] = {}
-        """Working orders (order id -> symbol), kept from the broker's order events."""
+        """Working orders (order id -> symbol), kept from the broker's order events (read from
+        the broker instead while it only counts them, see :meth:`count_broker_events_only`)."""
         self._created: dict[str, int] = {}
         self._counting = False
         self._counted = 0
@@ -124,7 +125,8 @@ class Engine:
             journal.record(Event(seq=self.seq, type="slice", ts=ts, data=data))
 
     def journal_broker_events(self) -> int:
-        """Journal every queued broker event; return how many there were."""
+        """Journal every queued broker event; return how many there were (while the broker
+        only counts its events: how many it counted since the last call)."""
         if self._counting:
             return self._count_broker_events()
         events = self.broker.drain_events()
@@ -152,6 +154,7 @@ class Engine:
         count = self.broker.event_count
         new = count - self._counted
         if new:
+            self.broker.drain_events()  # queued again once a listener turned recording back on
             self._counted = count
             self.seq += new
             self.working = {o.order_id: o.symbol for o in self.broker.working_orders()}
