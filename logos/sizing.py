@@ -134,8 +134,9 @@ class TranslationResult:
 
 
 def _decimal(value: Decimal | str | int | float) -> Decimal:
-    """:func:`~logos.market.to_decimal`, skipping the call for a Decimal (the usual case)."""
-    return value if type(value) is Decimal else to_decimal(value)
+    """:func:`~logos.market.to_decimal`, skipping the call for a finite Decimal (the usual
+    case); NaN and infinities still raise its ``ValueError``."""
+    return value if type(value) is Decimal and value.is_finite() else to_decimal(value)
 
 
 def target_position(
