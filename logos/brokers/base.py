@@ -170,9 +170,10 @@ class Broker(Component, ABC):
 
     def count_only(self) -> bool:
         """Stop building event objects: from now on events are only counted in
-        :attr:`event_count` and :meth:`drain_events` returns nothing. For a caller that reads
-        no event (the vectorized backtest: no journal, no listener), as building them costs
-        more than a paper fill. Returns False, changing nothing, when a listener is attached
+        :attr:`event_count` and :meth:`drain_events` returns nothing new (events already
+        queued stay there until drained). For a caller that reads no event (the vectorized
+        backtest: no journal, no listener), as building them costs more than a paper fill.
+        Returns False, changing nothing, when a listener is attached
         or the broker does not support it (this base class's default)."""
         return False
 

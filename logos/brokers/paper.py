@@ -187,7 +187,6 @@ class PaperBroker(Broker):
         if self._listeners:
             return False
         self._recording = False
-        self._events = []
         return True
 
     # queries ---------------------------------------------------------------------------
