@@ -180,7 +180,6 @@ def run_vectorized(
         for sym in book:
             sym.eval_rows = np.flatnonzero(~sym.nan).tolist()
     broker = engine.broker
-    engine.count_broker_events_only()
     ledger = FillLedger(broker.account().cash, list(symbols))
     position = ledger.position
     states = [ledger.state(-1)]
@@ -190,31 +189,29 @@ def run_vectorized(
     every_slice = not exact_account_possible(engine)
     stamps: list[datetime] = []
     rows: dict[str, list[Decimal]] = {c: [] for c in ACCOUNT_COLUMNS}
-    slices = len(timeline)
     while True:
         current = min(upcoming)
-        if every_slice and current > last_slice + 1:
-            current = last_slice + 1
-        if current >= slices:
+        if every_slice:
+            current = min(current, last_slice + 1)
+        if current >= len(timeline):
             break
         ts = utc_datetime(int(timeline[current]))
         engine.seq += current - last_slice  # one slice record each (the journal is off here)
         # Only symbols due here can fill or size: any other symbol with a bar in this slice
         # has no working order, no pending target and no signal change (see module doc).
-        here = [
-            (i, sym, sym.row_at(current)) for i, sym in enumerate(book) if upcoming[i] == current
-        ]
+        here = [(i, s, s.row_at(current)) for i, s in enumerate(book) if upcoming[i] == current]
         if working:
             fills_before = len(engine.fills)
             for _, sym, row in here:
                 if sym.name in working:
                     engine.on_bar(sym.bar(row, ts))
-            if engine.journal_broker_events():
-                for fill in engine.fills[fills_before:]:
-                    ledger.book(fill)
-                if len(engine.fills) > fills_before:
-                    states.append(ledger.state(current))
-                working = set(engine.working.values())
+            engine.journal_broker_events()
+            new_fills = engine.fills[fills_before:]
+            for fill in new_fills:
+                ledger.book(fill)
+            if new_fills:
+                states.append(ledger.state(current))
+            working = set(engine.working.values())
         due = [
             (sym, row)
             for _, sym, row in here
@@ -234,7 +231,6 @@ def run_vectorized(
             for name in ACCOUNT_COLUMNS:
                 rows[name].append(getattr(account, name))
         if due:
-            seq_before = engine.seq
             for sym, row in due:
                 result = engine.evaluate(
                     sym.name,
@@ -246,8 +242,7 @@ def run_vectorized(
                 )
                 assert result is not None
                 sym.target, sym.dropped = result.target_qty, bool(result.dropped)
-            if engine.seq != seq_before:  # something was submitted, denied or dropped
-                working = set(engine.working.values())
+            working = set(engine.working.values())
         for index, sym, row in here:
             sym.row = row
             sym.follow = (
@@ -258,7 +253,7 @@ def run_vectorized(
             upcoming[index] = sym.next_visit()
         last_slice = current
         if progress is not None:
-            progress(current + 1, slices)
+            progress(current + 1, len(timeline))
     broker.mark_prices(_latest_closes(book, len(timeline) - 1), ts=utc_datetime(int(timeline[-1])))
     engine.seq += len(timeline) - 1 - last_slice
     if progress is not None:

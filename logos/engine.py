@@ -90,23 +90,8 @@ class Engine:
         self.denied: list[Order] = []
         self.fills: list[Fill] = []
         self.working: dict[str, str] = {}
-        """Working orders (order id -> symbol), kept from the broker's order events (read from
-        the broker instead while it only counts them, see :meth:`count_broker_events_only`)."""
+        """Working orders (order id -> symbol), kept from the broker's order events."""
         self._created: dict[str, int] = {}
-        self._counting = False
-        self._counted = 0
-
-    def count_broker_events_only(self) -> bool:
-        """Let the broker only count its events (:meth:`Broker.count_only`) when nothing would
-        read them: no journal. The sequence then advances by the count, so client order ids
-        stay the same, and working orders are read from the broker. Returns whether it did."""
-        if self.parts.journal.enabled:
-            return False
-        self.journal_broker_events()
-        if not self.broker.count_only():
-            return False
-        self._counting, self._counted = True, self.broker.event_count
-        return True
 
     # shared steps ---------------------------------------------------------------------
 
@@ -125,10 +110,7 @@ class Engine:
             journal.record(Event(seq=self.seq, type="slice", ts=ts, data=data))
 
     def journal_broker_events(self) -> int:
-        """Journal every queued broker event; return how many there were (while the broker
-        only counts its events: how many it counted since the last call)."""
-        if self._counting:
-            return self._count_broker_events()
+        """Journal every queued broker event; return how many there were."""
         events = self.broker.drain_events()
         if not events:
             return 0
@@ -149,16 +131,6 @@ class Engine:
                 journal.record(event.to_event(seq))
         self.seq = seq
         return len(events)
-
-    def _count_broker_events(self) -> int:
-        count = self.broker.event_count
-        new = count - self._counted
-        if new:
-            self.broker.drain_events()  # queued again once a listener turned recording back on
-            self._counted = count
-            self.seq += new
-            self.working = {o.order_id: o.symbol for o in self.broker.working_orders()}
-        return new
 
     def position_and_working(self, symbol: str) -> tuple[Decimal, Decimal]:
         """Signed position and signed remaining quantity of working orders in ``symbol``."""
@@ -207,10 +179,7 @@ class Engine:
             if denial is not None:
                 self._deny(intent, denial, ts)
                 continue
-            created_seq = self.seq + 1  # the order's NEW event, the first of the submit
-            order = self.broker.submit(intent, ts=ts)
-            if self._counting:
-                self._created.setdefault(order.order_id, created_seq)
+            self.broker.submit(intent, ts=ts)
             self.journal_broker_events()
         return result
 

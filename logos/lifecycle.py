@@ -184,17 +184,6 @@ def transition(
 ) -> tuple[Order, OrderEvent]:
     """Move ``order`` to ``new_status`` at bar time ``ts``; return the new version and its event.
 
-    See :func:`advance`, which this is plus the :class:`OrderEvent` of the move.
-    """
-    updated = advance(order, new_status, ts=ts, reason=reason, **changes)
-    return updated, OrderEvent(updated, order.status, new_status, reason, updated.ts_updated)
-
-
-def advance(
-    order: Order, new_status: OrderStatus, *, ts: datetime, reason: str = "", **changes: Any
-) -> Order:
-    """The version of ``order`` after moving to ``new_status`` at bar time ``ts``.
-
     ``changes`` are other fields to set on the new version (``filled_qty``, ``avg_fill_price``).
     ``ts_updated`` becomes ``ts``; a non-empty ``reason`` is also stored on the order.
     Raises :class:`~logos.errors.OrderStateError` naming the order, the current and the
@@ -214,7 +203,7 @@ def advance(
         updated = copy_trusted(order, changes)
     else:
         updated = order.evolve(status=new_status, ts_updated=ts, **changes)
-    return updated
+    return updated, OrderEvent(updated, order.status, new_status, reason, ts)
 
 
 def _computed(changes: dict[str, Any]) -> bool:

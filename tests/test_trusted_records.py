@@ -22,12 +22,10 @@ from logos.domain import (
     OrderStatus,
     Side,
     construct_trusted,
-    copy_trusted,
     is_finite_decimal,
     is_utc,
 )
-from logos.errors import OrderStateError
-from logos.lifecycle import advance, order_from_intent, transition
+from logos.lifecycle import order_from_intent, transition
 
 T0 = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 T1 = datetime(2024, 3, 1, 9, 31, tzinfo=UTC)
@@ -164,26 +162,3 @@ def test_transition_validates_what_it_cannot_vouch_for() -> None:
     )
     assert later.ts_updated == T1
     assert later.ts_updated.tzinfo is UTC
-
-
-def test_copy_trusted_equals_evolve_and_refuses_unknown_fields() -> None:
-    order = order_from_intent(intent(), "P-000001", ts=T0)
-    copied = copy_trusted(order, {"status": OrderStatus.SUBMITTED, "ts_updated": T1})
-    assert same(copied, order.evolve(status=OrderStatus.SUBMITTED, ts_updated=T1))
-    assert order.status is OrderStatus.NEW  # the original is untouched
-    with pytest.raises(TypeError, match=r"unknown fields \['colour'\]"):
-        copy_trusted(order, {"colour": "red"})
-
-
-def test_advance_is_the_version_transition_returns() -> None:
-    order = order_from_intent(intent(), "P-000001", ts=T0)
-    submitted = advance(order, OrderStatus.SUBMITTED, ts=T0)
-    versioned, event = transition(order, OrderStatus.SUBMITTED, ts=T0)
-    assert same(submitted, versioned)
-    assert (event.old, event.new, event.order) == (
-        OrderStatus.NEW,
-        OrderStatus.SUBMITTED,
-        versioned,
-    )
-    with pytest.raises(OrderStateError, match="illegal transition NEW -> FILLED"):
-        advance(order, OrderStatus.FILLED, ts=T0)

@@ -139,9 +139,6 @@ class Broker(Component, ABC):
         self._metas: dict[str, SymbolMeta] = {}
         self._events: list[BrokerEvent] = []
         self._listeners: list[EventListener] = []
-        self._recording = True
-        self.event_count = 0
-        """Events since this broker was made (counted in both modes of :meth:`count_only`)."""
         self.add_symbols(symbols)
 
     # symbol metadata -------------------------------------------------------------------
@@ -158,27 +155,15 @@ class Broker(Component, ABC):
     # events ----------------------------------------------------------------------------
 
     def add_listener(self, listener: EventListener) -> None:
-        """Call ``listener(event)`` synchronously for every event, as it happens (this turns
-        :meth:`count_only` off again)."""
+        """Call ``listener(event)`` synchronously for every event, as it happens."""
         self._listeners.append(listener)
-        self._recording = True
 
     def drain_events(self) -> list[BrokerEvent]:
         """Events since the last drain, oldest first; the queue is emptied."""
         events, self._events = self._events, []
         return events
 
-    def count_only(self) -> bool:
-        """Stop building event objects: from now on events are only counted in
-        :attr:`event_count` and :meth:`drain_events` returns nothing new (events already
-        queued stay there until drained). For a caller that reads no event (the vectorized
-        backtest: no journal, no listener), as building them costs more than a paper fill.
-        Returns False, changing nothing, when a listener is attached
-        or the broker does not support it (this base class's default)."""
-        return False
-
     def _emit(self, event: BrokerEvent) -> None:
-        self.event_count += 1
         for listener in self._listeners:
             listener(event)
         self._events.append(event)

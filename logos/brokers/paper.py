@@ -45,7 +45,7 @@ from logos.domain import (
     is_utc,
 )
 from logos.errors import BrokerError
-from logos.lifecycle import advance, created, order_from_intent, transition
+from logos.lifecycle import created, order_from_intent, transition
 from logos.timeutil import ensure_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -95,11 +95,7 @@ class PaperBroker(Broker):
         order_id = f"{self.params.id_prefix}-{self._order_counter:06d}"
         order = order_from_intent(intent, order_id, ts=ts)
         self._by_client_id[order.client_order_id] = order.order_id
-        if self._recording:
-            self._record(order, created(order, ts=ts, reason=intent.reason))
-        else:
-            self._orders[order.order_id] = order
-            self.event_count += 1
+        self._record(order, created(order, ts=ts, reason=intent.reason))
         self._move(order, OrderStatus.SUBMITTED, ts=ts)
         verdict = evaluate(intent, self._view(intent.symbol), self.params)
         if verdict.problem is not None:
@@ -182,13 +178,6 @@ class PaperBroker(Broker):
         self._ledger.mark(prices)
         return self._ledger.account(ts)
 
-    def count_only(self) -> bool:
-        """Only count events from now on (see :meth:`Broker.count_only`); not with listeners."""
-        if self._listeners:
-            return False
-        self._recording = False
-        return True
-
     # queries ---------------------------------------------------------------------------
 
     def order(self, order_id: str) -> Order:
@@ -265,13 +254,8 @@ class PaperBroker(Broker):
         return order
 
     def _move(self, order: Order, status: OrderStatus, **kwargs: Any) -> Order:
-        if self._recording:
-            updated, event = transition(order, status, **kwargs)
-            return self._record(updated, event)
-        updated = advance(order, status, **kwargs)
-        self._orders[updated.order_id] = updated
-        self.event_count += 1
-        return updated
+        updated, event = transition(order, status, **kwargs)
+        return self._record(updated, event)
 
     def _working_states(self, symbol: str | None = None) -> list[WorkingState]:
         if symbol is None:
@@ -335,10 +319,7 @@ class PaperBroker(Broker):
             fee_bps=self.params.fee_bps_for(liquidity),
             trade_id=f"{self.params.id_prefix}T-{self._trade_counter:06d}",
         )
-        if self._recording:
-            self._emit(FillEvent(booked.fill))
-        else:
-            self.event_count += 1
+        self._emit(FillEvent(booked.fill))
         self._move(
             order,
             booked.status,
