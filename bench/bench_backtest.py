@@ -2,7 +2,8 @@
 
     python bench/bench_backtest.py [--bars 1000000] [--symbols-bars 100000] [--work DIR]
 
-Generates the bars deterministically (bench/generate_bars.py, seeded), then runs the real
+Each case runs ``--repeat`` times (default 3); the median wall time is reported with the
+range. Generates the bars deterministically (bench/generate_bars.py, seeded), then runs the real
 console script in a subprocess per case and reads that child's peak RSS from
 ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (each case in a fresh measuring process,
 so peaks do not carry over). Cases: 1 symbol × ``--bars`` and 10 symbols × ``--symbols-bars``,
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +56,7 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--symbols-bars", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=HERE / "out")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median reported)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -79,13 +82,22 @@ def main() -> None:
     results = {}
     for name, (argv, bars) in cases.items():
         out = args.work / ("out_" + name.split()[0])
-        result = measure([*argv, "--out", str(out)])
+        runs = [measure([*argv, "--out", str(out)]) for _ in range(max(1, args.repeat))]
+        walls = sorted(r["wall_s"] for r in runs)
+        result = {
+            "wall_s": statistics.median(walls),
+            "wall_min_s": walls[0],
+            "wall_max_s": walls[-1],
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "runs": len(runs),
+        }
         result["bars_per_s"] = bars / result["wall_s"]
         trades = sum(1 for _ in (out / "trades.csv").open()) - 1
         result["fills"] = trades
         results[name] = result
         print(
-            f"{name:32s} wall {result['wall_s']:6.2f} s   peak {result['peak_rss_mb']:7.0f} MB"
+            f"{name:32s} wall {result['wall_s']:6.2f} s (median of {len(runs)}: "
+            f"{walls[0]:.2f}-{walls[-1]:.2f})   peak {result['peak_rss_mb']:7.0f} MB"
             f"   {result['bars_per_s']:10,.0f} bars/s   {trades:,} fills"
         )
     if args.json:
