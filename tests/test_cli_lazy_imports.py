@@ -4,10 +4,13 @@ backtest command's paused garbage collector costs nothing when it resumes."""
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 
-from logos.cli import strategy_cmd
+import pytest
+
+from logos.cli import main, strategy_cmd
 from logos.cli.backtest_cmd import _cyclic_gc_paused
 from logos.strategies import lookahead
 
@@ -50,3 +53,16 @@ def test_the_paused_collector_leaves_no_young_backlog_behind() -> None:
     assert gc.isenabled() == was_enabled
     assert started == []
     assert len(kept) == 50_010
+
+
+def test_the_cli_asks_numpy_for_no_huge_pages_unless_the_user_said_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "1"

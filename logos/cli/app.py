@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from typing import Annotated, Any
 
@@ -34,6 +35,16 @@ app.add_typer(plugins_app, name="plugins")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
+
+
+def _no_numpy_hugepages() -> None:
+    """Ask NumPy (imported later, by the command) not to madvise transparent huge pages.
+
+    A backtest allocates many short-lived arrays of a few MB; with the common Linux setting
+    ``transparent_hugepage/defrag = madvise`` the kernel compacts memory on their first
+    touch, which cost ~0.15 s of a 1M-bar run here (account rows 0.35 s -> 0.65 s). NumPy
+    reads ``NUMPY_MADVISE_HUGEPAGE`` at import; a value the user set is kept."""
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
 class _State:
@@ -78,6 +89,7 @@ def _skip_final_collection() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the app, turning every error into one readable message."""
+    _no_numpy_hugepages()
     try:
         return app(args=argv, standalone_mode=True)
     except SystemExit:
