@@ -37,14 +37,23 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _no_numpy_hugepages() -> None:
-    """Ask NumPy (imported later, by the command) not to madvise transparent huge pages.
+def _memory_defaults() -> None:
+    """Memory settings for NumPy and Arrow (both imported later, by the command, and both
+    read these variables when they load); a value the user set is kept.
 
-    A backtest allocates many short-lived arrays of a few MB; with the common Linux setting
-    ``transparent_hugepage/defrag = madvise`` the kernel compacts memory on their first
-    touch, which cost ~0.15 s of a 1M-bar run here (account rows 0.35 s -> 0.65 s). NumPy
-    reads ``NUMPY_MADVISE_HUGEPAGE`` at import; a value the user set is kept."""
+    A backtest allocates many short-lived buffers of a few MB, so what costs is the first
+    touch of fresh pages, not the allocation:
+
+    - ``NUMPY_MADVISE_HUGEPAGE=0``: NumPy does not madvise transparent huge pages. With the
+      common Linux setting ``transparent_hugepage/defrag = madvise`` the kernel compacts
+      memory on the first touch of each such array (1M-bar run: 4.99 s -> 4.91 s).
+    - ``ARROW_DEFAULT_MEMORY_POOL=system``: Arrow uses the C allocator, which keeps freed
+      pages for reuse, instead of its default mimalloc, which returns them and faults them
+      in again (1M-bar run: 5.08 s -> 4.82 s, 0.4 s less system time). ``system`` is the
+      one pool every pyarrow build has.
+    """
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
 class _State:
@@ -89,7 +98,7 @@ def _skip_final_collection() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the app, turning every error into one readable message."""
-    _no_numpy_hugepages()
+    _memory_defaults()
     try:
         return app(args=argv, standalone_mode=True)
     except SystemExit:
