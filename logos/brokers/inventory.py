@@ -10,9 +10,9 @@ short: the flip). Realized PnL of a closing fill is *gross* (fees are booked sep
 
 All arithmetic is Decimal products and sums, hence exact.
 
-The net quantity of a symbol and the sorted list of symbols are cached and recomputed (the
-same sums, in the same order) only after a fill or a new symbol changed them: the broker asks
-for them several times per order, far more often than lots change.
+The net quantity and cost of a symbol and the sorted list of symbols are cached and recomputed
+(the same sums, in the same order) only after a fill or a new symbol changed them: the broker
+asks for them several times per order, far more often than lots change.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class SymbolLots:
     def __init__(self, lots: Iterable[Lot] = ()) -> None:
         self._lots: deque[Lot] = deque(lots)
         self._qty: Decimal | None = None
+        self._cost: Decimal | None = None
 
     def __iter__(self) -> Iterator[Lot]:
         return iter(self._lots)
@@ -84,7 +85,10 @@ class SymbolLots:
     @property
     def cost(self) -> Decimal:
         """Signed entry value of the open lots, Σ qty × price."""
-        return sum((lot.qty * lot.price for lot in self._lots), ZERO)
+        cost = self._cost
+        if cost is None:
+            cost = self._cost = sum((lot.qty * lot.price for lot in self._lots), ZERO)
+        return cost
 
     @property
     def avg_cost(self) -> Decimal:
@@ -93,8 +97,10 @@ class SymbolLots:
         return self.cost / qty if qty else ZERO
 
     def unrealized(self, price: Decimal) -> Decimal:
-        """Unrealized PnL of the open lots marked at ``price``: Σ (price − lot price) × qty."""
-        return sum(((price - lot.price) * lot.qty for lot in self._lots), ZERO)
+        """Unrealized PnL of the open lots marked at ``price``: Σ (price − lot price) × qty,
+        computed as qty × price − cost (the same exact value; the vectorized account rows use
+        this form too), from the cached qty and cost: one multiplication per mark."""
+        return self.qty * price - self.cost
 
     def apply(
         self, signed_qty: Decimal, price: Decimal, ts: datetime, trade_id: str
@@ -102,7 +108,7 @@ class SymbolLots:
         """Book a fill of ``signed_qty`` (buy > 0, sell < 0) at ``price``: close FIFO, open rest."""
         if not signed_qty:
             raise ValueError("a fill must have a non-zero quantity")
-        self._qty = None
+        self._qty = self._cost = None
         remaining = signed_qty
         closed: list[LotClose] = []
         while remaining and self._lots and (self._lots[0].qty > 0) != (remaining > 0):
