@@ -165,11 +165,14 @@ def account_table(
 
     def per_state(values: list[Decimal], at: int) -> np.ndarray:
         ints = []
+        known: dict[Decimal, int] = {}  # a symbol's qty and cost repeat while others trade
         for value in values:
-            scaled = value.scaleb(at)
-            integer = int(scaled)
-            if integer != scaled:
-                raise LogosError(f"internal: {value} is not a multiple of 10^-{at}")
+            integer = known.get(value)
+            if integer is None:
+                scaled = value.scaleb(at)
+                integer = known[value] = int(scaled)
+                if integer != scaled:
+                    raise LogosError(f"internal: {value} is not a multiple of 10^-{at}")
             ints.append(integer)
         return np.array(ints, dtype=dtype)[state_of_row]
 
