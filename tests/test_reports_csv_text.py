@@ -4,6 +4,7 @@ byte for byte what ``csv.writer`` and ``format_decimal``/``format_ts`` write."""
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -33,10 +34,15 @@ T0 = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def _csv_module_bytes(path: Path, header: list[str], rows: list[list[str]]) -> bytes:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    """What ``csv.writer(lineterminator="\\n")`` writes on CPython >= 3.11.9 (gh-67044: a
+    lone ``\\r`` is quoted). Older 3.11 releases quote only the terminator's characters, so
+    each row is written with ``"\\r\\n"`` (quoting ``\\r`` there too) and its end cut to ``\\n``."""
+    lines = []
+    for row in [header, *rows]:
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\r\n").writerow(row)
+        lines.append(line.getvalue().removesuffix("\r\n") + "\n")
+    path.write_bytes("".join(lines).encode("utf-8"))
     return path.read_bytes()
 
 
@@ -52,7 +58,7 @@ def test_fields_are_quoted_exactly_when_csv_writer_quotes_them(tmp_path: Path) -
         '"a,b",1\n'
         '"say ""hi""",1\n'
         '"two\nlines",1\n'
-        "cr\ronly,1\n"
+        '"cr\ronly",1\n'
         "naïve ✓ 價格,1\n"
         ",1\n"
         '"""",1\n'

@@ -2,8 +2,9 @@
 
 The dialect is the csv module's default (``excel``: ``,`` delimiter, ``"`` quote char,
 QUOTE_MINIMAL, doubled quotes) with ``lineterminator="\\n"``. Every cell is a string; a
-field is quoted when it contains the delimiter, the quote char or a line terminator
-character, and only then (on Python 3.11 a lone ``\\r`` is not quoted). Building the lines
+field is quoted when it contains the delimiter, the quote char, ``\\n`` or ``\\r``, and only
+then. A lone ``\\r`` is quoted as CPython's writer does since 3.11.9 and 3.12.3 (gh-67044;
+earlier releases left it bare, and CSV readers then end the row there). Building the lines
 in C++ and writing them through pyarrow's own file keeps the GIL free for other threads.
 """
 
@@ -16,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-NEEDS_QUOTES = r'[,"\n]'
-"""A field containing any of these is quoted (delimiter, quote char, line terminator)."""
-_COMMA, _QUOTE, _NEWLINE = ord(","), ord('"'), ord("\n")
+NEEDS_QUOTES = r'[,"\r\n]'
+"""A field containing any of these is quoted (delimiter, quote char, line breaks)."""
+_COMMA, _QUOTE, _NEWLINE, _RETURN = ord(","), ord('"'), ord("\n"), ord("\r")
 
 BATCH_ROWS = 65_536
 """Rows joined into text at a time (bounds memory and the 2 GiB offsets of a string array)."""
@@ -29,7 +30,8 @@ def csv_field(column: pa.Array) -> pa.Array:
     # Numbers, timestamps and ids never need quotes: one scan of the column's bytes is
     # much cheaper than a regex per value.
     chars = np.frombuffer(_text_bytes(column), dtype=np.uint8)
-    if not np.any((chars == _COMMA) | (chars == _QUOTE) | (chars == _NEWLINE)):
+    special = (chars == _COMMA) | (chars == _QUOTE) | (chars == _NEWLINE) | (chars == _RETURN)
+    if not np.any(special):
         return column
     needs = pc.match_substring_regex(column, NEEDS_QUOTES)
     if not pc.any(needs).as_py():
