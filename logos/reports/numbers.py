@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +25,7 @@ _INT64_MAX = np.iinfo(np.int64).max
 _MAX_DIGITS = 38  # decimal128
 _DECIMAL64_DIGITS = 18
 _FAST_SCALE = 18  # fractional digits of format_decimal_values' vectorized path
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def format_decimal(value: Decimal) -> str:
@@ -47,6 +48,11 @@ def format_ts(ts: datetime) -> str:
     if ts.tzinfo is UTC:
         return ts.isoformat().removesuffix("+00:00") + "Z"
     return isoformat_utc(ts)
+
+
+def _unscaled(value: int, scale: int) -> Decimal:
+    """``value / 10**scale`` exactly (``scaleb`` would round to the context's 28 digits)."""
+    return Decimal(value).scaleb(-scale, _EXACT)
 
 
 def _scale_of(value: Decimal) -> int:
@@ -84,7 +90,7 @@ class ScaledColumn:
 
     def decimal_at(self, index: int) -> Decimal:
         """One value as an exact Decimal."""
-        return Decimal(int(self.values[index])).scaleb(-self.scale)
+        return _unscaled(int(self.values[index]), self.scale)
 
     def to_float(self) -> np.ndarray:
         """float64 approximations (for metrics and charts, never for money)."""
@@ -106,9 +112,11 @@ class ScaledColumn:
         return self._format()
 
     def _format(self) -> pa.Array:
-        if self.values.dtype == object:
-            decimals = [Decimal(int(v)).scaleb(-self.scale) for v in self.values]
-            if any(len(d.as_tuple().digits) > _MAX_DIGITS for d in decimals):
+        if self.values.dtype == object or self.scale > _MAX_DIGITS:
+            ints = [int(v) for v in self.values]
+            decimals = [_unscaled(v, self.scale) for v in ints]
+            if self.scale > _MAX_DIGITS or any(abs(v) >= 10**_MAX_DIGITS for v in ints):
+                # beyond decimal128(38, scale): formatted one by one
                 return pa.array([format_decimal(d) for d in decimals], pa.string())
             array = pa.array(decimals, pa.decimal128(_MAX_DIGITS, self.scale))
         elif self.scale <= _DECIMAL64_DIGITS and _within(self.values, 10**_DECIMAL64_DIGITS):
@@ -177,6 +185,8 @@ def format_ts_values(values: Sequence[datetime]) -> pa.Array:
     if not all(ts.tzinfo is UTC for ts in values):
         return pa.array([format_ts(ts) for ts in values], pa.string())
     micros = pa.array(values, pa.timestamp("us", "UTC")).cast(pa.int64()).to_numpy()
+    if not _within(micros, _INT64_MAX // 1000):  # beyond 1677..2262: ns would wrap around
+        return pa.array([format_ts(ts) for ts in values], pa.string())
     return format_ts_column(micros * 1000)
 
 
