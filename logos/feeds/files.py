@@ -183,8 +183,7 @@ def _raw_bars(
             f"{path}: missing column(s) {', '.join(missing)}; expected "
             "timestamp,open,high,low,close,volume (and optionally symbol)"
         )
-    stamps = parse_timestamps(table.series(ts_name), epoch_unit)
-    ts = stamps.as_unit("ns").asi8.view("datetime64[ns]")
+    ts = _ns_or_nat(parse_timestamps(table.series(ts_name), epoch_unit))
     values = np.empty((len(OHLCV_COLUMNS), len(table)), dtype=np.float64)
     for row, col in zip(values, OHLCV_COLUMNS, strict=True):
         table.floats_into(by_lower[col], row)
@@ -192,6 +191,15 @@ def _raw_bars(
     if "symbol" in by_lower:
         symbol = table.series(by_lower["symbol"]).astype(str).to_numpy()
     return RawBars(ts, values, symbol, [(str(path), first_line, len(table))])
+
+
+def _ns_or_nat(stamps: pd.DatetimeIndex) -> np.ndarray:
+    """datetime64[ns] values of UTC ``stamps``; NaT (an unreadable timestamp, named by its
+    line) where nanoseconds cannot hold one: before 1677-09-21 or after 2262-04-11."""
+    low, high = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    if stamps.unit != "ns" and (stamps.min() < low or stamps.max() > high):
+        stamps = stamps.where((stamps >= low) & (stamps <= high))
+    return stamps.as_unit("ns").asi8.view("datetime64[ns]")
 
 
 def epoch_unit_of(largest: float) -> str:
@@ -226,7 +234,7 @@ def parse_timestamps(values: pd.Series, epoch_unit: EpochUnit = "auto") -> pd.Da
         if unit == "auto":
             finite = numbers[np.isfinite(numbers)]
             unit = epoch_unit_of(float(np.abs(finite).max()) if finite.size else 0.0)
-        return pd.DatetimeIndex(pd.to_datetime(numbers, unit=unit, utc=True))
+        return pd.DatetimeIndex(pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce"))
     text = values.astype(str).str.strip()
     if text.str.fullmatch(r"-?\d+(\.\d+)?").all() and len(text):
         return parse_timestamps(pd.to_numeric(text), epoch_unit)
