@@ -64,3 +64,12 @@ def test_an_epoch_beyond_int64_nanoseconds_is_a_bad_bar(tmp_path: Path) -> None:
     assert feed.report.skipped == {"missing timestamp": 1}
     # 1700000000000 ns after the epoch is 1970-01-01T00:28:20Z
     assert [str(ts) for ts in frames["bars"].index] == ["1970-01-01 00:28:20+00:00"]
+
+
+def test_a_byte_that_is_not_utf8_after_the_header_is_a_readable_error(tmp_path: Path) -> None:
+    # The header line is fine; reading it must not decode the rest of the file.
+    path = tmp_path / "bars.csv"
+    path.write_bytes(HEADER.encode() + b"2024-01-01T00:00:00Z,1,2,1,1,5\xff\n")
+    with pytest.raises(DataError) as caught:
+        ReplayFeed(path=str(path)).load_frames()
+    assert str(caught.value).startswith(f"{path}: not a readable CSV file (")

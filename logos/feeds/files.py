@@ -127,8 +127,12 @@ def _end_of_data(rows: int, row_values: Callable[[int], Iterable[object]]) -> in
 
 
 def _header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig") as fh:
-        line = fh.readline()
+    with path.open("rb") as fh:  # bytes: a text reader would decode past the first line
+        raw = fh.readline().split(b"\r")[0]  # a line ends at \n, \r\n or \r
+    try:
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: line 1: the header row is not UTF-8 text") from None
     if not line.strip():
         raise DataError(f"{path}: line 1: empty file or missing header row")
     return [name.strip() for name in line.rstrip("\r\n").split(",")]
