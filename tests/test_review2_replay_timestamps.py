@@ -73,3 +73,14 @@ def test_a_byte_that_is_not_utf8_after_the_header_is_a_readable_error(tmp_path: 
     with pytest.raises(DataError) as caught:
         ReplayFeed(path=str(path)).load_frames()
     assert str(caught.value).startswith(f"{path}: not a readable CSV file (")
+
+
+def test_a_column_given_twice_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(
+        "timestamp,open,high,low,close,Close,volume\n2024-01-01T00:00:00Z,1,2,1,1,1,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        ReplayFeed(path=str(path)).load_frames()
+    assert str(caught.value) == f"{path}: column close appears more than once"

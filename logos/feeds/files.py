@@ -177,7 +177,12 @@ def _read_csv_slowly(path: Path) -> pd.DataFrame:
 def _raw_bars(
     table: _ArrowColumns | _FrameColumns, path: Path, first_line: int, epoch_unit: EpochUnit
 ) -> RawBars:
-    by_lower = {str(name).strip().lower(): name for name in table.names}
+    lowered = [str(name).strip().lower() for name in table.names]
+    known = {*TIMESTAMP_NAMES, *OHLCV_COLUMNS, "symbol"}
+    twice = [name for name in dict.fromkeys(lowered) if name in known and lowered.count(name) > 1]
+    if twice:
+        raise DataError(f"{path}: column {', '.join(twice)} appears more than once")
+    by_lower = dict(zip(lowered, table.names, strict=True))
     ts_name = next((by_lower[n] for n in TIMESTAMP_NAMES if n in by_lower), None)
     missing = [col for col in OHLCV_COLUMNS if col not in by_lower]
     if ts_name is None:
