@@ -94,6 +94,7 @@ class _Symbol:
     ) -> None:
         self.name = name
         self.values = frame[list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
+        self.closes = np.ascontiguousarray(self.values[:, 3])
         self.slice_of_row = np.searchsorted(timeline, frame.index.asi8)
         self.dense = len(self.slice_of_row) == len(timeline)
         self._prices: dict[float, Decimal] = {}
@@ -123,7 +124,7 @@ class _Symbol:
         return Bar(self.name, ts, exact(o), exact(h), exact(lo), exact(c), exact(v))
 
     def close(self, row: int) -> Decimal:
-        return self._exact(float(self.values[row, 3]))
+        return self._exact(self.closes.item(row))
 
     def row_at(self, index: int) -> int:
         """This symbol's row in slice ``index``, or -1."""
@@ -261,8 +262,7 @@ def run_vectorized(
     if every_slice:
         table = AccountTable.from_rows(stamps, rows)
     else:
-        closes = [np.ascontiguousarray(s.values[:, 3]) for s in book]
-        marks = [SymbolMarks(s.name, s.slice_of_row, c) for s, c in zip(book, closes, strict=True)]
+        marks = [SymbolMarks(s.name, s.slice_of_row, s.closes) for s in book]
         table = account_table(timeline, marks, states, states[0].cash)
     bars = sum(len(frames[s]) for s in symbols)
     return engine.result(table, bars, gaps)

@@ -316,10 +316,12 @@ class OrderTranslator:
         if limit is not None and limit <= 0:
             text = f"{reason}: dropped, limit price {price} rounds to {limit} on the tick grid"
             return drop("untradeable", text, requested, qty)
-        after = _CTX.add(_CTX.add(position_qty, working_qty), qty)
-        problems = untradeable_reasons(meta, qty, limit or price, position_after=after)
-        if problems:
-            return drop("untradeable", f"{reason}: dropped, {'; '.join(problems)}", requested, qty)
+        if meta is not None:  # without metadata a nonzero quantity is always tradeable
+            after = _CTX.add(_CTX.add(position_qty, working_qty), qty)
+            problems = untradeable_reasons(meta, qty, limit or price, position_after=after)
+            if problems:
+                text = f"{reason}: dropped, {'; '.join(problems)}"
+                return drop("untradeable", text, requested, qty)
         values = {
             "symbol": symbol,
             "side": side,

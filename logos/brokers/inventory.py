@@ -52,15 +52,12 @@ class LotClose(NamedTuple):
 
 
 class FillOutcome(NamedTuple):
-    """What one fill did to a symbol's lots: the lots it closed and the lot it opened."""
+    """What one fill did to a symbol's lots: the lots it closed, the lot it opened, and the
+    fill's gross realized PnL (the sum over the lots it closed)."""
 
     closed: tuple[LotClose, ...]
     opened: Lot | None
-
-    @property
-    def realized_pnl(self) -> Decimal:
-        """Gross realized PnL of the fill (sum over the lots it closed)."""
-        return sum((c.realized_pnl for c in self.closed), ZERO)
+    realized_pnl: Decimal
 
 
 class SymbolLots:
@@ -131,7 +128,8 @@ class SymbolLots:
             else:
                 opened = Lot(**values)
             self._lots.append(opened)
-        return FillOutcome(tuple(closed), opened)
+        realized = sum((c.realized_pnl for c in closed), ZERO)
+        return FillOutcome(tuple(closed), opened, realized)
 
 
 class Inventory:
