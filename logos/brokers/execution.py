@@ -31,7 +31,6 @@ from logos.domain import (
     Order,
     OrderStatus,
     Side,
-    SymbolMeta,
     construct_trusted,
     is_finite_decimal,
     is_utc,
@@ -72,23 +71,20 @@ def cut_to_buying_power(
     qty: Decimal,
     price: Decimal,
     liquidity: Liquidity,
-    meta: SymbolMeta | None,
+    step: Decimal,
     reserved_by_others: Callable[[], Decimal],
 ) -> Cut:
     """How much of a fill of ``qty`` at ``price`` the buying power covers (module docstring).
 
-    The closing part always fits; the opening part is cut to the order's quantity step
-    (:func:`~logos.brokers.fills.quantity_step`). ``reserved_by_others`` is asked only when
-    the fill opens exposure.
+    The closing part always fits; the opening part is cut to a multiple of ``step``.
+    ``reserved_by_others`` is asked only when the fill opens exposure.
     """
     opening = opening_part(qty, order.side, ledger.inventory.qty(order.symbol))
     if opening == 0:
         return Cut(qty)
     per_unit = price * (1 + rules.rate(params.fee_bps_for(liquidity)))
     room = buying_power(params, ledger.equity, ledger.gross_exposure, reserved_by_others())
-    if opening * per_unit <= room:
-        return Cut(qty)
-    fits = affordable_opening(opening, per_unit, room, rules.quantity_step(order.qty, meta))
+    fits = affordable_opening(opening, per_unit, room, step)
     if fits == opening:
         return Cut(qty)
     allowed = qty - opening + fits

@@ -16,6 +16,7 @@ An order accepted while bar t is current is first eligible at bar t+1. On an eli
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 
 from logos.domain import Bar, Liquidity, Order, OrderType, Side, SymbolMeta
 
@@ -68,10 +69,17 @@ def quantity_step(qty: Decimal, meta: SymbolMeta | None) -> Decimal:
     """
     if meta is not None and meta.lot_size is not None:
         return meta.lot_size
+    step = _precision_step(qty)
+    return step if meta is None or meta.fractionable else max(step, Decimal(1))
+
+
+@lru_cache(maxsize=4096)
+def _precision_step(qty: Decimal) -> Decimal:
+    """10 ** -(fractional digits of ``qty``), at most 1. Cached: every fill asks, and orders
+    repeat few quantities (equal Decimals hash alike and give the same step)."""
     exponent = qty.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # a positive finite quantity
-    step = Decimal(1).scaleb(min(0, exponent))
-    return step if meta is None or meta.fractionable else max(step, Decimal(1))
+    return Decimal(1).scaleb(min(0, exponent))
 
 
 def participation_budget(bar: Bar, cap: Decimal | None) -> Decimal | None:

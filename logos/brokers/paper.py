@@ -142,12 +142,8 @@ class PaperBroker(Broker):
             priced = rules.fill_price(order, bar, self.params.slippage_bps)
             if priced is None:
                 continue
-            if budget is None:
-                qty = order.remaining_qty
-            else:
-                qty = rules.fill_qty(
-                    order.remaining_qty, budget, rules.quantity_step(order.qty, meta)
-                )
+            step = rules.quantity_step(order.qty, meta)
+            qty = rules.fill_qty(order.remaining_qty, budget, step)
             if qty <= 0:
                 continue
             price, liquidity = priced
@@ -158,7 +154,7 @@ class PaperBroker(Broker):
                 qty,
                 price,
                 liquidity,
-                meta,
+                step,
                 partial(self._reserved_by_others, state, order),
             )
             if cut.qty > 0:
