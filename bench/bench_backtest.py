@@ -1,6 +1,7 @@
 """Benchmark ``logos backtest``: wall time, peak memory and bars/s of the whole command.
 
     python bench/bench_backtest.py [--bars 1000000] [--symbols-bars 100000] [--work DIR]
+    python bench/bench_backtest.py --checkout /tmp/old --checkout .   # A/B, alternating
 
 Each case runs ``--repeat`` times (default 3); the median wall time is reported with the
 range. Generates the bars deterministically (bench/generate_bars.py, seeded), then runs the real
@@ -8,6 +9,10 @@ console script in a subprocess per case and reads that child's peak RSS from
 ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (each case in a fresh measuring process,
 so peaks do not carry over). Cases: 1 symbol × ``--bars`` and 10 symbols × ``--symbols-bars``,
 both ``sma_cross`` (fast 10, slow 30), fixed_qty 1, fee 10 bps.
+
+``--checkout DIR`` (repeatable) runs the ``logos`` package of that checkout (put first on
+``PYTHONPATH``) instead of the installed one; with several, the runs alternate between them
+(A, B, A, B, ...) so that both see the same machine, and each gets its own median.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ def generate(out: Path, bars: int, symbols: int) -> None:
     marker.touch()
 
 
-def measure(argv: list[str]) -> dict[str, float]:
+def measure(argv: list[str], checkout: Path | None = None) -> dict[str, float]:
     """Run ``argv`` in a child that reports its own child's wall time and peak RSS."""
     probe = (
         "import resource, subprocess, sys, time\n"
@@ -44,11 +49,41 @@ def measure(argv: list[str]) -> dict[str, float]:
         "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(wall, rss)\n"
     )
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(checkout.resolve()), *filter(None, [env.get("PYTHONPATH")])]
+        )
     done = subprocess.run(
-        [sys.executable, "-c", probe, *argv], check=True, capture_output=True, text=True
+        [sys.executable, "-c", probe, *argv], check=True, capture_output=True, text=True, env=env
     )
     wall, rss_kb = done.stdout.split()
     return {"wall_s": float(wall), "peak_rss_mb": int(rss_kb) / 1024}
+
+
+def summarize(runs: list[dict[str, float]], bars: int, out: Path) -> dict[str, float]:
+    """Median wall time with its range, the largest peak RSS, bars/s and fills of one case."""
+    walls = sorted(r["wall_s"] for r in runs)
+    result = {
+        "wall_s": statistics.median(walls),
+        "wall_min_s": walls[0],
+        "wall_max_s": walls[-1],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "runs": len(runs),
+    }
+    result["bars_per_s"] = bars / result["wall_s"]
+    result["fills"] = sum(1 for _ in (out / "trades.csv").open()) - 1
+    return result
+
+
+def report(label: str, result: dict[str, float]) -> str:
+    """One line of the bench's output."""
+    return (
+        f"{label:32s} wall {result['wall_s']:6.2f} s (median of {result['runs']:.0f}: "
+        f"{result['wall_min_s']:.2f}-{result['wall_max_s']:.2f})   "
+        f"peak {result['peak_rss_mb']:7.0f} MB   {result['bars_per_s']:10,.0f} bars/s   "
+        f"{result['fills']:,.0f} fills"
+    )
 
 
 def main() -> None:
@@ -58,6 +93,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=HERE / "out")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (median reported)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        action="append",
+        help="run this checkout's logos (repeat to alternate between several)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     single = args.work / f"one_{args.bars}.csv"
@@ -79,27 +120,18 @@ def main() -> None:
             10 * args.symbols_bars,
         ),
     }
+    checkouts: list[Path | None] = list(args.checkout or [None])
     results = {}
     for name, (argv, bars) in cases.items():
-        out = args.work / ("out_" + name.split()[0])
-        runs = [measure([*argv, "--out", str(out)]) for _ in range(max(1, args.repeat))]
-        walls = sorted(r["wall_s"] for r in runs)
-        result = {
-            "wall_s": statistics.median(walls),
-            "wall_min_s": walls[0],
-            "wall_max_s": walls[-1],
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "runs": len(runs),
-        }
-        result["bars_per_s"] = bars / result["wall_s"]
-        trades = sum(1 for _ in (out / "trades.csv").open()) - 1
-        result["fills"] = trades
-        results[name] = result
-        print(
-            f"{name:32s} wall {result['wall_s']:6.2f} s (median of {len(runs)}: "
-            f"{walls[0]:.2f}-{walls[-1]:.2f})   peak {result['peak_rss_mb']:7.0f} MB"
-            f"   {result['bars_per_s']:10,.0f} bars/s   {trades:,} fills"
-        )
+        runs: dict[Path | None, list[dict[str, float]]] = {c: [] for c in checkouts}
+        outs = {c: args.work / f"out_{name.split()[0]}_{i}" for i, c in enumerate(checkouts)}
+        for _ in range(max(1, args.repeat)):
+            for checkout in checkouts:
+                runs[checkout].append(measure([*argv, "--out", str(outs[checkout])], checkout))
+        for checkout, measured in runs.items():
+            label = name if checkout is None else f"{name} [{checkout}]"
+            results[label] = summarize(measured, bars, outs[checkout])
+            print(report(label, results[label]))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")

@@ -4,20 +4,18 @@ Money (prices, quantities, cash, fees, PnL) is ``Decimal``; timestamps are tz-aw
 (DESIGN.md §4, §5). Records are immutable: an order that changes state is a new ``Order``
 made with :meth:`Order.evolve`, so every version can be journaled as it was.
 
-Validation is for values from outside (configs, feeds, strategies, venues, users). The paper
-broker builds several records per order from values it computed itself; for those it may use
-:func:`construct_trusted` after checking, with :func:`is_finite_decimal` and :func:`is_utc`,
-that validation would return the values unchanged — and falls back to the validating
-constructor otherwise, so bad values still raise the same errors.
+Records are pydantic models, validated when made. The two made once per bar or slice — a
+million times in a long backtest — are immutable named tuples instead: :class:`Bar` (feeds
+validate whole series at once) and :class:`Account` (the broker computes it from its own
+Decimals every slice).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -34,64 +32,6 @@ class Record(BaseModel):
     """Base of the immutable domain records: frozen, no unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-_set_attribute = object.__setattr__
-_FIELDS: dict[type[BaseModel], tuple[tuple[str, ...], set[str]]] = {}
-
-
-def _field_names(cls: type[BaseModel]) -> tuple[tuple[str, ...], set[str]]:
-    names = tuple(cls.__pydantic_fields__)
-    fields = _FIELDS[cls] = (names, set(names))
-    return fields
-
-
-def construct_trusted(cls: type[ModelT], values: dict[str, Any]) -> ModelT:
-    """A ``cls`` instance made from ``values`` (field name -> value) without validation.
-
-    Every field must be given (else ``TypeError``), each exactly as validation would return
-    it: the caller checks that (see the module docstring). The result equals, dumps and
-    serializes like the validated instance; it just skips validating values already known
-    to be valid, which costs more than the rest of a paper fill. ``values`` becomes the
-    instance's own dict: the caller must not use it afterwards.
-    """
-    names, name_set = _FIELDS.get(cls) or _field_names(cls)
-    if tuple(values) != names:
-        if values.keys() != name_set:
-            raise TypeError(f"{cls.__name__}: construct_trusted needs exactly {list(names)}")
-        values = {name: values[name] for name in names}
-    record = object.__new__(cls)
-    _set_attribute(record, "__dict__", values)
-    _set_attribute(record, "__pydantic_fields_set__", name_set.copy())
-    _set_attribute(record, "__pydantic_extra__", None)
-    _set_attribute(record, "__pydantic_private__", None)
-    return record
-
-
-def copy_trusted(record: ModelT, changes: dict[str, Any]) -> ModelT:
-    """A copy of ``record`` with ``changes`` (field name -> value) applied, without validation.
-
-    Like :func:`construct_trusted`, every changed value must be exactly what validation would
-    return (the caller checks that); the names must be fields of the record (else
-    ``TypeError``). Copying the record's own dict keeps its field order, so nothing else
-    needs checking.
-    """
-    values = record.__dict__.copy()
-    values.update(changes)
-    if len(values) != len(record.__dict__):
-        unknown = sorted(set(changes) - set(record.__dict__))
-        raise TypeError(f"{type(record).__name__}: copy_trusted got unknown fields {unknown}")
-    cls = type(record)
-    copy = object.__new__(cls)
-    _set_attribute(copy, "__dict__", values)
-    _set_attribute(
-        copy, "__pydantic_fields_set__", (_FIELDS.get(cls) or _field_names(cls))[1].copy()
-    )
-    _set_attribute(copy, "__pydantic_extra__", None)
-    _set_attribute(copy, "__pydantic_private__", None)
-    return copy
 
 
 def is_finite_decimal(value: object) -> bool:
@@ -182,13 +122,12 @@ _TERMINAL = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+class Bar(NamedTuple):
     """One closed OHLCV bar. ``ts`` is the bar's **open** time, tz-aware UTC.
 
-    A plain slotted dataclass rather than a pydantic model: feeds create millions of them and
-    validate the whole series at once (see ``logos.feeds``), so per-bar validation would be
-    paid twice.
+    An immutable named tuple rather than a pydantic model: feeds create one per bar —
+    millions in a long backtest — and validate the whole series at once (see
+    ``logos.feeds``), so per-bar validation would be paid twice.
     """
 
     symbol: str
@@ -294,19 +233,25 @@ class Position(Record):
         return self.qty * self.last_price if self.last_price is not None else Decimal(0)
 
 
-class Account(Record):
-    """The account after one slice: cash, marks and the drawdown from the equity peak."""
+class Account(NamedTuple):
+    """The account after one slice: cash, marks and the drawdown from the equity peak.
 
-    ts: UtcDatetime
-    currency: str = "USD"
+    ``drawdown`` is a fraction of ``peak_equity`` (0.05 = 5 % below the peak); ``ts`` is
+    tz-aware UTC. An immutable named tuple rather than a pydantic model: the broker makes
+    one every slice from values it computed itself, and the account history checks each
+    value it records.
+    """
+
+    ts: datetime
     cash: Decimal
     equity: Decimal
+    peak_equity: Decimal
+    currency: str = "USD"
     gross_exposure: Decimal = Decimal(0)
     net_exposure: Decimal = Decimal(0)
     realized_pnl: Decimal = Decimal(0)
     unrealized_pnl: Decimal = Decimal(0)
-    fees: NonNegativeDecimal = Decimal(0)
-    peak_equity: Decimal
+    fees: Decimal = Decimal(0)
     drawdown: Decimal = Decimal(0)
 
 

@@ -1,52 +1,68 @@
-"""The session loop shared by backtest, paper, dry-run and live (DESIGN.md §3).
+"""The session loop: one engine for backtest, paper, dry-run and live (docs/backtest.md).
 
-For each time slice, in this order:
+For each time slice (the closed bars of every symbol sharing one timestamp), in this order:
 
 1. the feed yields the slice; it is journaled (one ``slice`` record, carrying any feed
    events such as gaps);
-2. the broker matches working orders against the new bars (``on_bar``, fills journaled);
-3. the account is marked to market at the closes (``mark``);
+2. the broker matches working orders against each new bar (:meth:`Broker.on_bar`);
+3. the broker marks the account at the closes (:meth:`Broker.mark`); every order event and
+   fill is journaled;
 4. post-trade guards run (:meth:`RiskHooks.post_trade`);
-5. each symbol's strategy computes its signal on bars up to and including this close;
+5. each symbol's strategy gives its signal for the bar just closed;
 6. sizing (:class:`~logos.sizing.OrderTranslator`) turns it into an intent; pre-trade guards
    approve or deny it (:meth:`RiskHooks.pre_trade`);
 7. the broker accepts the order (every order event journaled as it happens);
-8. reporters are notified (:meth:`~logos.reports.Reporter.on_slice`) and the account row is
-   recorded.
+8. reporters are notified (:meth:`~logos.reports.Reporter.on_slice`), the account row is
+   recorded and the journal may snapshot (:meth:`Journal.after_slice`).
+
+The broker is the only accountant: account rows, positions and PnL are what it returns,
+every slice, in every mode. Nothing is skipped that could change what happens; the
+shortcuts below only avoid work whose result is known:
+
+- signals come from the strategy's :meth:`~logos.strategies.base.Strategy.update` bar by bar,
+  or, when the caller passes them (a backtest over a replay feed), from ``signals()``
+  computed once on the whole series — the same numbers, which the strategy contract checks;
+- sizing for a symbol is skipped while its signal is unchanged, nothing of it is working,
+  no fill changed its position and the last sizing left nothing to do, when the sizing rule
+  depends on the signal alone (``fixed_qty`` without ``max_position_notional``): the
+  translator would compute target − position − working = 0 again and emit nothing;
+- reporters whose ``on_slice`` and risk hooks whose ``post_trade`` are the base class's
+  no-op are not called, and the journal is not asked to record when it is disabled.
 
 One strategy instance per symbol: a strategy sees one symbol's bars, as its contract says.
 Symbols within a slice are handled in the configured order.
 
-The journal sequence (:attr:`Engine.seq`) advances by one per slice, per broker event and per
-dropped or denied intent; the client order id of an intent is made from the session id and
-the sequence number its NEW event gets, so it is the same in every path over the same data.
-The vectorized backtest (:mod:`logos.backtest`) drives the same :class:`Engine` methods.
+The journal sequence (:attr:`Engine.seq`) advances by one per slice, per broker event and
+per dropped or denied intent; the client order id of an intent is made from the session id
+and the sequence number its NEW event gets, so a resent order after a restart is
+recognisable.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from logos.brokers.base import Broker
+from logos.brokers.base import Broker, BrokerEvent
 from logos.domain import Account, Bar, Event, Fill, Order, OrderIntent, OrderStatus
 from logos.engine_hooks import Journal, NullJournal, RiskHooks
+from logos.errors import LogosError
 from logos.feeds.base import Feed
 from logos.lifecycle import OrderEvent, created, order_from_intent, transition
-from logos.reports import Reporter
-from logos.reports.result import ACCOUNT_COLUMNS, AccountTable, DroppedIntent, SessionResult
+from logos.reports import AccountHistory, Reporter
+from logos.reports.result import DroppedIntent, SessionResult
 from logos.sizing import OrderTranslator, TranslationResult
-from logos.strategies.base import BAR_COLUMNS, Strategy
+from logos.strategies.base import Strategy
 
 ZERO = Decimal(0)
 _WORKING = frozenset(s for s in OrderStatus if s.is_working)
+PROGRESS_EVERY = 4096
+"""Slices between two progress callbacks (a callback costs more than a slice)."""
 
 __all__ = [
     "Engine",
@@ -78,6 +94,38 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with the number of slices done so far and the total (None when unknown)."""
 
 
+class _Symbol:
+    """What the loop keeps per symbol: where its signals come from and what sizing last saw."""
+
+    __slots__ = ("last_signal", "name", "settled", "signal", "target")
+
+    def __init__(self, name: str, signal: Callable[[Bar], float]) -> None:
+        self.name = name
+        self.signal = signal
+        self.last_signal = math.nan
+        self.target: Decimal | None = None
+        """The signed target position of the last sizing (None before a usable signal)."""
+        self.settled = False
+        """True when sizing would emit nothing now: its last run emitted and dropped nothing,
+        or the fills since then brought position and working orders exactly to its target."""
+
+
+def _precomputed(symbol: str, values: np.ndarray) -> Callable[[Bar], float]:
+    """The signal of each successive bar of ``symbol`` from a whole-series array."""
+    stream: Iterator[float] = iter(values.tolist())
+
+    def signal(bar: Bar) -> float:
+        try:
+            return next(stream)
+        except StopIteration:
+            raise LogosError(
+                f"{symbol}: the feed gave more bars than the {len(values)} signals computed "
+                "on the whole series"
+            ) from None
+
+    return signal
+
+
 class Engine:
     """Runs slices through the steps of the module docstring and collects the results."""
 
@@ -91,11 +139,17 @@ class Engine:
         self.fills: list[Fill] = []
         self.working: dict[str, str] = {}
         """Working orders (order id -> symbol), kept from the broker's order events."""
+        self.account_history = AccountHistory()
         self._created: dict[str, int] = {}
+        params = parts.translator.params
+        self._signal_only_sizing = (
+            parts.translator.rule == "fixed_qty"
+            and getattr(params, "max_position_notional", None) is None
+        )
 
-    # shared steps ---------------------------------------------------------------------
+    # the steps --------------------------------------------------------------------------
 
-    def journal_slice(self, ts: datetime, bars: Sequence[Bar], feed_events: list[Any]) -> None:
+    def journal_slice(self, ts: datetime, bars: Sequence[Bar], feed_events: list[object]) -> None:
         """Step 1: one ``slice`` record (with the feed's events) per time slice."""
         self.seq += 1
         journal = self.parts.journal
@@ -105,15 +159,22 @@ class Engine:
                     {"symbol": b.symbol, "close": str(b.close), "volume": str(b.volume)}
                     for b in bars
                 ],
-                "feed_events": [{"type": e.type, **e.data} for e in feed_events],
+                "feed_events": [
+                    {"type": e.type, **e.data}  # type: ignore[attr-defined]
+                    for e in feed_events
+                ],
             }
             journal.record(Event(seq=self.seq, type="slice", ts=ts, data=data))
 
     def journal_broker_events(self) -> int:
-        """Journal every queued broker event; return how many there were."""
+        """Journal every queued broker event and keep track of working orders; return how
+        many events there were."""
         events = self.broker.drain_events()
-        if not events:
-            return 0
+        if events:
+            self._journal_events(events)
+        return len(events)
+
+    def _journal_events(self, events: Sequence[BrokerEvent]) -> None:
         journal = self.parts.journal if self.parts.journal.enabled else None
         created, working, seq = self._created, self.working, self.seq
         for event in events:
@@ -130,12 +191,12 @@ class Engine:
                 self.seq = seq
                 journal.record(event.to_event(seq))
         self.seq = seq
-        return len(events)
 
-    def position_and_working(self, symbol: str) -> tuple[Decimal, Decimal]:
-        """Signed position and signed remaining quantity of working orders in ``symbol``."""
-        position = next((p.qty for p in self.broker.positions() if p.symbol == symbol), ZERO)
-        working = sum(
+    def working_qty(self, symbol: str) -> Decimal:
+        """Signed remaining quantity of the working orders in ``symbol``."""
+        if symbol not in self.working.values():
+            return ZERO
+        return sum(
             (
                 o.remaining_qty * o.side.sign
                 for o in self.broker.working_orders()
@@ -143,28 +204,26 @@ class Engine:
             ),
             ZERO,
         )
-        return position, working
 
     def evaluate(
-        self,
-        symbol: str,
-        signal: float,
-        price: Decimal,
-        ts: datetime,
-        account: Account,
-        position: tuple[Decimal, Decimal] | None = None,
+        self, symbol: str, signal: float, price: Decimal, ts: datetime, account: Account
     ) -> TranslationResult | None:
         """Steps 6-7 for one symbol: size the signal, check it, submit it.
 
-        ``position`` is (signed position, signed working quantity) when the caller already
-        knows them exactly (the vectorized path); otherwise the broker is asked. Returns the
-        translation (``None`` for a NaN signal, which never trades).
+        Returns the translation (``None`` for a NaN signal, which never trades).
         """
         if math.isnan(signal):
             return None
-        held, working = position if position is not None else self.position_and_working(symbol)
+        held = self.broker.position_qty(symbol)
         result = self.translator.translate(
-            symbol, signal, price, held, working, account.equity, ts, seq=self.seq + 1
+            symbol,
+            signal,
+            price,
+            held,
+            self.working_qty(symbol),
+            account.equity,
+            ts,
+            seq=self.seq + 1,
         )
         for drop in result.dropped:
             self.seq += 1
@@ -195,11 +254,7 @@ class Engine:
                 self.parts.journal.record(item.to_event(self.seq))
         self.denied.append(order)
 
-    def on_bar(self, bar: Bar) -> None:
-        """Step 2 for one bar: the broker fills what it can; fills are kept in order."""
-        self.fills.extend(self.broker.on_bar(bar))
-
-    def result(self, account: AccountTable, bars: int, gaps: int) -> SessionResult:
+    def result(self, bars: int, gaps: int) -> SessionResult:
         """Collect the session's outputs (orders in creation order, denied ones included)."""
         broker = self.broker
         created = self._created
@@ -214,75 +269,119 @@ class Engine:
             orders=orders,
             fills=list(self.fills),
             positions=broker.positions(),
-            account=account,
+            account=self.account_history,
             symbols=list(self.parts.symbols),
             dropped_intents=list(self.dropped),
             bars=bars,
             gaps=gaps,
         )
 
-    # the bar-by-bar loop ---------------------------------------------------------------
+    # the loop --------------------------------------------------------------------------
 
-    def run_stepwise(
+    def run(
         self,
         feed: Feed,
         timeframe: str | timedelta,
+        *,
+        signals: Mapping[str, np.ndarray] | None = None,
         progress: ProgressCallback | None = None,
+        total: int | None = None,
     ) -> SessionResult:
-        """Run every slice of ``feed`` through the loop, signals from rolling windows."""
+        """Run every slice of ``feed`` through the loop and return the session's result.
+
+        ``signals`` (symbol -> one float per bar the feed will deliver for it, in order) are
+        signals computed on the whole series; without them each symbol's strategy is asked
+        bar by bar (:meth:`Strategy.update`). ``total`` is the number of slices, when known,
+        for ``progress``.
+        """
         parts = self.parts
         feed.start(parts.symbols, timeframe)
-        windows = {s: _Window(parts.strategies[s].window_size()) for s in parts.symbols}
-        stamps: list[datetime] = []
-        rows: dict[str, list[Decimal]] = {c: [] for c in ACCOUNT_COLUMNS}
-        bars_seen = 0
+        states: dict[str, _Symbol] = {}
+        for symbol in parts.symbols:
+            if signals is not None:
+                source = _precomputed(symbol, np.asarray(signals[symbol], dtype=np.float64))
+            else:
+                source = parts.strategies[symbol].update
+            states[symbol] = _Symbol(symbol, source)
+        try:
+            bars_seen = self._loop(feed, states, progress, total)
+        finally:
+            feed.close()
+        parts.journal.finish(self)
+        return self.result(bars_seen, len(feed.health().gaps))
+
+    def _loop(
+        self,
+        feed: Feed,
+        states: dict[str, _Symbol],
+        progress: ProgressCallback | None,
+        total: int | None,
+    ) -> int:
+        parts = self.parts
+        broker = self.broker
+        on_bar, mark = broker.on_bar, broker.mark
+        risk = parts.risk
+        post_trade = risk.post_trade if type(risk).post_trade is not RiskHooks.post_trade else None
+        journal = parts.journal
+        journaling = journal.enabled
+        record = self.account_history.append
+        listening = [r for r in parts.reporters if type(r).on_slice is not Reporter.on_slice]
+        signal_only = self._signal_only_sizing
+        working = self.working
+        evaluate = self.evaluate
+        drain_feed = feed.drain_events
+        drain_broker = broker.drain_events
+        bars_seen = count = 0
         for count, bars in enumerate(feed.slices(), start=1):
             ts = bars[0].ts
-            self.journal_slice(ts, bars, feed.drain_events())
+            feed_events = drain_feed()
+            if journaling:
+                self.journal_slice(ts, bars, feed_events)
+            else:
+                self.seq += 1
             for bar in bars:
-                self.on_bar(bar)
-            account = self.broker.mark(bars)
-            self.journal_broker_events()
-            parts.risk.post_trade(ts, account, bars)
-            stamps.append(ts)
-            for name in ACCOUNT_COLUMNS:
-                rows[name].append(getattr(account, name))
+                fills = on_bar(bar)
+                if fills:
+                    self.fills.extend(fills)
+                    self._after_fills(states[bar.symbol])
+            account = mark(bars)
+            events = drain_broker()
+            if events:
+                self._journal_events(events)
+            if post_trade is not None:
+                post_trade(ts, account, bars)
             for bar in bars:
-                window = windows[bar.symbol]
-                window.append(bar)
-                signal = parts.strategies[bar.symbol].last_signal(window.frame())
-                self.evaluate(bar.symbol, signal, bar.close, ts, account)
-            for reporter in parts.reporters:
+                state = states[bar.symbol]
+                signal = state.signal(bar)
+                if (
+                    signal_only
+                    and state.settled
+                    and (signal == state.last_signal)
+                    and bar.symbol not in working.values()
+                ):
+                    continue
+                result = evaluate(bar.symbol, signal, bar.close, ts, account)
+                state.last_signal = signal
+                state.target = None if result is None else result.target_qty
+                state.settled = result is not None and not (result.intents or result.dropped)
+            for reporter in listening:
                 reporter.on_slice(ts, account)
-            parts.journal.after_slice(self, ts)
+            record(account)
+            if journaling:
+                journal.after_slice(self, ts)
             bars_seen += len(bars)
-            if progress is not None:
-                progress(count, None)
-        parts.journal.finish(self)
-        health = feed.health()
-        return self.result(AccountTable.from_rows(stamps, rows), bars_seen, len(health.gaps))
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count, total)
+        if progress is not None:
+            progress(count, total)
+        return bars_seen
 
-
-class _Window:
-    """The trailing bars of one symbol, as the float64 frame strategies take."""
-
-    def __init__(self, size: int | None) -> None:
-        self.size = size
-        self.ts: list[datetime] = []
-        self.values: list[tuple[float, ...]] = []
-
-    def append(self, bar: Bar) -> None:
-        self.ts.append(bar.ts)
-        self.values.append(
-            (float(bar.open), float(bar.high), float(bar.low), float(bar.close), float(bar.volume))
-        )
-        if self.size is not None and len(self.ts) > self.size:
-            del self.ts[0], self.values[0]
-
-    def frame(self) -> pd.DataFrame:
-        index = pd.DatetimeIndex(self.ts, name="ts")
-        return pd.DataFrame(
-            np.array(self.values, dtype="float64").reshape(-1, len(BAR_COLUMNS)),
-            index=index,
-            columns=list(BAR_COLUMNS),
+    def _after_fills(self, state: _Symbol) -> None:
+        """A fill changed ``state``'s position: it is settled again only when position and
+        working orders now add up to the target its last sizing computed exactly (sizing
+        would then emit nothing); otherwise it is sized at this slice."""
+        target = state.target
+        state.settled = (
+            target is not None
+            and self.broker.position_qty(state.name) + self.working_qty(state.name) == target
         )

@@ -18,13 +18,13 @@ venue or the paper broker.
 Every transition yields an :class:`OrderEvent`, the payload the journal records. The
 journal (which owns the sequence numbers) wraps it with :meth:`OrderEvent.to_event`.
 
-The new version copies the order's fields instead of re-validating every one of them when
-the changed fields are the ones a broker computes — ``status`` (from the table),
-``ts_updated`` (a UTC ``datetime``), ``reason`` (a ``str``), ``filled_qty`` (a finite
-``Decimal`` ≥ 0) and ``avg_fill_price`` (``None`` or a finite ``Decimal``) — and each has
-exactly the value validation would return; the other fields were validated when the order
-was made. Anything else goes through :meth:`~logos.domain.Order.evolve`, which validates and
-raises for bad values.
+The new version is a copy of the order (pydantic's ``model_copy``) when the changed fields
+are the ones a broker computes — ``status`` (from the table), ``ts_updated`` (a UTC
+``datetime``), ``reason`` (a ``str``), ``filled_qty`` (a finite ``Decimal`` ≥ 0) and
+``avg_fill_price`` (``None`` or a finite ``Decimal``) — and each is checked here to be exactly
+what validation would keep; the other fields were validated when the order was made.
+Anything else goes through :meth:`~logos.domain.Order.evolve`, which validates and raises for
+bad values.
 """
 
 from __future__ import annotations
@@ -40,11 +40,6 @@ from logos.domain import (
     Order,
     OrderIntent,
     OrderStatus,
-    OrderType,
-    Side,
-    TimeInForce,
-    construct_trusted,
-    copy_trusted,
     is_finite_decimal,
     is_utc,
 )
@@ -125,36 +120,6 @@ def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Or
     The order starts with the intent's reason (which signal, rule and cap made it), so
     orders.csv says why every order exists; a later transition with a reason (a rejection,
     a cancel) replaces it."""
-    qty, limit = intent.qty, intent.limit_price
-    if (
-        type(order_id) is str
-        and type(intent.client_order_id) is str
-        and type(intent.symbol) is str
-        and type(intent.side) is Side
-        and type(intent.type) is OrderType
-        and type(intent.time_in_force) is TimeInForce
-        and is_finite_decimal(qty)
-        and qty > _ZERO
-        and (limit is None or (is_finite_decimal(limit) and limit > _ZERO))
-        and is_utc(ts)
-    ):  # an intent's fields as validation left them: build without validating again
-        values = {
-            "order_id": order_id,
-            "client_order_id": intent.client_order_id,
-            "symbol": intent.symbol,
-            "side": intent.side,
-            "type": intent.type,
-            "qty": qty,
-            "limit_price": limit,
-            "time_in_force": intent.time_in_force,
-            "status": OrderStatus.NEW,
-            "filled_qty": _ZERO,
-            "avg_fill_price": None,
-            "ts_created": ts,
-            "ts_updated": ts,
-            "reason": intent.reason,
-        }
-        return construct_trusted(Order, values)
     return Order(
         order_id=order_id,
         client_order_id=intent.client_order_id,
@@ -200,7 +165,7 @@ def transition(
     if type(new_status) is OrderStatus and is_utc(ts) and (not changes or _computed(changes)):
         changes["status"] = new_status
         changes["ts_updated"] = ts
-        updated = copy_trusted(order, changes)
+        updated = order.model_copy(update=changes)
     else:
         updated = order.evolve(status=new_status, ts_updated=ts, **changes)
     return updated, OrderEvent(updated, order.status, new_status, reason, ts)

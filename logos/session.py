@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from logos.backtest import can_vectorize, run_vectorized
+import numpy as np
+import pandas as pd
+
 from logos.brokers.base import Broker
 from logos.config import ValidatedConfig
 from logos.domain import SymbolMeta
@@ -133,9 +135,17 @@ def _default_reporter(registry: Registry, name: str) -> Reporter:
 def run_session(
     session: Session, *, stepwise: bool = False, progress: ProgressCallback | None = None
 ) -> SessionResult:
-    """Run the session: vectorized when the session allows it, else bar by bar."""
+    """Run the session through the engine's one loop.
+
+    Over a replay feed, a backtest computes each strategy's signals once on the whole series
+    (``signals()``) unless ``stepwise`` asks for them bar by bar (``update()``), as a paper or
+    live session computes them; the orders, fills and account rows come from the same loop
+    and broker either way.
+    """
     engine, feed, run = session.engine, session.feed, session.config.run
     timeframe: str | timedelta = run.timeframe
+    signals: dict[str, np.ndarray] | None = None
+    total: int | None = None
     if isinstance(feed, ReplayFeed):
         frames = feed.load_frames(run.symbols, run.timeframe if session.timeframe_given else None)
         empty = [symbol for symbol, frame in frames.items() if frame.empty]
@@ -146,9 +156,27 @@ def run_session(
             engine.parts.config_summary["timeframe"] = (
                 f"{_timeframe_text(timeframe)} (from the data)"
             )
-        if not stepwise and can_vectorize(engine):
-            return run_vectorized(engine, frames, gaps=len(feed.report.gaps), progress=progress)
-    return engine.run_stepwise(feed, timeframe, progress=progress)
+        total = _slice_count(frames)
+        if not stepwise:
+            signals = {s: _series_signals(engine, s, frames[s]) for s in run.symbols}
+    return engine.run(feed, timeframe, signals=signals, progress=progress, total=total)
+
+
+def _series_signals(engine: Engine, symbol: str, frame: pd.DataFrame) -> np.ndarray:
+    """One symbol's signals computed once on its whole series."""
+    values = engine.parts.strategies[symbol].signals(frame).to_numpy(dtype=np.float64)
+    if len(values) != len(frame):
+        raise DataError(
+            f"strategy for {symbol} returned {len(values)} signals for {len(frame)} bars"
+        )
+    return values
+
+
+def _slice_count(frames: dict[str, pd.DataFrame]) -> int:
+    """Distinct timestamps over every symbol's bars (the number of time slices)."""
+    if len(frames) == 1:
+        return len(next(iter(frames.values())))
+    return len(np.unique(np.concatenate([f.index.asi8 for f in frames.values()])))
 
 
 def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> list[Path]:

@@ -28,9 +28,6 @@ from logos.domain import (
     Side,
     SymbolMeta,
     TimeInForce,
-    construct_trusted,
-    is_finite_decimal,
-    is_utc,
 )
 from logos.errors import LogosError
 from logos.market import quantize_price, quantize_qty, to_decimal, untradeable_reasons
@@ -188,20 +185,7 @@ def _num(value: Decimal) -> str:
 
 
 def _intent(values: dict[str, Any]) -> OrderIntent:
-    """The ``OrderIntent`` of ``values``, built without validating again when every value is
-    already what validation would keep (sizing's own Decimals, enums, strings, UTC time)."""
-    qty, limit = values["qty"], values["limit_price"]
-    if (
-        type(values["symbol"]) is str
-        and type(values["client_order_id"]) is str
-        and type(values["reason"]) is str
-        and type(values["type"]) is OrderType
-        and is_finite_decimal(qty)
-        and qty > _ZERO
-        and (limit is None or (is_finite_decimal(limit) and limit > _ZERO))
-        and is_utc(values["ts"])
-    ):
-        return construct_trusted(OrderIntent, values)
+    """The validated ``OrderIntent`` of ``values``."""
     return OrderIntent.model_validate(values)
 
 
@@ -279,9 +263,10 @@ class OrderTranslator:
         if self.rule == "percent_equity" and equity <= 0 and signal != 0:
             return drop("no_equity", f"{source}: equity {equity} is not positive", _ZERO, _ZERO)
 
-        target, how = target_position(
-            self.rule, self.params, to_decimal(float(signal)), price, equity
-        )
+        exposure = float(signal)
+        # -1, 0 and 1 (the usual signals) as 1, not 1.0: quantities keep no spurious digit
+        exact = Decimal(int(exposure)) if exposure.is_integer() else to_decimal(exposure)
+        target, how = target_position(self.rule, self.params, exact, price, equity)
         notes = [source, how]
         cap = self.params.max_position_notional
         if cap is not None and abs(_CTX.multiply(target, price)) > cap:

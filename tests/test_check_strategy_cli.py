@@ -38,7 +38,7 @@ def test_every_builtin_passes_on_real_bars(
         args += ["--param", item]
     code, out, err = run(capsys, *args)
     assert code == 0, err
-    assert "ok: causal" in out and "ok: window" in out
+    assert "ok: causal" in out and "ok: window" in out and "ok: update" in out
 
 
 def test_leaky_strategy_fails_with_the_first_differing_bar(
@@ -52,6 +52,37 @@ def test_leaky_strategy_fails_with_the_first_differing_bar(
     assert "looks ahead" in err
     assert "bar 0 (2019-10-11T00:00:00+00:00)" in err
     assert "is nan but with all data it is -1.0" in err
+    assert "Traceback" not in err
+
+
+DRIFTING = """
+import math
+
+from logos.strategies.sma_cross import SmaCross
+
+
+class DriftingUpdate(SmaCross):
+    name = "drifting_update"
+
+    def update(self, bar):
+        value = super().update(bar)
+        return value if math.isnan(value) else -value
+"""
+
+
+def test_an_update_that_differs_from_signals_fails_with_the_bar(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    module = tmp_path / "drifting.py"
+    module.write_text(DRIFTING)
+    data = BARS / "edge_XRP_ETH-5m-first44.csv"
+    code, out, err = run(capsys, f"{module}:DriftingUpdate", "--data", str(data))
+    assert code == 1
+    assert "ok: causal" in out  # signals() itself is fine
+    # signals start at bar 29 (30 rows for the slow average) at 0, where -0 equals 0; the
+    # first long signal is at bar 31 (the 32-row edge file's only order is sent there)
+    assert "update(), bar by bar" in err and "bar 31 (2019-10-11T02:35:00+00:00)" in err
+    assert "update() gives -1.0 but signals() on the whole series gives 1.0" in err
     assert "Traceback" not in err
 
 

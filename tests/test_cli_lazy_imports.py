@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from logos.cli import main, strategy_cmd
-from logos.cli.backtest_cmd import _cyclic_gc_paused
+from logos.runtime import collector_paused
 from logos.strategies import lookahead
 
 
@@ -43,7 +43,7 @@ def test_the_paused_collector_leaves_no_young_backlog_behind() -> None:
     kept = []
     was_enabled = gc.isenabled()
     try:
-        with _cyclic_gc_paused():
+        with collector_paused():
             assert not gc.isenabled()
             kept.extend([i] for i in range(50_000))
             gc.callbacks.append(spy)

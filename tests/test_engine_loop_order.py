@@ -1,5 +1,6 @@
-"""The engine runs each slice in DESIGN.md §3's order, journals with a strictly increasing seq,
-and lets pre-trade guards deny orders (DENIED, never sent to the broker)."""
+"""The engine runs each slice in the documented order (docs/backtest.md), journals with a
+strictly increasing seq, and lets pre-trade guards deny orders (DENIED, never sent to the
+broker)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from logos.backtest import can_vectorize
 from logos.brokers.paper import PaperBroker
 from logos.domain import Account, Bar, Event, OrderIntent, OrderStatus
 from logos.engine import Engine, NullJournal, RiskHooks, SessionParts
@@ -53,9 +51,9 @@ class RecordingRisk(RiskHooks):
 class RecordingStrategy(BuyAndHold):
     calls: list[str]
 
-    def signals(self, bars: pd.DataFrame) -> pd.Series:
-        self.calls.append(f"signal {self.symbol} {len(bars)}")
-        return super().signals(bars)
+    def update(self, bar: Bar) -> float:
+        self.calls.append(f"signal {self.symbol}")
+        return super().update(bar)
 
 
 class RecordingReporter(Reporter):
@@ -110,7 +108,7 @@ def _engine(calls: list[str], deny: str | None = None, journal: Any = None) -> E
 
 
 def _run(engine: Engine) -> Any:
-    return engine.run_stepwise(ReplayFeed(path=str(MULTI)), "1m")
+    return engine.run(ReplayFeed(path=str(MULTI)), "1m")
 
 
 def test_each_slice_runs_the_steps_in_design_order() -> None:
@@ -122,10 +120,10 @@ def test_each_slice_runs_the_steps_in_design_order() -> None:
         "on_bar BBB",
         "mark",
         "post_trade",
-        "signal AAA 1",
+        "signal AAA",
         "pre_trade AAA",
         "submit AAA",
-        "signal BBB 1",
+        "signal BBB",
         "pre_trade BBB",
         "submit BBB",
         "on_slice",
@@ -138,7 +136,6 @@ def test_each_slice_runs_the_steps_in_design_order() -> None:
 def test_journal_seq_increases_and_client_ids_carry_the_new_event_seq() -> None:
     journal = ListJournal()
     engine = _engine([], journal=journal)
-    assert not can_vectorize(engine)
     result = _run(engine)
     seqs = [e.seq for e in journal.events]
     assert seqs == list(range(1, len(seqs) + 1))

@@ -85,7 +85,7 @@ def test_ledger_fees_on_both_sides_and_invariant() -> None:
     ledger = Ledger(D(10000), "USD")
     ledger.book_fill("X", Side.BUY, D(10), D(100), D("1.5"), T, "t1")
     ledger.book_fill("X", Side.SELL, D(4), D(110), D("0.75"), T, "t2")
-    ledger.mark({"X": D(105)})
+    ledger.mark({"X": D(105)}, T)
     # cash = 10000 - 1000 - 1.5 + 440 - 0.75 = 9437.75
     assert ledger.cash == D("9437.75")
     assert ledger.fees == D("2.25")
@@ -104,7 +104,7 @@ def test_ledger_exposure_with_long_and_short_and_drawdown() -> None:
     ledger = Ledger(D(1000), "USD")
     ledger.book_fill("A", Side.BUY, D(2), D(100), D(0), T, "t1")
     ledger.book_fill("B", Side.SELL, D(3), D(50), D(0), T, "t2")
-    ledger.mark({"A": D(110), "B": D(60)})
+    ledger.mark({"A": D(110), "B": D(60)}, T)
     # equity = 1000 - 200 + 150 + 2*110 - 3*60 = 990; peak stays 1000
     account = ledger.account(T)
     assert account.equity == D(990)
@@ -112,6 +112,6 @@ def test_ledger_exposure_with_long_and_short_and_drawdown() -> None:
     assert account.net_exposure == D(40)  # 220 - 180
     assert account.peak_equity == D(1000)
     assert account.drawdown == D("0.01")  # (1000 - 990) / 1000
-    ledger.mark({"A": D(130)})  # equity = 990 + 40 = 1030: a new high
+    ledger.mark({"A": D(130)}, T)  # equity = 990 + 40 = 1030: a new high
     assert ledger.peak_equity == D(1030)
     assert ledger.account(T).drawdown == 0

@@ -183,6 +183,8 @@ def test_last_signal_uses_the_trailing_window() -> None:
 
 
 class _RealBars:
+    SIGNAL_TOLERANCE = 0.0  # the built-ins are exact: windows and update() match bit for bit
+
     def make_bars(self) -> pd.DataFrame:
         (frame,) = ReplayFeed(path=str(BARS / "freqtrade_XRP_ETH-5m.csv")).load_frames().values()
         return frame
@@ -198,6 +200,11 @@ class TestRsiReversionContract(_RealBars, StrategyContract):
         return RsiReversion(period=14)
 
 
+class TestRsiReversionWithExitLevelsContract(_RealBars, StrategyContract):
+    def make_strategy(self) -> Strategy:
+        return RsiReversion(period=14, exit_long=50, exit_short=50)
+
+
 class TestBuyAndHoldContract(_RealBars, StrategyContract):
     def make_strategy(self) -> Strategy:
         return BuyAndHold()
@@ -209,5 +216,7 @@ class TestBreakoutContract(_RealBars, StrategyContract):
 
 
 class TestBreakoutContractOnRandomWalk(StrategyContract):
+    SIGNAL_TOLERANCE = 0.0
+
     def make_strategy(self) -> Strategy:
         return Breakout(lookback=5)

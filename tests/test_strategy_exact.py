@@ -8,11 +8,12 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logos.strategies import RsiReversion, SmaCross
-from logos.strategies.exact import scaled_integers, window_sums
+from logos.strategies.exact import DecimalScale, scaled_integers, window_sums
 
 UNITS = [Decimal("0.0001"), Decimal("0.01"), Decimal("0.1"), Decimal("1"), Decimal("0.00000001")]
 
@@ -132,3 +133,42 @@ def test_scaled_integers_hand_computed() -> None:
 def test_window_sums_hand_computed() -> None:
     sums = window_sums(np.array([1, 2, 3, 4], dtype=object), 3)
     assert sums.tolist() == [None, None, 6, 9]
+
+
+# -- DecimalScale: the bar-by-bar ints ---------------------------------------------------
+
+
+def test_decimal_scale_hand_computed() -> None:
+    scale = DecimalScale()
+    assert scale.convert(Decimal("3")) == (3, 1)
+    assert scale.convert(Decimal("1.5")) == (15, 10)  # one decimal: earlier ints × 10
+    assert scale.convert(Decimal("0.25")) == (25, 10)  # two decimals
+    assert scale.convert(Decimal("1.50")) == (150, 1)  # trailing zeros need no decimals
+    assert scale.convert(Decimal("-0.125")) == (-125, 10)
+    assert scale.convert(Decimal("1E+2")) == (100_000, 1)
+    assert scale.decimals == 3
+
+
+def test_decimal_scale_cache_never_holds_an_int_of_an_older_scale() -> None:
+    scale = DecimalScale()
+    scale.convert(Decimal("1.5"))
+    assert scale.cache == {Decimal("1.5"): 15}
+    scale.convert(Decimal("0.25"))
+    assert scale.cache == {Decimal("0.25"): 25}
+
+
+def test_decimal_scale_rejects_non_finite_prices() -> None:
+    for bad in ("NaN", "Infinity", "-Infinity"):
+        with pytest.raises(ValueError, match="prices must be finite numbers"):
+            DecimalScale().convert(Decimal(bad))
+
+
+@given(st.lists(st.decimals(allow_nan=False, allow_infinity=False, places=None), max_size=30))
+def test_decimal_scale_ints_stay_exact_as_the_scale_grows(prices) -> None:
+    scale = DecimalScale()
+    ints: list[int] = []
+    for price in prices:
+        value, factor = scale.convert(price)
+        ints = [k * factor for k in ints] + [value]
+        unit = Fraction(10) ** scale.decimals
+        assert [Fraction(k) / unit for k in ints] == [Fraction(p) for p in prices[: len(ints)]]

@@ -10,7 +10,7 @@ Definitions (all Decimal):
   starting cash + realized − fees + unrealized (the invariant the tests check)
 - ``gross exposure`` = Σ |qty × mark|; ``net exposure`` = Σ qty × mark
 - ``peak equity`` = the highest equity seen at a mark (starting cash before the first one);
-  ``drawdown`` = (peak − equity) / peak as a fraction (0 at a new high)
+  ``drawdown`` = (peak − equity) / peak as a fraction (0 at the peak or above it)
 
 The three sums over positions (net and gross exposure, unrealized) are computed together in
 one pass, in symbol order exactly as separate sums would be, and kept until the next
@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from logos.brokers.inventory import ZERO, FillOutcome, Inventory, Lot
-from logos.domain import Account, Position, Side, construct_trusted, is_utc
+from logos.domain import Account, Position, Side
+from logos.money import add, multiply, subtract
 
 
 class LedgerState(BaseModel):
@@ -47,19 +47,11 @@ class LedgerState(BaseModel):
     lots: dict[str, list[Lot]]
 
 
-class Valuation(NamedTuple):
-    """The sums over positions at the current marks."""
-
-    net_exposure: Decimal
-    gross_exposure: Decimal
-    unrealized: Decimal
-
-
 class Ledger:
     """Cash and inventory of one account in one currency.
 
-    Change ``marks`` and lots only through :meth:`mark` and :meth:`book_fill` (they drop the
-    cached :class:`Valuation`).
+    Change ``marks`` and lots only through :meth:`mark` and :meth:`book_fill` (they keep the
+    sums over positions up to date).
     """
 
     def __init__(self, starting_cash: Decimal, currency: str) -> None:
@@ -72,7 +64,8 @@ class Ledger:
         self.marks: dict[str, Decimal] = {}
         self.peak_equity = starting_cash
         self.inventory = Inventory()
-        self._valuation: Valuation | None = None
+        self._valued = False  # are the three sums below up to date?
+        self._net = self._gross = self._unrealized = ZERO
 
     def book_fill(
         self,
@@ -85,21 +78,49 @@ class Ledger:
         trade_id: str,
     ) -> FillOutcome:
         """Book one fill: move cash, charge the fee, close/open lots, add realized PnL."""
-        self._valuation = None
+        self._valued = False
         outcome = self.inventory.apply(symbol, qty * side.sign, price, ts, trade_id)
-        self.cash += -side.sign * qty * price - fee
-        self.fees += fee
+        notional = multiply(qty, price)
+        self.cash = subtract(add(self.cash, notional if side is Side.SELL else -notional), fee)
+        self.fees = add(self.fees, fee)
         realized = outcome.realized_pnl
-        self.realized += realized
-        self.realized_by_symbol[symbol] = self.realized_by_symbol.get(symbol, ZERO) + realized
+        self.realized = add(self.realized, realized)
+        self.realized_by_symbol[symbol] = add(self.realized_by_symbol.get(symbol, ZERO), realized)
         self.marks.setdefault(symbol, price)
         return outcome
 
-    def mark(self, prices: Mapping[str, Decimal]) -> None:
-        """Record the latest closes and raise the equity high-water mark if equity is above it."""
+    def mark(self, prices: Mapping[str, Decimal], ts: datetime) -> Account:
+        """Record the latest closes, raise the equity high-water mark if equity is above it,
+        and return the account at ``ts`` (the broker calls this once per slice)."""
         self.marks.update(prices)
-        self._valuation = None
-        self.peak_equity = max(self.peak_equity, self.equity)
+        self._value()
+        equity = add(self.cash, self._net)
+        if equity > self.peak_equity:
+            self.peak_equity = equity
+        return self._account(ts, equity)
+
+    def account(self, ts: datetime) -> Account:
+        """The account at ``ts``; the peak includes the current equity."""
+        if not self._valued:
+            self._value()
+        return self._account(ts, add(self.cash, self._net))
+
+    def _account(self, ts: datetime, equity: Decimal) -> Account:
+        peak = self.peak_equity if self.peak_equity >= equity else equity
+        drawdown = (peak - equity) / peak if peak > 0 and equity < peak else ZERO
+        return Account(  # positional, in the field order of Account: one is made per slice
+            ts,
+            self.cash,
+            equity,
+            peak,
+            self.currency,
+            self._gross,
+            self._net,
+            self.realized,
+            self._unrealized,
+            self.fees,
+            drawdown,
+        )
 
     def mark_price(self, symbol: str) -> Decimal | None:
         """The price ``symbol`` is marked at (``None`` when never marked nor filled)."""
@@ -108,73 +129,54 @@ class Ledger:
     def market_value(self, symbol: str) -> Decimal:
         """Signed value of the position in ``symbol`` at its mark."""
         qty = self.inventory.qty(symbol)
-        return qty * self.marks[symbol] if qty else ZERO
+        return multiply(qty, self.marks[symbol]) if qty else ZERO
 
-    def valuation(self) -> Valuation:
-        """Net and gross exposure and unrealized PnL at the current marks (cached)."""
-        valuation = self._valuation
-        if valuation is None:
-            valuation = self._valuation = self._value()
-        return valuation
-
-    def _value(self) -> Valuation:
-        # Left folds from ZERO in symbol order: the same operations as sum() per quantity.
-        net = gross = unrealized = ZERO
+    def _value(self) -> None:
+        """Compute net and gross exposure and unrealized PnL at the current marks: left
+        folds in symbol order over the symbols held; a symbol's unrealized PnL is its market
+        value minus the cost of its lots (SymbolLots.unrealized)."""
+        self._valued = True
+        held = self.inventory.held()
+        if not held:
+            self._net = self._gross = self._unrealized = ZERO
+            return
         marks = self.marks
-        for symbol, lots in self.inventory.items():
-            qty = lots.qty
-            if qty:
-                mark = marks[symbol]
-                value = qty * mark
-                unrealized = unrealized + lots.unrealized(mark)
-            else:
-                value = ZERO
-            net = net + value
-            gross = gross + abs(value)
-        return Valuation(net, gross, unrealized)
+        symbol, lots = held[0]
+        net = multiply(lots.qty, marks[symbol])
+        gross = net.copy_abs()
+        unrealized = subtract(net, lots.cost)
+        for symbol, lots in held[1:]:
+            value = multiply(lots.qty, marks[symbol])
+            net = add(net, value)
+            gross = add(gross, value.copy_abs())
+            unrealized = add(unrealized, subtract(value, lots.cost))
+        self._net, self._gross, self._unrealized = net, gross, unrealized
 
     @property
     def unrealized(self) -> Decimal:
         """Unrealized PnL of every open lot at its symbol's mark."""
-        return self.valuation().unrealized
+        if not self._valued:
+            self._value()
+        return self._unrealized
 
     @property
     def net_exposure(self) -> Decimal:
         """Σ signed market value."""
-        return self.valuation().net_exposure
+        if not self._valued:
+            self._value()
+        return self._net
 
     @property
     def gross_exposure(self) -> Decimal:
         """Σ absolute market value."""
-        return self.valuation().gross_exposure
+        if not self._valued:
+            self._value()
+        return self._gross
 
     @property
     def equity(self) -> Decimal:
         """Cash plus the signed market value of every position."""
-        return self.cash + self.net_exposure
-
-    def account(self, ts: datetime) -> Account:
-        """The account at ``ts``; the peak includes the current equity."""
-        valuation = self.valuation()
-        equity = self.cash + valuation.net_exposure
-        peak = max(self.peak_equity, equity)
-        drawdown = (peak - equity) / peak if peak > 0 else ZERO
-        values = {
-            "ts": ts,
-            "currency": self.currency,
-            "cash": self.cash,
-            "equity": equity,
-            "gross_exposure": valuation.gross_exposure,
-            "net_exposure": valuation.net_exposure,
-            "realized_pnl": self.realized,
-            "unrealized_pnl": valuation.unrealized,
-            "fees": self.fees,
-            "peak_equity": peak,
-            "drawdown": drawdown,
-        }
-        if _computed_account(values):
-            return construct_trusted(Account, values)
-        return Account(**values)
+        return add(self.cash, self.net_exposure)
 
     def positions(self) -> list[Position]:
         """One position per symbol ever traded (flat ones too, for their realized PnL), sorted."""
@@ -219,25 +221,3 @@ class Ledger:
         ledger.peak_equity = state.peak_equity
         ledger.inventory = Inventory.load(state.lots)
         return ledger
-
-
-_ACCOUNT_DECIMALS = (
-    "cash",
-    "equity",
-    "gross_exposure",
-    "net_exposure",
-    "realized_pnl",
-    "unrealized_pnl",
-    "fees",
-    "peak_equity",
-    "drawdown",
-)
-
-
-def _computed_account(values: dict[str, Any]) -> bool:
-    """True when validating the account ``values`` would return them unchanged."""
-    for name in _ACCOUNT_DECIMALS:
-        value = values[name]
-        if type(value) is not Decimal or not value.is_finite():
-            return False
-    return is_utc(values["ts"]) and type(values["currency"]) is str and values["fees"] >= ZERO

@@ -217,10 +217,15 @@ class Broker(Component, ABC):
 
     def mark(self, bars: Iterable[Bar]) -> Account:
         """Mark at the closes of ``bars`` (one slice); ``ts`` is the latest bar time."""
-        bars = list(bars)
-        if not bars:
+        prices = {}
+        ts = None
+        for bar in bars:  # one pass: the engine calls this every slice
+            prices[bar.symbol] = bar.close
+            if ts is None or bar.ts > ts:
+                ts = bar.ts
+        if ts is None:
             raise BrokerError("mark() needs at least one bar")
-        return self.mark_prices({b.symbol: b.close for b in bars}, ts=max(b.ts for b in bars))
+        return self.mark_prices(prices, ts=ts)
 
     def on_slice(self, bars: Iterable[Bar]) -> SliceResult:
         """:meth:`on_bar` for every bar of a slice, then :meth:`mark` at their closes."""
@@ -249,6 +254,17 @@ class Broker(Component, ABC):
     @abstractmethod
     def positions(self) -> list[Position]:
         """Positions per symbol, sorted by symbol."""
+
+    def position_qty(self, symbol: str) -> Decimal:
+        """Signed quantity held in ``symbol`` (0 when none).
+
+        The engine asks this whenever it sizes an order; the default looks through
+        :meth:`positions`, and a broker that can answer directly should override it.
+        """
+        for position in self.positions():
+            if position.symbol == symbol:
+                return position.qty
+        return Decimal(0)
 
     @abstractmethod
     def account(self) -> Account:

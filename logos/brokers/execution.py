@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from logos.brokers import fills as rules
 from logos.brokers.acceptance import buying_power, insufficient_funds
@@ -31,10 +31,8 @@ from logos.domain import (
     Order,
     OrderStatus,
     Side,
-    construct_trusted,
-    is_finite_decimal,
-    is_utc,
 )
+from logos.money import add, multiply
 
 
 def opening_part(qty: Decimal, side: Side, position: Decimal) -> Decimal:
@@ -135,29 +133,8 @@ def book(
         "liquidity": liquidity,
         "realized_pnl": outcome.realized_pnl,
     }
-    fill = construct_trusted(Fill, values) if _computed_fill(values) else Fill(**values)
-    state.filled_notional += qty * price
-    filled = order.filled_qty + qty
+    fill = Fill(**values)
+    state.filled_notional = add(state.filled_notional, multiply(qty, price))
+    filled = add(order.filled_qty, qty)
     status = OrderStatus.FILLED if filled == order.qty else OrderStatus.PARTIALLY_FILLED
     return Booked(fill, status, filled, state.filled_notional / filled)
-
-
-def _computed_fill(values: dict[str, Any]) -> bool:
-    """True when validating the fill's ``values`` would return them unchanged.
-
-    The ids, symbol and side come from a validated order; ``trade_id`` is the broker's own
-    string; the bar time, quantity, price and fee are checked here.
-    """
-    qty, price, fee = values["qty"], values["price"], values["fee"]
-    return (
-        type(values["trade_id"]) is str
-        and type(values["liquidity"]) is Liquidity
-        and is_utc(values["ts"])
-        and is_finite_decimal(qty)
-        and qty > ZERO
-        and is_finite_decimal(price)
-        and price > ZERO
-        and is_finite_decimal(fee)
-        and fee >= ZERO
-        and is_finite_decimal(values["realized_pnl"])
-    )

@@ -19,18 +19,21 @@ from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 
 from logos.domain import Bar, Liquidity, Order, OrderType, Side, SymbolMeta
+from logos.money import add, multiply
 
 BPS = Decimal(10000)
 
 
 def rate(bps: Decimal) -> Decimal:
-    """Basis points as a fraction (exact)."""
+    """Basis points as a fraction (exact: a division by 10 000 only moves the point)."""
     return bps / BPS
 
 
 def slipped(price: Decimal, side: Side, slippage_bps: Decimal) -> Decimal:
     """``price`` moved against a trader on ``side`` by ``slippage_bps``."""
-    return price * (1 + side.sign * rate(slippage_bps))
+    if not slippage_bps:
+        return price
+    return multiply(price, add(1, side.sign * rate(slippage_bps)))
 
 
 def liquidity_of(order_type: OrderType) -> Liquidity:
@@ -52,7 +55,7 @@ def fill_price(order: Order, bar: Bar, slippage_bps: Decimal) -> tuple[Decimal, 
 
 def fee(qty: Decimal, price: Decimal, bps: Decimal) -> Decimal:
     """Fee of a fill: qty × price × bps / 10 000, exact."""
-    return qty * price * rate(bps)
+    return multiply(multiply(qty, price), rate(bps))
 
 
 def to_step(qty: Decimal, step: Decimal) -> Decimal:

@@ -8,11 +8,11 @@ short: the flip). Realized PnL of a closing fill is *gross* (fees are booked sep
     closing a long lot:  (exit price − lot price) × closed qty
     closing a short lot: (lot price − exit price) × closed qty
 
-All arithmetic is Decimal products and sums, hence exact.
+All arithmetic is Decimal products and sums in the exact context of :mod:`logos.money`.
 
-The net quantity and cost of a symbol and the sorted list of symbols are cached and recomputed
+The net quantity and cost of a symbol and the sorted list of symbols are kept and recomputed
 (the same sums, in the same order) only after a fill or a new symbol changed them: the broker
-asks for them several times per order, far more often than lots change.
+reads them at every mark, far more often than lots change.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from logos.domain import UtcDatetime, construct_trusted, is_finite_decimal, is_utc
+from logos.domain import UtcDatetime
+from logos.money import add, multiply, subtract
 
 ZERO = Decimal(0)
 
@@ -63,29 +64,26 @@ class FillOutcome(NamedTuple):
 class SymbolLots:
     """The open lots of one symbol, oldest first; all lots are on the same side."""
 
+    qty: Decimal
+    """Signed net quantity (positive long, negative short); kept up to date by :meth:`apply`."""
+    cost: Decimal
+    """Signed entry value of the open lots, Σ qty × price; kept up to date by :meth:`apply`."""
+
     def __init__(self, lots: Iterable[Lot] = ()) -> None:
         self._lots: deque[Lot] = deque(lots)
-        self._qty: Decimal | None = None
-        self._cost: Decimal | None = None
+        self._total()
+
+    def _total(self) -> None:
+        # Plain attributes, recomputed when the lots change: the ledger reads them at every
+        # mark, far more often than lots change.
+        qty = cost = ZERO
+        for lot in self._lots:
+            qty = add(qty, lot.qty)
+            cost = add(cost, multiply(lot.qty, lot.price))
+        self.qty, self.cost = qty, cost
 
     def __iter__(self) -> Iterator[Lot]:
         return iter(self._lots)
-
-    @property
-    def qty(self) -> Decimal:
-        """Signed net quantity (positive long, negative short)."""
-        qty = self._qty
-        if qty is None:
-            qty = self._qty = sum((lot.qty for lot in self._lots), ZERO)
-        return qty
-
-    @property
-    def cost(self) -> Decimal:
-        """Signed entry value of the open lots, Σ qty × price."""
-        cost = self._cost
-        if cost is None:
-            cost = self._cost = sum((lot.qty * lot.price for lot in self._lots), ZERO)
-        return cost
 
     @property
     def avg_cost(self) -> Decimal:
@@ -95,9 +93,8 @@ class SymbolLots:
 
     def unrealized(self, price: Decimal) -> Decimal:
         """Unrealized PnL of the open lots marked at ``price``: Σ (price − lot price) × qty,
-        computed as qty × price − cost (the same exact value; the vectorized account rows use
-        this form too), from the cached qty and cost: one multiplication per mark."""
-        return self.qty * price - self.cost
+        computed exactly as qty × price − cost (the same value) from the kept qty and cost."""
+        return subtract(multiply(self.qty, price), self.cost)
 
     def apply(
         self, signed_qty: Decimal, price: Decimal, ts: datetime, trade_id: str
@@ -105,30 +102,28 @@ class SymbolLots:
         """Book a fill of ``signed_qty`` (buy > 0, sell < 0) at ``price``: close FIFO, open rest."""
         if not signed_qty:
             raise ValueError("a fill must have a non-zero quantity")
-        self._qty = self._cost = None
         remaining = signed_qty
         closed: list[LotClose] = []
         while remaining and self._lots and (self._lots[0].qty > 0) != (remaining > 0):
             lot = self._lots[0]
-            take = min(abs(remaining), abs(lot.qty))
+            take = min(remaining.copy_abs(), lot.qty.copy_abs())
             direction = 1 if lot.qty > 0 else -1
-            pnl = (price - lot.price) * take * direction
+            pnl = multiply(multiply(subtract(price, lot.price), take), direction)
             closed.append(LotClose(lot.trade_id, take, lot.price, price, pnl))
-            if take == abs(lot.qty):
+            if take == lot.qty.copy_abs():
                 self._lots.popleft()
             else:
-                self._lots[0] = lot.model_copy(update={"qty": lot.qty - take * direction})
-            remaining += take * direction
+                rest = subtract(lot.qty, multiply(take, direction))
+                self._lots[0] = lot.model_copy(update={"qty": rest})
+            remaining = add(remaining, multiply(take, direction))
         opened = None
         if remaining:
-            values = {"qty": remaining, "price": price, "ts": ts, "trade_id": trade_id}
-            trusted = is_finite_decimal(remaining) and is_finite_decimal(price)
-            if trusted and is_utc(ts) and type(trade_id) is str:
-                opened = construct_trusted(Lot, values)
-            else:
-                opened = Lot(**values)
+            opened = Lot(qty=remaining, price=price, ts=ts, trade_id=trade_id)
             self._lots.append(opened)
-        realized = sum((c.realized_pnl for c in closed), ZERO)
+        self._total()
+        realized = ZERO
+        for close in closed:
+            realized = add(realized, close.realized_pnl)
         return FillOutcome(tuple(closed), opened, realized)
 
 
@@ -138,13 +133,14 @@ class Inventory:
     def __init__(self) -> None:
         self._by_symbol: dict[str, SymbolLots] = {}
         self._sorted: tuple[tuple[str, SymbolLots], ...] | None = None
+        self._held: tuple[tuple[str, SymbolLots], ...] | None = None
 
     def lots(self, symbol: str) -> SymbolLots:
         """The lots of ``symbol`` (empty when never traded)."""
         lots = self._by_symbol.get(symbol)
         if lots is None:
             lots = self._by_symbol[symbol] = SymbolLots()
-            self._sorted = None
+            self._sorted = self._held = None
         return lots
 
     def symbols(self) -> list[str]:
@@ -158,6 +154,13 @@ class Inventory:
             items = self._sorted = tuple(sorted(self._by_symbol.items(), key=lambda kv: kv[0]))
         return items
 
+    def held(self) -> tuple[tuple[str, SymbolLots], ...]:
+        """(symbol, lots) of every symbol with an open position, sorted by symbol."""
+        held = self._held
+        if held is None:
+            held = self._held = tuple((s, lots) for s, lots in self.items() if lots.qty)
+        return held
+
     def qty(self, symbol: str) -> Decimal:
         """Signed net quantity held in ``symbol``."""
         lots = self._by_symbol.get(symbol)
@@ -167,6 +170,7 @@ class Inventory:
         self, symbol: str, signed_qty: Decimal, price: Decimal, ts: datetime, trade_id: str
     ) -> FillOutcome:
         """Book a fill in ``symbol``; see :meth:`SymbolLots.apply`."""
+        self._held = None
         return self.lots(symbol).apply(signed_qty, price, ts, trade_id)
 
     def dump(self) -> dict[str, list[Lot]]:

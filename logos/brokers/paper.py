@@ -42,7 +42,6 @@ from logos.domain import (
     Position,
     SymbolMeta,
     TimeInForce,
-    is_utc,
 )
 from logos.errors import BrokerError
 from logos.lifecycle import created, order_from_intent, transition
@@ -129,6 +128,8 @@ class PaperBroker(Broker):
             )
         self._last_bar_ts[bar.symbol] = bar.ts
         self._tick(bar.ts)
+        if not self._working:  # nothing can fill or expire
+            return []
         self._expire_day_orders(bar.ts)
         meta = self.symbol_meta(bar.symbol)
         budget = rules.participation_budget(bar, self.params.volume_participation)
@@ -170,9 +171,7 @@ class PaperBroker(Broker):
 
     def mark_prices(self, prices: Mapping[str, Decimal], *, ts: datetime) -> Account:
         """Mark at ``prices`` (symbol -> close) as of bar time ``ts``; return the account."""
-        ts = self._tick(ts)
-        self._ledger.mark(prices)
-        return self._ledger.account(ts)
+        return self._ledger.mark(prices, self._tick(ts))
 
     # queries ---------------------------------------------------------------------------
 
@@ -199,6 +198,10 @@ class PaperBroker(Broker):
     def positions(self) -> list[Position]:
         """Positions of every symbol ever traded (flat ones included), sorted by symbol."""
         return self._ledger.positions()
+
+    def position_qty(self, symbol: str) -> Decimal:
+        """Signed quantity held in ``symbol``, from the ledger's lots."""
+        return self._ledger.inventory.qty(symbol)
 
     def account(self) -> Account:
         """The account at the latest time seen (1970-01-01 before anything happened)."""
@@ -239,8 +242,10 @@ class PaperBroker(Broker):
     # internals -------------------------------------------------------------------------
 
     def _tick(self, ts: datetime) -> datetime:
-        ts = ts if is_utc(ts) else ensure_utc(ts)
-        if self._clock is None or ts > self._clock:
+        if ts.tzinfo is not UTC:
+            ts = ensure_utc(ts)
+        clock = self._clock
+        if clock is None or ts > clock:
             self._clock = ts
         return ts
 

@@ -8,9 +8,7 @@ Every error a user can cause ends as one readable line on stderr and a non-zero 
 
 from __future__ import annotations
 
-import gc
 import logging
-import os
 import sys
 from typing import Annotated, Any
 
@@ -18,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from logos import __version__
+from logos import __version__, runtime
 from logos.errors import LogosError
 
 app = typer.Typer(
@@ -35,25 +33,6 @@ app.add_typer(plugins_app, name="plugins")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
-
-
-def _memory_defaults() -> None:
-    """Memory settings for NumPy and Arrow (both imported later, by the command, and both
-    read these variables when they load); a value the user set is kept.
-
-    A backtest allocates many short-lived buffers of a few MB, so what costs is the first
-    touch of fresh pages, not the allocation:
-
-    - ``NUMPY_MADVISE_HUGEPAGE=0``: NumPy does not madvise transparent huge pages. With the
-      common Linux setting ``transparent_hugepage/defrag = madvise`` the kernel compacts
-      memory on the first touch of each such array (1M-bar run: 4.99 s -> 4.91 s).
-    - ``ARROW_DEFAULT_MEMORY_POOL=system``: Arrow uses the C allocator, which keeps freed
-      pages for reuse, instead of its default mimalloc, which returns them and faults them
-      in again (1M-bar run: 5.08 s -> 4.82 s, 0.4 s less system time). ``system`` is the
-      one pool every pyarrow build has.
-    """
-    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
 class _State:
@@ -89,21 +68,14 @@ def _report(exc: BaseException) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
-def _skip_final_collection() -> None:
-    """Freeze every object so the interpreter's last cyclic collection at exit skips them:
-    after a large backtest that scan takes 0.1-0.15 s for memory the exit frees anyway.
-    Commands close their files themselves, so no finalizer is needed at exit."""
-    gc.freeze()
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the app, turning every error into one readable message."""
-    _memory_defaults()
+    runtime.memory_defaults()
     try:
         return app(args=argv, standalone_mode=True)
     except SystemExit:
         if argv is None:  # the console script: the process exits now
-            _skip_final_collection()
+            runtime.skip_final_collection()
         raise
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +9,7 @@ import typer
 
 from logos.cli.app import app, out
 from logos.errors import ConfigError
+from logos.runtime import collector_paused
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -90,7 +88,7 @@ def flag_overrides(
 def _summary_table(summary: Summary, currency: str) -> Table:
     from rich.table import Table
 
-    from logos.reports.numbers import format_decimal
+    from logos.reports.text import format_decimal
 
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2%}"
@@ -147,7 +145,12 @@ def backtest(
         list[str] | None, typer.Option("--set", help="Override any config value: key.path=value.")
     ] = None,
     stepwise: Annotated[
-        bool, typer.Option("--stepwise", help="Run bar by bar (the live path) instead.")
+        bool,
+        typer.Option(
+            "--stepwise",
+            help="Compute signals bar by bar as a live session does (Strategy.update), "
+            "not once on the whole series.",
+        ),
     ] = False,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on a terminal.")
@@ -155,7 +158,7 @@ def backtest(
 ) -> None:
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
     # the whole command, imports included: they allocate many long-lived objects too
-    with _cyclic_gc_paused():
+    with collector_paused():
         from logos.config import apply_overrides, read_config_file, validate_config
         from logos.plugins import get_registry
         from logos.reports import summarize
@@ -203,25 +206,6 @@ def backtest(
         f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)",
         soft_wrap=True,
     )
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one run (reference counting still frees
-    everything acyclic). A backtest allocates millions of long-lived, acyclic objects, and
-    the collector's repeated scans of them cost ~5 % of the run."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # Hand the run's survivors to the oldest generation unscanned: re-enabled with them
-        # all still in the youngest, the next allocation would start a 0.1-0.2 s collection
-        # of millions of objects. A later full collection still frees any cycles among them.
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _anchor_feed_path(raw: dict[str, Any], folder: Path) -> None:

@@ -115,15 +115,19 @@ def check_strategy(
         int, typer.Option("--max-prefixes", min=1, help="Prefixes to check on long data.")
     ] = DEFAULT_MAX_PREFIXES,
 ) -> None:
-    """Check that a strategy is causal: signals on data prefixes equal those on the full data."""
+    """Check that a strategy is causal (signals on data prefixes equal those on the full
+    data) and that update(), bar by bar, gives the signals of the whole series."""
     from logos.strategies.lookahead import (
         StrategyCheckError,
         check_causal,
         check_signal_values,
+        check_update,
         check_window,
     )
 
-    strategy = build_strategy(load_strategy_class(name), dict(parse_param(p) for p in param or []))
+    cls = load_strategy_class(name)
+    params = dict(parse_param(p) for p in param or [])
+    strategy = build_strategy(cls, params)
     if on_bad_bar not in ("reject", "skip"):
         raise LogosError(f"--on-bad-bar {on_bad_bar!r}: expected reject or skip")
     symbol, bars = load_bars(data, symbol, on_bad_bar)
@@ -146,7 +150,14 @@ def check_strategy(
     if windows:
         out.print(
             f"[green]ok[/green]: window — the last {strategy.window_size()} rows reproduce the "
-            f"signal exactly at {windows} bars"
+            f"signal at {windows} bars"
         )
     else:
-        out.print("note: window_size() is None — the live path must pass the full history")
+        out.print("note: window_size() is None — the signal depends on the whole history")
+    update_mismatch = check_update(lambda: build_strategy(cls, params), bars, symbol)
+    if update_mismatch is not None:
+        raise StrategyCheckError(
+            f"{label}: update(), bar by bar as a live session calls it, differs from "
+            f"signals() on the whole series at {update_mismatch.describe()}"
+        )
+    out.print(f"[green]ok[/green]: update — bar by bar, update() gives the signals of {label}")

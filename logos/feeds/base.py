@@ -52,8 +52,9 @@ def decimal_from_float(value: float) -> Decimal:
 
     ``repr`` gives the shortest decimal that round-trips the float, so for any source token
     with at most 15 significant digits, or written as a shortest round-trip decimal (as
-    every file in ``tests/data/bars`` is), this is the token's value exactly. Both the
-    streaming and the vectorized paths use it, so they agree to the last digit.
+    every file in ``tests/data/bars`` is), this is the token's value exactly. The replay
+    feed's Bars and the strategies' exact arithmetic both use it, so whole-series signals
+    and fills agree to the last digit.
     """
     return Decimal(repr(float(value)))
 
@@ -163,17 +164,18 @@ class Feed(Component, ABC):
         """Yield time slices (closed bars sharing one ts), in strictly increasing ts order."""
         if not getattr(self, "_started", False):
             raise FeedError(f"feed '{self.name}' was iterated before start()")
+        health, timeframe = self._health, self.timeframe
+        last_bar_ts = health.last_bar_ts
         for bars in self._iter_slices():
             for bar in bars:
-                self._note_gap(bar)
-                self._health.last_bar_ts[bar.symbol] = bar.ts
-            self._health.bars_emitted += len(bars)
+                previous = last_bar_ts.get(bar.symbol) or self.after
+                if previous is not None and bar.ts - previous > timeframe:
+                    self._note_gap(bar, previous)
+                last_bar_ts[bar.symbol] = bar.ts
+            health.bars_emitted += len(bars)
             yield bars
 
-    def _note_gap(self, bar: Bar) -> None:
-        previous = self._health.last_bar_ts.get(bar.symbol) or self.after
-        if previous is None or bar.ts - previous <= self.timeframe:
-            return
+    def _note_gap(self, bar: Bar, previous: datetime) -> None:
         missing = (bar.ts - previous - timedelta(microseconds=1)) // self.timeframe
         gap = Gap(bar.symbol, previous, bar.ts, missing)
         self._health.gaps.append(gap)

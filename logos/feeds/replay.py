@@ -1,13 +1,14 @@
 """Feed ``replay``: bars from CSV or Parquet files, validated, merged into time slices.
 
-Two ways to read the same data:
+Two views of the same data:
 
-* :meth:`ReplayFeed.load_frames` — ``{symbol: DataFrame}`` for the vectorized backtest
-  path: float64 ``open high low close volume``, a tz-aware UTC ``DatetimeIndex`` named
-  ``ts``, only valid bars, strictly increasing. Exact prices: ``decimal_from_float(x)``.
+* :meth:`ReplayFeed.load_frames` / :meth:`ReplayFeed.frames` — ``{symbol: DataFrame}``:
+  float64 ``open high low close volume``, a tz-aware UTC ``DatetimeIndex`` named ``ts``,
+  only valid bars, strictly increasing; what a backtest computes whole-series signals on.
+  Exact prices: ``decimal_from_float(x)``.
 * the feed contract — ``start(symbols, timeframe, after=)`` then iterate slices
   (``list[Bar]`` per timestamp); Bar prices are ``decimal_from_float`` of the same floats,
-  so both paths see identical Decimals.
+  so signals and fills see identical values.
 
 Every bar is validated (see ``logos.feeds.validation``). With ``on_bad_bar = "reject"``
 (the default) the first bad bar raises a DataError naming file, line and problem; with
@@ -97,8 +98,9 @@ class ReplayFeed(Feed):
     def __init__(self, params: ReplayFeed.Params | None = None, **kwargs: object) -> None:
         super().__init__(params, **kwargs)
         self.report = ReplayReport()
+        self._frames: dict[str, pd.DataFrame] | None = None
 
-    # -- vectorized path --------------------------------------------------------------
+    # -- whole series ------------------------------------------------------------------
 
     def load_frames(
         self, symbols: Sequence[str] | None = None, timeframe: str | timedelta | None = None
@@ -117,6 +119,15 @@ class ReplayFeed(Feed):
             self.report.bars[symbol] = len(frame)
             if tf is not None:
                 self.report.gaps.extend(find_gaps(symbol, frame.index, tf))
+        self._frames = frames
+        return frames
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The validated bars this feed replays, per symbol, in the shape strategies take
+        (after :meth:`start`, or after :meth:`load_frames`)."""
+        frames = self._frames
+        if frames is None:
+            raise FeedError("replay feed: frames() before start() or load_frames()")
         return frames
 
     def _read(self, symbols: Sequence[str] | None) -> dict[str, RawBars]:
@@ -197,15 +208,22 @@ class ReplayFeed(Feed):
                 f"replay feed: files have timeframe {self.params.timeframe} but the run uses "
                 f"{self.timeframe}"
             )
-        self._frames = self.load_frames(self.symbols, self.timeframe)
+        frames = self._frames
+        if (
+            frames is None
+            or list(frames) != list(self.symbols)
+            or (self.report.timeframe != self.timeframe)
+        ):
+            # not loaded yet for these symbols (a session loads first to learn the timeframe)
+            self.load_frames(self.symbols, self.timeframe)
         self._health.bad_bars_skipped = self.report.skipped_total
         if self.report.skipped_total:
-            starts = [f.index[0].to_pydatetime() for f in self._frames.values() if len(f)]
+            starts = [f.index[0].to_pydatetime() for f in self.frames().values() if len(f)]
             first = min(starts, default=datetime(1970, 1, 1, tzinfo=UTC))
             self._emit(FeedEvent("bad_bars_skipped", first, dict(self.report.skipped)))
 
     def _iter_slices(self) -> Iterator[list[Bar]]:
-        yield from merge_slices(self._frames, self.symbols, self.after, self.until)
+        return merge_slices(self.frames(), self.symbols, self.after, self.until)
 
 
 def find_gaps(symbol: str, index: pd.DatetimeIndex, timeframe: timedelta) -> list[Gap]:
@@ -243,26 +261,58 @@ def merge_slices(
     values = np.concatenate([f[list(OHLCV_COLUMNS)].to_numpy() for _, f in parts])
     order = np.lexsort((ranks, ts))
     ts, ranks, values = ts[order], ranks[order], values[order]
-    stamps = pd.DatetimeIndex(ts, tz="UTC").to_pydatetime()
-    names = list(symbols)
-    decimals: dict[float, Decimal] = {}  # prices repeat a lot: build each Decimal once (bounded)
+    # a slice ends where the next row has a later timestamp (and at the end)
+    ends = np.append(np.flatnonzero(ts[1:] != ts[:-1]) + 1, len(ts))
+    exact = _ExactPrices()
+    names = np.array(list(symbols), dtype=object)
+    start, total = 0, len(ts)
+    while start < total:
+        # whole slices only: the chunk ends at the last slice end within CHUNK_ROWS rows
+        first_end = int(np.searchsorted(ends, start, side="right"))
+        last_end = int(np.searchsorted(ends, min(start + CHUNK_ROWS, total), side="right"))
+        last_end = max(last_end, first_end + 1)  # a slice longer than a chunk: all of it
+        stop = int(ends[last_end - 1])
+        rows = slice(start, stop)
+        stamps = pd.DatetimeIndex(ts[rows], tz="UTC").to_pydatetime().tolist()
+        columns = exact.columns(values[rows])
+        symbol_names = names[ranks[rows]].tolist()
+        bars = list(map(Bar._make, zip(symbol_names, stamps, *columns, strict=True)))
+        cuts = (ends[first_end:last_end] - start).tolist()
+        if len(cuts) == len(bars):  # one bar per slice (one symbol, or no shared stamps)
+            for bar in bars:
+                yield [bar]
+        else:
+            begin = 0
+            for cut in cuts:
+                yield bars[begin:cut]
+                begin = cut
+        start = stop
 
-    def exact(x: float) -> Decimal:
-        d = decimals.get(x)
-        if d is None:
-            if len(decimals) >= 100_000:
-                decimals.clear()
-            d = decimals[x] = decimal_from_float(x)
-        return d
 
-    current: list[Bar] = []
-    previous = None
-    for i, (o, h, lo, c, v) in enumerate(values.tolist()):
-        if ts[i] != previous and current:
-            yield current
-            current = []
-        previous = ts[i]
-        bar = Bar(names[ranks[i]], stamps[i], exact(o), exact(h), exact(lo), exact(c), exact(v))
-        current.append(bar)
-    if current:
-        yield current
+CHUNK_ROWS = 65_536
+"""Bars built at a time: large enough to vectorize the conversions, small enough that a
+long series is never held as Bar objects all at once."""
+
+
+class _ExactPrices:
+    """``decimal_from_float`` of many floats, each distinct value converted once (prices
+    repeat a lot), with a bounded cache."""
+
+    CACHE_LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.cache: dict[float, Decimal] = {}
+
+    def columns(self, values: np.ndarray) -> list[list[Decimal]]:
+        """One list of Decimals per column of the float block ``values``."""
+        cache = self.cache
+        if len(cache) > self.CACHE_LIMIT:
+            cache.clear()
+        codes, uniques = pd.factorize(values.ravel(order="F"))
+        decimals = np.empty(len(uniques), dtype=object)
+        decimals[:] = [
+            cache.get(x) or cache.setdefault(x, decimal_from_float(x)) for x in uniques.tolist()
+        ]
+        flat = decimals[codes]
+        count = len(values)
+        return [flat[k * count : (k + 1) * count].tolist() for k in range(values.shape[1])]

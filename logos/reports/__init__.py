@@ -1,28 +1,23 @@
-"""Reporters: components that turn a session into artifacts (DESIGN.md §7).
+"""Reporters: components that turn a session into artifacts.
 
-A reporter is notified once per time slice (:meth:`Reporter.on_slice`, used by the bar-by-bar
-loop; the vectorized backtest records its account rows in bulk and skips it) and writes its
-files when the session ends (:meth:`Reporter.write`). Built-ins: ``csv`` (orders, trades,
-positions, account) and ``session_md`` (session.md and its chart).
+A reporter is notified after every time slice of every session, backtest or live, with the
+account the broker reported (:meth:`Reporter.on_slice`), and writes its files when the session
+ends (:meth:`Reporter.write`) from the :class:`SessionResult`, whose
+:class:`AccountHistory` holds the account after every slice. Built-ins: ``csv`` (orders,
+trades, positions, account) and ``session_md`` (session.md and its chart).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 from logos.components import Component
 from logos.domain import Account
-from logos.reports.artifacts import (
-    account_text,
-    write_account_text,
-    write_orders,
-    write_positions,
-    write_trades,
-)
+from logos.reports.account_history import AccountHistory
+from logos.reports.artifacts import write_account, write_orders, write_positions, write_trades
 from logos.reports.metrics import Summary, summarize
-from logos.reports.result import AccountTable, DroppedIntent, GuardTrip, SessionResult
+from logos.reports.result import DroppedIntent, GuardTrip, SessionResult
 from logos.reports.session_md import write_session_md
 
 
@@ -30,7 +25,9 @@ class Reporter(Component):
     """Base class of reporters: per-slice notification and artifact writing at the end."""
 
     def on_slice(self, ts: datetime, account: Account) -> None:
-        """Called after each slice of the bar-by-bar loop; default: nothing."""
+        """Called after every time slice, in every mode (a backtest too), with the slice's time
+        and the account the broker reported for it, the one the session's AccountHistory
+        records. A backtest calls it millions of times: keep it cheap. Default: nothing."""
 
     def write(self, result: SessionResult, out_dir: Path) -> list[Path]:
         """Write this reporter's artifacts into ``out_dir``; return the paths written."""
@@ -43,19 +40,13 @@ class CsvReporter(Reporter):
     name = "csv"
 
     def write(self, result: SessionResult, out_dir: Path) -> list[Path]:
-        """Write the four CSV artifacts. account.csv's text columns are built first (that
-        needs the GIL, and waits for it badly on a thread), then pyarrow writes them outside
-        the GIL on a worker thread while the other three files are written."""
-        table = account_text(result.account)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            account = pool.submit(write_account_text, out_dir / "account.csv", table)
-            paths = [
-                write_orders(out_dir / "orders.csv", result.orders),
-                write_trades(out_dir / "trades.csv", result.fills),
-                write_positions(out_dir / "positions.csv", result.positions),
-            ]
-            paths.append(account.result())
-        return paths
+        """Write the four CSV artifacts."""
+        return [
+            write_orders(out_dir / "orders.csv", result.orders),
+            write_trades(out_dir / "trades.csv", result.fills),
+            write_positions(out_dir / "positions.csv", result.positions),
+            write_account(out_dir / "account.csv", result.account),
+        ]
 
 
 class SessionMarkdownReporter(Reporter):
@@ -77,7 +68,7 @@ BUILTIN_REPORTERS: list[type[Component]] = [CsvReporter, SessionMarkdownReporter
 __all__ = [
     "BUILTIN_REPORTERS",
     "DEFAULT_REPORTERS",
-    "AccountTable",
+    "AccountHistory",
     "CsvReporter",
     "DroppedIntent",
     "GuardTrip",

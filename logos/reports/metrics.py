@@ -1,8 +1,10 @@
 """Summary metrics of a session, with the definitions session.md and the CLI print.
 
 - total return: final equity ÷ starting cash − 1; PnL: final equity − starting cash (exact).
+- final equity: the equity of the last account row (exact), starting cash without rows.
 - max drawdown: the largest fall of equity from its running peak, as a fraction of that peak
-  (and in money), over the account rows (starting cash counts as the first peak).
+  (and in money, exact from the rows' equity), over the account rows (starting cash counts as
+  the first peak). The fraction, the Sharpe ratio and the chart work on float64 equity.
 - fills: rows of trades.csv. Closing fills: fills that reduce an open position (found from the
   fills' own signed quantities, FIFO-independent). Win rate: closing fills with
   realized_pnl > 0 ÷ closing fills (realized PnL is gross; fees are reported separately).
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
 import numpy as np
 
@@ -26,6 +28,7 @@ from logos.domain import Fill, OrderStatus, Side
 from logos.reports.result import SessionResult
 
 SECONDS_PER_YEAR = 365.25 * 86_400
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # sums without rounding
 
 
 @dataclass(frozen=True)
@@ -132,25 +135,20 @@ def summarize(result: SessionResult) -> Summary:
 def _summarize(result: SessionResult) -> Summary:
     account = result.account
     start = result.starting_cash
-    if len(account):
-        final = account.columns["equity"].decimal_at(len(account) - 1)
-        equity = account.columns["equity"].to_float()
-    else:
-        final, equity = start, np.zeros(0)
+    equity = account.equity_floats()
+    final = account.decimal("equity", -1) if len(account) else start
     dd, dd_row = max_drawdown(equity, float(start))
     dd_money = Decimal(0)
     if dd_row >= 0 and dd > 0:
-        values = account.columns["equity"]
-        peak_row = int(np.argmax(equity[: dd_row + 1]))
-        peak = max(values.decimal_at(peak_row), start)
-        dd_money = peak - values.decimal_at(dd_row)
+        peak = max(account.decimal("equity", int(np.argmax(equity[: dd_row + 1]))), start)
+        dd_money = _EXACT.subtract(peak, account.decimal("equity", dd_row))
     sharpe, per_year = sharpe_ratio(equity, account.ts_ns)
     closing, wins, fees = _fill_totals(result.fills)
     statuses = [o.status for o in result.orders]
     return Summary(
         starting_cash=start,
         final_equity=final,
-        pnl=final - start,
+        pnl=_EXACT.subtract(final, start),
         total_return=float(final / start - 1) if start else 0.0,
         max_drawdown=dd,
         max_drawdown_money=dd_money,

@@ -14,8 +14,8 @@ import pandas as pd
 
 from logos.reports.chart import equity_svg, sparkline
 from logos.reports.metrics import Summary, drawdown_series, summarize
-from logos.reports.numbers import format_decimal, format_ts
 from logos.reports.result import SessionResult
+from logos.reports.text import format_decimal, format_ts
 
 CHART_FILE = "equity.svg"
 
@@ -35,8 +35,7 @@ def render_session_md(result: SessionResult, summary: Summary) -> str:
 
 def _chart_series(result: SessionResult) -> tuple[np.ndarray, np.ndarray]:
     """Equity (float approximations) and its drawdown fraction, per account row."""
-    account = result.account
-    equity = account.columns["equity"].to_float() if len(account) else np.zeros(0)
+    equity = result.account.equity_floats()
     return equity, drawdown_series(equity, float(result.starting_cash))
 
 
@@ -47,9 +46,9 @@ def _render(
     lines = [f"# Session `{result.session_id}` ({result.mode})", "", "## Configuration", ""]
     lines += ["| setting | value |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in result.config_summary.items()]
-    account = result.account
-    if len(account):
-        first, last = format_ts(_dt(account.ts_ns[0])), format_ts(_dt(account.ts_ns[-1]))
+    if len(result.account):
+        ts_ns = result.account.ts_ns
+        first, last = format_ts(_dt(ts_ns[0])), format_ts(_dt(ts_ns[-1]))
         lines += [f"| period | {first} .. {last} |"]
     lines += [
         f"| slices | {summary.slices} |",

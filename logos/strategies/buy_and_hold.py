@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from logos.strategies.base import Strategy
+
+if TYPE_CHECKING:
+    from logos.domain import Bar
 
 
 class BuyAndHold(Strategy):
@@ -21,3 +26,6 @@ class BuyAndHold(Strategy):
 
     def signals(self, bars: pd.DataFrame) -> pd.Series:
         return self._series(np.ones(len(bars)), bars)
+
+    def update(self, bar: Bar) -> float:
+        return 1.0

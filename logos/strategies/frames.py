@@ -1,11 +1,16 @@
 """The shape of the bar DataFrame strategies receive, checked (files are read by the replay
-feed: ``ReplayFeed(path=...).load_frames()`` gives frames of exactly this shape)."""
+feed: ``ReplayFeed(path=...).load_frames()`` gives frames of exactly this shape), and the same
+bars as the ``Bar`` records ``Strategy.update`` receives."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
+from logos.domain import Bar
 from logos.errors import DataError
+from logos.feeds.base import decimal_from_float
 from logos.strategies.base import BAR_COLUMNS
 
 
@@ -28,3 +33,23 @@ def check_bars_frame(bars: pd.DataFrame, source: str = "bars") -> pd.DataFrame:
             row = int(bars[column].isna().to_numpy().argmax())
             raise DataError(f"{source}: column {column} is empty at row {row + 2}")
     return bars
+
+
+def bars_from_frame(bars: pd.DataFrame, symbol: str) -> list[Bar]:
+    """The rows of a strategy input frame as ``Bar`` records, as the replay feed makes them:
+    each float becomes ``decimal_from_float(x)`` (the decimal it was parsed from), each
+    timestamp a tz-aware UTC ``datetime``."""
+    decimals: dict[float, Decimal] = {}  # prices repeat: build each Decimal once
+
+    def exact(x: float) -> Decimal:
+        d = decimals.get(x)
+        if d is None:
+            d = decimals[x] = decimal_from_float(x)
+        return d
+
+    stamps = bars.index.to_pydatetime()
+    rows = bars[list(BAR_COLUMNS)].to_numpy(dtype="float64").tolist()
+    return [
+        Bar(symbol, ts, exact(o), exact(h), exact(lo), exact(c), exact(v))
+        for ts, (o, h, lo, c, v) in zip(stamps, rows, strict=True)
+    ]

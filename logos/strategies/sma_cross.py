@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from logos.components import Params
 from logos.strategies.base import Strategy
 from logos.strategies.exact import (
+    DecimalScale,
     largest_magnitude,
     running_sums,
     scaled_int64,
     scaled_integers,
 )
+
+if TYPE_CHECKING:
+    from logos.domain import Bar
+
+NAN = math.nan
 
 
 class SmaCross(Strategy):
@@ -27,6 +37,10 @@ class SmaCross(Strategy):
     (``Σfast·slow > Σslow·fast`` in integers, see :mod:`logos.strategies.exact`), so equal
     averages compare equal however the closes round in binary (0.1, 4.1, 1.8, 2: both the
     1- and the 4-bar average are 2, signal 0).
+
+    :meth:`update` keeps the last ``max(fast, slow)`` closes and both window sums as exact ints
+    (:class:`~logos.strategies.exact.DecimalScale`), so each bar costs O(1) and the signal is
+    the one ``signals`` gives, bit for bit.
     """
 
     name = "sma_cross"
@@ -34,6 +48,10 @@ class SmaCross(Strategy):
     class Params(Params):
         fast: int = Field(10, ge=1, description="bars in the fast simple moving average")
         slow: int = Field(30, ge=1, description="bars in the slow simple moving average")
+
+    def __init__(self, params: BaseModel | None = None, **kwargs: Any) -> None:
+        super().__init__(params, **kwargs)
+        self.reset()
 
     def warmup_bars(self) -> int:
         return max(self.params.fast, self.params.slow)
@@ -57,3 +75,41 @@ class SmaCross(Strategy):
             slow_sum *= fast
             out[first:] = fast_sum > slow_sum
         return self._series(out, bars)
+
+    def reset(self) -> None:
+        super().reset()
+        self._fast: int = self.params.fast
+        self._slow: int = self.params.slow
+        self._scale = DecimalScale()
+        self._ints = self._scale.cache  # close -> int on the scale (the hot path's lookup)
+        # the last max(fast, slow) closes, oldest overwritten first; zeros before they exist,
+        # so a sum can always drop the close leaving its window
+        self._ring: list[int] = [0] * self.warmup_bars()
+        self._pos = 0
+        self._fast_sum = 0
+        self._slow_sum = 0
+        self._warming = self.warmup_bars() - 1  # bars still to go before the first signal
+
+    def update(self, bar: Bar) -> float:
+        close = self._ints.get(bar.close)
+        if close is None:
+            close = self._convert(bar.close)
+        ring, pos = self._ring, self._pos
+        fast_sum = self._fast_sum + close - ring[pos - self._fast]
+        slow_sum = self._slow_sum + close - ring[pos - self._slow]
+        ring[pos] = close
+        self._pos = pos + 1 if pos + 1 < len(ring) else 0
+        self._fast_sum, self._slow_sum = fast_sum, slow_sum
+        if self._warming:
+            self._warming -= 1
+            return NAN
+        return 1.0 if fast_sum * self._slow > slow_sum * self._fast else 0.0
+
+    def _convert(self, price: Decimal) -> int:
+        """``price`` on the common scale, rescaling the state when the scale grows."""
+        value, factor = self._scale.convert(price)
+        if factor != 1:
+            self._ring = [v * factor for v in self._ring]
+            self._fast_sum *= factor
+            self._slow_sum *= factor
+        return value

@@ -10,8 +10,18 @@ walk with flat stretches and time gaps)::
         def make_strategy(self):
             return MyStrategy(lookback=5)
 
-The suite includes the look-ahead check that ``logos check-strategy`` runs: signals on every
-prefix of the data (a dense sample for long data) must equal the full-data signals.
+The suite includes the checks ``logos check-strategy`` runs: signals on every prefix of the
+data (a dense sample for long data) must equal the full-data signals (no look-ahead), and so
+must the last signal of each trailing ``window_size()`` window. It also feeds the bars one by
+one to ``update()`` of a fresh instance and compares every result with ``signals()`` on the
+whole series.
+
+"Equal" means what matters for trading, the sign and the size of the target exposure: both NaN,
+or both numbers of the same sign (-1, 0 or 1) within ``SIGNAL_TOLERANCE`` (1e-9) of each other.
+So a strategy built on ordinary float arithmetic, whose rolling sums differ in the last bits
+depending on the first row of the frame, passes; a signal that flips, or is 0 on one path and
+not on the other, fails. Override ``SIGNAL_TOLERANCE`` in the subclass to be stricter (0.0:
+bit for bit, as the built-ins are) or looser.
 """
 
 from __future__ import annotations
@@ -23,7 +33,13 @@ import pandas as pd
 
 from logos.strategies.base import BAR_COLUMNS, Strategy
 from logos.strategies.frames import check_bars_frame
-from logos.strategies.lookahead import check_causal, check_signal_values, check_window
+from logos.strategies.lookahead import (
+    SIGNAL_TOLERANCE,
+    check_causal,
+    check_signal_values,
+    check_update,
+    check_window,
+)
 
 
 def random_walk_bars(rows: int = 400, seed: int = 7) -> pd.DataFrame:
@@ -51,6 +67,8 @@ class StrategyContract:
     """Behaviour every strategy must have. Subclass it; pytest collects the ``test_*`` methods."""
 
     max_prefixes: ClassVar[int] = 300
+    SIGNAL_TOLERANCE: ClassVar[float] = SIGNAL_TOLERANCE
+    """Largest difference between two signals of the same sign that still counts as equal."""
 
     def make_strategy(self) -> Strategy:
         """A strategy instance with the params to check (override)."""
@@ -109,13 +127,26 @@ class StrategyContract:
 
     def test_no_look_ahead(self) -> None:
         strategy = self.make_strategy()
-        mismatch, _ = check_causal(strategy, self.make_bars(), self.max_prefixes)
+        mismatch, _ = check_causal(
+            strategy, self.make_bars(), self.max_prefixes, self.SIGNAL_TOLERANCE
+        )
         assert mismatch is None, f"{strategy.name} looks ahead: {mismatch.describe('a prefix')}"
 
     def test_window_reproduces_last_signal(self) -> None:
         strategy = self.make_strategy()
-        mismatch, _ = check_window(strategy, self.make_bars(), self.max_prefixes)
+        mismatch, _ = check_window(
+            strategy, self.make_bars(), self.max_prefixes, self.SIGNAL_TOLERANCE
+        )
         assert mismatch is None, (
             f"{strategy.name}: window_size() {strategy.window_size()} is not enough: "
             f"{mismatch.describe('the trailing window')}"
+        )
+
+    def test_update_gives_the_signals(self) -> None:
+        mismatch = check_update(
+            self.make_strategy, self.make_bars(), tolerance=self.SIGNAL_TOLERANCE
+        )
+        assert mismatch is None, (
+            f"{self.make_strategy().name}: update() fed the bars one by one disagrees with "
+            f"signals() (tolerance {self.SIGNAL_TOLERANCE!r}) first at {mismatch.describe()}"
         )

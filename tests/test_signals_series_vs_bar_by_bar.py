@@ -1,13 +1,17 @@
-"""Parity: the vectorized backtest and the bar-by-bar loop (replay feed streaming slices, rolling
-windows, paper broker) write byte-identical orders, trades, positions and account files.
+"""A backtest's two ways of getting signals give the same session: signals computed once on
+the whole series (the default) and signals computed bar by bar with ``Strategy.update`` (what a
+paper or live session does; ``logos backtest --stepwise``) run through the one engine loop and
+write byte-identical orders, trades, positions and account files.
 
 Each case also asserts that the path it is meant to exercise really happened (orders,
 rejections, dropped intents, partial fills, working orders across bars), so no case can pass
-by trading nothing.
+by trading nothing. A third-party broker's own accounting is honoured in both.
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from logos.brokers.paper import PaperBroker
 from logos.config import validate_config
 from logos.domain import Account, OrderIntent, OrderStatus, Side
-from logos.engine import RiskHooks
+from logos.engine import Engine, RiskHooks
 from logos.plugins import get_registry
 from logos.reports.result import SessionResult
 from logos.session import build_session, run_session, write_artifacts
@@ -204,7 +209,7 @@ def _run(config: dict[str, Any], stepwise: bool, out: Path) -> SessionResult:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_vectorized_backtest_writes_the_same_bytes_as_the_bar_by_bar_loop(
+def test_series_signals_write_the_same_bytes_as_bar_by_bar_signals(
     case: str, tmp_path: Path
 ) -> None:
     config, exercised = CASES[case]
@@ -215,7 +220,7 @@ def test_vectorized_backtest_writes_the_same_bytes_as_the_bar_by_bar_loop(
     for name in COMPARED:
         fast_bytes = (tmp_path / "fast" / name).read_bytes()
         slow_bytes = (tmp_path / "slow" / name).read_bytes()
-        assert fast_bytes == slow_bytes, f"{name} differs between the two paths"
+        assert fast_bytes == slow_bytes, f"{name} differs between the two ways of signalling"
 
 
 class _DenySells(RiskHooks):
@@ -225,7 +230,7 @@ class _DenySells(RiskHooks):
         return "no sells today" if intent.side is Side.SELL else None
 
 
-def test_pre_trade_denials_are_identical_in_both_paths(tmp_path: Path) -> None:
+def test_pre_trade_denials_are_identical_either_way(tmp_path: Path) -> None:
     config, _ = CASES["sma_cross, gappy tiny-price minutes, fees and slippage"]
     registry = get_registry()
     outputs = {}
@@ -239,3 +244,54 @@ def test_pre_trade_denials_are_identical_in_both_paths(tmp_path: Path) -> None:
         denied = [o for o in result.orders if o.status is OrderStatus.DENIED]
         assert len(denied) > 100 and all(o.side is Side.SELL for o in denied)
     assert outputs[False] == outputs[True]
+
+
+class _MarkFeeBroker(PaperBroker):
+    """A third-party broker with its own accounting: it charges a fee of 0.01 on every mark,
+    reported in the account it returns (cash and equity both lower by the fees so far)."""
+
+    name = "mark_fee"
+    FEE = Decimal("0.01")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.charged = Decimal(0)
+
+    def mark_prices(self, prices: Any, *, ts: Any) -> Account:
+        self.charged += self.FEE
+        account = super().mark_prices(prices, ts=ts)
+        return account._replace(
+            cash=account.cash - self.charged, equity=account.equity - self.charged
+        )
+
+
+def _account_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("stepwise", [False, True], ids=["series", "bar_by_bar"])
+def test_a_third_party_brokers_accounting_is_what_account_csv_shows(
+    stepwise: bool, tmp_path: Path
+) -> None:
+    config, _ = CASES["sma_cross, gappy tiny-price minutes, fees and slippage"]
+    registry = get_registry()
+    outputs = {}
+    for broker_cls in (PaperBroker, _MarkFeeBroker):
+        session = build_session(validate_config(config, registry), registry)
+        parts = dataclasses.replace(
+            session.engine.parts,
+            broker=broker_cls(session.engine.broker.params, symbols=()),
+        )
+        session.engine = Engine(parts)
+        result = run_session(session, stepwise=stepwise)
+        assert len(result.fills) > 50
+        out = tmp_path / broker_cls.__name__
+        write_artifacts(session, result, out)
+        outputs[broker_cls] = _account_rows(out / "account.csv")
+    plain, charged = outputs[PaperBroker], outputs[_MarkFeeBroker]
+    assert len(plain) == len(charged) > 1000
+    for row, (p, c) in enumerate(zip(plain, charged, strict=True), start=1):
+        fees_so_far = Decimal("0.01") * row  # one mark per slice, one row per slice
+        assert Decimal(p["cash"]) - Decimal(c["cash"]) == fees_so_far, f"row {row}"
+        assert Decimal(p["equity"]) - Decimal(c["equity"]) == fees_so_far, f"row {row}"

@@ -1,87 +1,40 @@
-"""Artifact number/timestamp text, the account writer, summary metrics and session.md."""
+"""Summary metrics (from the account history and the fills) and session.md."""
 
 from __future__ import annotations
 
 import math
 import statistics
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
-from logos.domain import Fill, Side
-from logos.reports.artifacts import write_account
+from logos.domain import Account, Fill, Side
+from logos.reports import AccountHistory
 from logos.reports.metrics import closing_flags, max_drawdown, sharpe_ratio, summarize
-from logos.reports.numbers import DecimalColumn, ScaledColumn, format_decimal, format_ts_column
-from logos.reports.result import ACCOUNT_COLUMNS, AccountTable, GuardTrip, SessionResult
-from logos.reports.session_md import render_session_md
+from logos.reports.result import GuardTrip, SessionResult
+from logos.reports.session_md import render_session_md, write_session_md
 
 D = Decimal
-TEXT = {
-    "0": "0",
-    "0.000": "0",
-    "-0.0": "0",
-    "1E+3": "1000",
-    "150000.00": "150000",
-    "99949.950": "99949.95",
-    "-0.50": "-0.5",
-    "0.000000001": "0.000000001",
-    "-0.0000005": "-0.0000005",
-    "12345678901234567890.123456789": "12345678901234567890.123456789",
-}
 
 
-def test_format_decimal_is_plain_and_value_based() -> None:
-    assert {k: format_decimal(D(k)) for k in TEXT} == TEXT
-
-
-def test_scaled_column_text_matches_format_decimal_including_tiny_values() -> None:
-    values = [D(k) for k in TEXT if len(k) < 20] + [D("0.0000005")] * 5 + [D("7")] * 3
-    column = ScaledColumn.from_decimals(values)
-    assert column.to_text().to_pylist() == [format_decimal(v) for v in values]
-    assert column.decimal_at(3) == D("1000")
-
-
-def test_scaled_column_beyond_int64_is_exact() -> None:
-    values = [D("123456789012345678901.5"), D("-0.25"), D("123456789012345678901.5")]
-    column = ScaledColumn.from_decimals(values)
-    assert column.values.dtype == object
-    assert column.to_text().to_pylist() == [
-        "123456789012345678901.5",
-        "-0.25",
-        "123456789012345678901.5",
-    ]
-
-
-def test_decimal_column_formats_each_value() -> None:
-    column = DecimalColumn.from_list([D(0), D("0.0500"), D("0.0500"), D("0.1")])
-    assert column.to_text().to_pylist() == ["0", "0.05", "0.05", "0.1"]
-
-
-def test_timestamp_column_across_days_and_sub_seconds() -> None:
-    stamps = ["2017-11-04T23:59:00", "2017-11-05T00:00:00", "1999-01-22T00:00:00"]
-    ns = np.array([np.datetime64(s, "ns").astype(np.int64) for s in stamps])
-    assert format_ts_column(ns).to_pylist() == [s + "Z" for s in stamps]
-    odd = np.array([np.datetime64("2020-01-01T00:00:00.250", "ns").astype(np.int64)])
-    assert format_ts_column(odd).to_pylist() == ["2020-01-01T00:00:00.250000Z"]
-
-
-def _table(equity: list[str], days: int = 1) -> AccountTable:
-    ts = [datetime(2024, 1, 1 + i * days, tzinfo=UTC) for i in range(len(equity))]
-    rows = {c: [D(0)] * len(equity) for c in ACCOUNT_COLUMNS}
-    rows["equity"] = [D(e) for e in equity]
-    rows["cash"] = [D(e) for e in equity]
-    return AccountTable.from_rows(ts, rows)
-
-
-def test_write_account_header_and_rows(tmp_path: Path) -> None:
-    path = write_account(tmp_path / "account.csv", _table(["100000", "100000.50"]))
-    assert path.read_text().splitlines() == [
-        "ts,cash,equity,gross_exposure,net_exposure,realized_pnl,unrealized_pnl,fees,drawdown",
-        "2024-01-01T00:00:00Z,100000,100000,0,0,0,0,0,0",
-        "2024-01-02T00:00:00Z,100000.5,100000.5,0,0,0,0,0,0",
-    ]
+def _history(equity: list[str], days: int = 1) -> AccountHistory:
+    history = AccountHistory()
+    peak = D(0)
+    for i, text in enumerate(equity):
+        value = D(text)
+        peak = max(peak, value)
+        history.append(
+            Account(
+                ts=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=i * days),
+                cash=value,
+                equity=value,
+                peak_equity=peak,
+                drawdown=(peak - value) / peak,
+            )
+        )
+    return history
 
 
 def _fill(n: int, side: Side, qty: str, pnl: str, symbol: str = "X") -> Fill:
@@ -140,7 +93,7 @@ def _result(trips: list[GuardTrip]) -> SessionResult:
         orders=[],
         fills=fills,
         positions=[],
-        account=_table(["1000", "1100", "990", "1050"]),
+        account=_history(["1000", "1100", "990", "1050"]),
         symbols=["X"],
         guard_trips=trips,
     )
@@ -164,3 +117,31 @@ def test_session_md_lists_guard_trips_or_says_none() -> None:
     result = _result([trip])
     text = render_session_md(result, summarize(result))
     assert "| 2024-01-03T00:00:00Z | max_drawdown | 0.1 | 0.05 | HALTED |" in text
+
+
+def test_final_equity_and_drawdown_money_are_exact_from_the_rows() -> None:
+    result = _result([])
+    result.account = _history(["1000", "1000.0001000000000000000000000001", "999.9999999"])
+    summary = summarize(result)
+    assert summary.final_equity == D("999.9999999")
+    assert summary.max_drawdown_money == D("0.0001001000000000000000000001")
+    assert summary.pnl == D("-0.0000001")
+    assert summary.slices == 3
+
+
+def test_no_rows_means_starting_cash(tmp_path: Path) -> None:
+    result = _result([])
+    result.account = AccountHistory()
+    summary = summarize(result)
+    assert summary.final_equity == D(1000) and summary.pnl == 0 and summary.sharpe is None
+    text = write_session_md(tmp_path, result).read_text()
+    assert "| slices | 0 |" in text and (tmp_path / "equity.svg").exists()
+
+
+def test_session_md_period_and_chart(tmp_path: Path) -> None:
+    result = _result([])
+    path = write_session_md(tmp_path, result)
+    text = path.read_text()
+    assert "| period | 2024-01-01T00:00:00Z .. 2024-01-04T00:00:00Z |" in text
+    assert "| final equity | 1050 USD |" in text
+    assert "<polyline" in (tmp_path / "equity.svg").read_text()

@@ -1,0 +1,291 @@
+"""The account after every time slice of a session, kept compactly as the lines of account.csv.
+
+The engine appends the broker's :class:`~logos.domain.Account` once per slice, so a long
+backtest appends millions of times: :meth:`AccountHistory.append` must be cheap and a row
+small. A row is therefore kept as text — its account.csv line — never as an Account or as
+Decimals (about 110 bytes a row instead of about 1 KB).
+
+Numbers are written as :mod:`logos.reports.text` writes them: exact, so
+:meth:`~AccountHistory.decimal` gives back a Decimal equal to the broker's. Between fills most
+values repeat, often as the very same Decimal object (cash, realized PnL, fees), so ``append``
+keeps the previous row's text for a value identical to the previous row's in its column, and
+the previous row's text for a row whose values are all equal to the previous row's.
+
+Timestamps are converted a chunk of rows at a time, to int64 nanoseconds by pandas and to
+ISO-8601 text by pyarrow; the chunk's lines are then joined into one string. Float equity
+and drawdown (for metrics and charts) are read back from the lines by pyarrow's CSV reader
+when first asked for. account.csv holds only timestamps and numbers, which never need
+quoting, so its lines are written as they are kept.
+
+A value that is not a finite Decimal is a :class:`~logos.errors.DataError` from the ``append``
+that receives it; a timestamp without a timezone, or outside the range of int64 nanoseconds,
+is one from ``append`` or from the conversion of its chunk. Each names the column (or the
+timestamp), the value and the row's time.
+"""
+
+from __future__ import annotations
+
+import io
+from bisect import bisect_right
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from logos.errors import DataError
+from logos.reports.text import format_decimal, format_ts, plain_text
+
+if TYPE_CHECKING:
+    from logos.domain import Account
+
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "cash",
+    "equity",
+    "gross_exposure",
+    "net_exposure",
+    "realized_pnl",
+    "unrealized_pnl",
+    "fees",
+    "drawdown",
+)
+"""The money columns of account.csv, after ``ts``."""
+
+ACCOUNT_HEADER = ",".join(("ts", *ACCOUNT_COLUMNS)) + "\n"
+"""The header line of account.csv."""
+
+CHUNK_ROWS = 8192
+"""Rows whose timestamps are converted together, by default."""
+
+_MONEY = attrgetter(*ACCOUNT_COLUMNS)
+_NO_VALUES: tuple[Any, ...] = (object(),) * len(ACCOUNT_COLUMNS)  # equal to no value
+_FLOAT_COLUMNS = ("equity", "drawdown")
+_NS_RANGE = (  # the instants int64 nanoseconds hold, to the microsecond
+    datetime(1677, 9, 21, 0, 12, 43, 145225, tzinfo=UTC),
+    datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=UTC),
+)
+
+
+class AccountHistory:
+    """The account after every slice of a session, one row per :meth:`append`."""
+
+    __slots__ = (
+        "_chunk_rows",
+        "_chunks",
+        "_floats",
+        "_last",
+        "_row",
+        "_rows",
+        "_stamps",
+        "_starts",
+        "_texts",
+        "_ts_ns",
+        "_values",
+    )
+
+    def __init__(self, chunk_rows: int = CHUNK_ROWS) -> None:
+        self._chunk_rows = chunk_rows
+        self._chunks: list[str] = []  # converted rows: the lines of a chunk, joined
+        self._starts: list[int] = [0]  # the first row of each chunk, then the row count
+        self._ts_ns: list[np.ndarray] = []  # each converted chunk's times
+        self._stamps: list[datetime] = []  # the pending rows' times...
+        self._rows: list[str] = []  # ...and their lines after the timestamp
+        self._values: tuple[Any, ...] = _NO_VALUES  # the previous row's money values...
+        self._texts: tuple[str, ...] = ("",) * len(ACCOUNT_COLUMNS)  # ...their text...
+        self._row = ""  # ...and its line after the timestamp: ",cash,...,drawdown\n"
+        self._last: Account | None = None
+        self._floats: tuple[int, dict[str, np.ndarray]] = (-1, {})  # rows parsed, columns
+
+    def append(self, account: Account) -> None:
+        """Add the account after one slice (its ``ts`` tz-aware, its money values finite
+        Decimals; anything else is a ``DataError`` naming the column and the value)."""
+        values = _MONEY(account)
+        try:
+            repeated = values == self._values  # per column: identical, or else equal
+        except InvalidOperation:  # a signalling NaN compared
+            repeated = False
+        if not repeated:
+            # Unrolled, identity only: while a position is held most slices come here, with
+            # new equity, exposure, unrealized PnL and drawdown values to write.
+            c0, c1, c2, c3, c4, c5, c6, c7 = values
+            p0, p1, p2, p3, p4, p5, p6, p7 = self._values
+            t0, t1, t2, t3, t4, t5, t6, t7 = self._texts
+            try:
+                t0 = t0 if c0 is p0 else plain_text(c0)
+                t1 = t1 if c1 is p1 else plain_text(c1)
+                t2 = t2 if c2 is p2 else plain_text(c2)
+                t3 = t3 if c3 is p3 else plain_text(c3)
+                t4 = t4 if c4 is p4 else plain_text(c4)
+                t5 = t5 if c5 is p5 else plain_text(c5)
+                t6 = t6 if c6 is p6 else plain_text(c6)
+                t7 = t7 if c7 is p7 else plain_text(c7)
+            except TypeError:
+                raise _bad_value(values, account.ts) from None
+            row = f",{t0},{t1},{t2},{t3},{t4},{t5},{t6},{t7}\n"
+            if "E" in row or "N" in row or "y" in row or "-0," in row or "-0\n" in row:
+                # an exponent, a non-finite value or a negative zero: the careful text
+                texts = tuple(_text(value, values, account.ts) for value in values)
+                row = "," + ",".join(texts) + "\n"
+            else:
+                texts = (t0, t1, t2, t3, t4, t5, t6, t7)
+            self._values, self._texts, self._row = values, texts, row
+        ts = account.ts
+        if ts.tzinfo is not UTC:
+            ts = _utc(ts)
+        self._stamps.append(ts)
+        self._rows.append(self._row)
+        self._last = account
+        if len(self._rows) >= self._chunk_rows:
+            self._convert()
+
+    def _convert(self) -> None:
+        """Turn the pending rows into a chunk: their times as nanoseconds and ISO text, and
+        their lines joined into one string."""
+        stamps, rows = self._stamps, self._rows
+        if not stamps:
+            return
+        ns = _nanoseconds(stamps)
+        self._chunks.append("".join(map(str.__add__, _iso_text(ns), rows)))
+        self._ts_ns.append(ns)
+        self._starts.append(self._starts[-1] + len(rows))
+        self._stamps, self._rows = [], []
+
+    # reading -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._starts[-1] + len(self._rows)
+
+    @property
+    def last(self) -> Account | None:
+        """The last account appended (``None`` before the first)."""
+        return self._last
+
+    @property
+    def ts_ns(self) -> np.ndarray:
+        """Each row's time as int64 UTC nanoseconds (a copy)."""
+        self._convert()
+        return np.concatenate([np.zeros(0, dtype=np.int64), *self._ts_ns])
+
+    def equity_floats(self) -> np.ndarray:
+        """Each row's equity as float64 (for metrics and charts, never for money)."""
+        return self._float_column("equity")
+
+    def drawdown_floats(self) -> np.ndarray:
+        """Each row's drawdown as float64 (for metrics and charts)."""
+        return self._float_column("drawdown")
+
+    def decimal(self, column: str, row: int) -> Decimal:
+        """The exact value of ``column`` (one of :data:`ACCOUNT_COLUMNS`) at ``row``."""
+        return Decimal(self._fields(row)[1 + ACCOUNT_COLUMNS.index(column)])
+
+    def rows(self) -> Iterator[tuple[datetime, dict[str, Decimal]]]:
+        """Each row as its time and its values by column name, exact (for reporters that
+        want Decimals; slow for millions of rows)."""
+        self._convert()
+        for chunk in self._chunks:
+            for line in chunk.splitlines():
+                ts, *values = line.split(",")
+                stamp = datetime.fromisoformat(ts).astimezone(UTC)
+                yield stamp, dict(zip(ACCOUNT_COLUMNS, map(Decimal, values), strict=True))
+
+    def write_csv(self, fh: BinaryIO) -> None:
+        """Write account.csv to a binary file: the header and one line per row."""
+        self._convert()
+        fh.write(ACCOUNT_HEADER.encode("ascii"))
+        for chunk in self._chunks:
+            fh.write(chunk.encode("ascii"))
+
+    def _fields(self, row: int) -> list[str]:
+        self._convert()
+        count = len(self)
+        if not -count <= row < count:
+            raise IndexError(f"account row {row} out of range (0..{count - 1})")
+        row %= count
+        chunk = bisect_right(self._starts, row) - 1
+        line = self._chunks[chunk].splitlines()[row - self._starts[chunk]]
+        return line.split(",")
+
+    def _float_column(self, column: str) -> np.ndarray:
+        self._convert()
+        parsed, columns = self._floats
+        if parsed != len(self):
+            columns = _parse_floats(self._chunks)
+            self._floats = (len(self), columns)
+        return columns[column].copy()
+
+    def __repr__(self) -> str:
+        return f"AccountHistory({len(self)} rows)"
+
+
+def _parse_floats(chunks: list[str]) -> dict[str, np.ndarray]:
+    """Equity and drawdown of every line, as float64, read by pyarrow's CSV reader."""
+    if not chunks:
+        return {c: np.zeros(0) for c in _FLOAT_COLUMNS}
+    table = pacsv.read_csv(
+        io.BytesIO("".join([ACCOUNT_HEADER, *chunks]).encode("ascii")),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=list(_FLOAT_COLUMNS),
+            column_types=dict.fromkeys(_FLOAT_COLUMNS, pa.float64()),
+        ),
+    )
+    return {c: table.column(c).to_numpy() for c in _FLOAT_COLUMNS}
+
+
+def _text(value: Any, values: tuple[Any, ...], ts: datetime) -> str:
+    """The text of one account value, or the DataError for the row it is in."""
+    try:
+        return format_decimal(value)
+    except DataError:
+        raise _bad_value(values, ts) from None
+
+
+def _bad_value(values: tuple[Any, ...], ts: datetime) -> DataError:
+    """The error for the first money value that is not a finite Decimal."""
+    for column, value in zip(ACCOUNT_COLUMNS, values, strict=True):
+        if not isinstance(value, Decimal) or not value.is_finite():
+            kind = type(value).__name__
+            return DataError(
+                f"account {column} at {ts.isoformat()} is {value!r} ({kind}); a broker must "
+                "report money as finite Decimals"
+            )
+    return DataError(f"account values at {ts.isoformat()} cannot be written: {values!r}")
+
+
+def _nanoseconds(stamps: list[datetime]) -> np.ndarray:
+    """UTC nanoseconds of ``stamps`` (all in UTC), or a DataError naming the first one that
+    int64 nanoseconds cannot hold."""
+    try:
+        return pd.DatetimeIndex(stamps).as_unit("ns").asi8.copy()
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        low, high = _NS_RANGE
+        bad = next(ts for ts in stamps if not low <= ts <= high)
+        raise DataError(
+            f"account timestamp {format_ts(bad)} is outside the range of int64 nanoseconds "
+            f"({format_ts(low)} .. {format_ts(high)})"
+        ) from None
+
+
+def _iso_text(ns: np.ndarray) -> list[str]:
+    """ISO-8601 UTC text with ``Z`` of each time, with microseconds only where it has them
+    (pyarrow's timestamp-to-string cast, with the ``T`` and ``Z`` put in)."""
+    instants = pa.array(ns, pa.timestamp("ns"))
+    text = pc.cast(instants, pa.timestamp("s"), safe=False).cast(pa.string())
+    fractional = pa.array((ns % 1_000_000_000) != 0)
+    if pc.any(fractional).as_py():
+        micro = pc.cast(instants, pa.timestamp("us"), safe=False).cast(pa.string())
+        text = pc.if_else(fractional, micro, text)
+    text = pc.utf8_replace_slice(text, start=10, stop=11, replacement="T")
+    return pc.binary_join_element_wise(text, "Z", "").to_pylist()
+
+
+def _utc(ts: datetime) -> datetime:
+    """``ts`` in UTC; a naive timestamp is a DataError."""
+    if ts.tzinfo is None or ts.tzinfo.utcoffset(ts) is None:
+        raise DataError(f"account timestamp {ts.isoformat()} has no timezone")
+    return ts.astimezone(UTC)
