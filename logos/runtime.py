@@ -1,16 +1,9 @@
-"""Process settings for long runs, in one place: the garbage collector and memory allocators.
+"""Process settings for long runs, in one place: the cyclic garbage collector.
 
-A backtest of a million bars allocates millions of small, long-lived objects (bars, account
-rows, orders) and many short-lived NumPy and Arrow buffers. Three settings make such a run
-cheaper; each is a documented knob of the library it belongs to, each is applied only by
-the ``logos`` command line (``import logos`` changes nothing), and docs/backtest.md says how
-to override them:
+A backtest of a million bars allocates millions of small, long-lived, acyclic objects (bars,
+account rows, orders, Decimals). Two settings make such a run cheaper; both are applied only
+by the ``logos`` command line (``import logos`` changes nothing):
 
-- :func:`memory_defaults` — before NumPy and Arrow load: ``NUMPY_MADVISE_HUGEPAGE=0`` (no
-  transparent-huge-page advice, so the kernel does not compact memory on the first touch of
-  each large array where ``transparent_hugepage/defrag = madvise``) and
-  ``ARROW_DEFAULT_MEMORY_POOL=system`` (the C allocator keeps freed pages for reuse, where
-  mimalloc hands them back and faults them in again). A value the user set is kept.
 - :func:`collector_paused` — around one command: the cyclic garbage collector does not run
   (reference counting still frees everything acyclic); its repeated scans of millions of
   live, acyclic objects would otherwise be a large share of the loop.
@@ -22,15 +15,8 @@ to override them:
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-
-def memory_defaults() -> None:
-    """Set NumPy's and Arrow's memory settings unless the environment sets them."""
-    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
 @contextmanager

@@ -4,13 +4,10 @@ backtest command's paused garbage collector costs nothing when it resumes."""
 from __future__ import annotations
 
 import gc
-import os
 import subprocess
 import sys
 
-import pytest
-
-from logos.cli import main, strategy_cmd
+from logos.cli import strategy_cmd
 from logos.runtime import collector_paused
 from logos.strategies import lookahead
 
@@ -53,31 +50,3 @@ def test_the_paused_collector_leaves_no_young_backlog_behind() -> None:
     assert gc.isenabled() == was_enabled
     assert started == []
     assert len(kept) == 50_010
-
-
-def test_the_cli_sets_memory_defaults_unless_the_user_said_otherwise(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
-    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
-    with pytest.raises(SystemExit):
-        main(["--version"])
-    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
-    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
-    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
-    with pytest.raises(SystemExit):
-        main(["--version"])
-    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "1"
-    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "mimalloc"
-
-
-def test_the_console_script_runs_arrow_on_the_system_allocator() -> None:
-    code = (
-        "import os, sys; os.environ.pop('ARROW_DEFAULT_MEMORY_POOL', None); "
-        "from logos.cli import main\n"
-        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
-        "import pyarrow; print(pyarrow.default_memory_pool().backend_name)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split()[-1] == "system"

@@ -70,7 +70,6 @@ def _report(exc: BaseException) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: run the app, turning every error into one readable message."""
-    runtime.memory_defaults()
     try:
         return app(args=argv, standalone_mode=True)
     except SystemExit:
