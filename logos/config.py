@@ -25,7 +25,7 @@ from logos.sizing import SIZING_PARAMS
 
 
 class Mode(StrEnum):
-    """How a run trades (DESIGN.md §8)."""
+    """How a run trades: backtest, paper, dry_run or live."""
 
     BACKTEST = "backtest"
     PAPER = "paper"

@@ -1,7 +1,7 @@
 """The domain model: bars, symbol metadata, intents, orders, fills, positions, accounts, events.
 
-Money (prices, quantities, cash, fees, PnL) is ``Decimal``; timestamps are tz-aware UTC
-(DESIGN.md §4, §5). Records are immutable: an order that changes state is a new ``Order``
+Money (prices, quantities, cash, fees, PnL) is ``Decimal``; timestamps are tz-aware UTC.
+Records are immutable: an order that changes state is a new ``Order``
 made with :meth:`Order.evolve`, so every version can be journaled as it was.
 
 Records are pydantic models, validated when made. The two made once per bar or slice — a
@@ -83,7 +83,7 @@ class Liquidity(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """Order lifecycle states (DESIGN.md §5). The legal transitions live in ``logos.lifecycle``.
+    """Order lifecycle states (docs/paper_broker.md); the legal moves live in ``logos.lifecycle``.
 
     DENIED means refused by logos' own risk checks before anything was sent; REJECTED means
     refused by the venue or the paper broker.

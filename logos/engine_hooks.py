@@ -1,4 +1,4 @@
-"""The hook points of the engine loop that later layers fill in (DESIGN.md §3, §6, §7).
+"""The hook points of the engine loop that later layers fill in (docs/backtest.md).
 
 - :class:`RiskHooks`: post-trade guards (step 4) and pre-trade guards (step 6). The base class
   approves everything and trips nothing; the risk layer subclasses it. A pre-trade denial
@@ -18,7 +18,7 @@ from logos.domain import Account, Bar, Event, OrderIntent
 
 
 class Journal(Protocol):
-    """Where journal records go (the state issue provides the real state.jsonl writer)."""
+    """Where journal records go (a state.jsonl writer is not built yet; see docs/status.md)."""
 
     enabled: bool
 

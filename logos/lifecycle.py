@@ -1,4 +1,4 @@
-"""The order state machine (DESIGN.md §5) as one explicit transition table.
+"""The order state machine (docs/paper_broker.md) as one explicit transition table.
 
 The table *is* the documentation: a transition that is not listed in :data:`TRANSITIONS`
 is a bug and :func:`transition` raises :class:`~logos.errors.OrderStateError` for it.

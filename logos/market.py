@@ -1,6 +1,6 @@
 """Quantization against ``SymbolMeta`` and the check that says why an order is not tradeable.
 
-Rules (DESIGN.md §4):
+Rules (docs/metadata.md):
 
 - quantities are truncated toward zero to ``lot_size`` (a sell of -1.239 with lot 0.01 becomes
   -1.23), then to whole units when the symbol is not ``fractionable``;

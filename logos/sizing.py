@@ -4,7 +4,7 @@ Rules (selected by name in the config's ``[sizing]`` table, params validated by 
 below): ``fixed_qty`` (target = signal × qty), ``fixed_notional`` (signal × notional ÷ price),
 ``percent_equity`` (signal × fraction × equity ÷ price). Caps ``max_order_notional`` and
 ``max_position_notional`` apply before quantization. :class:`OrderTranslator` does the rest
-(DESIGN.md §4, §5; docs/strategies.md).
+(docs/strategies.md).
 """
 
 from __future__ import annotations

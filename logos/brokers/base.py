@@ -1,6 +1,6 @@
 """The broker interface every broker implements (paper, and the dry-run/live venue adapters).
 
-The engine drives a broker once per time slice (DESIGN.md §3)::
+The engine drives a broker once per time slice (docs/backtest.md)::
 
     fills = [f for bar in slice_bars for f in broker.on_bar(bar)]  # 2. match working orders
     account = broker.mark(slice_bars)                               # 3. mark at the closes

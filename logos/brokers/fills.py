@@ -1,4 +1,4 @@
-"""The paper fill rules in one readable place (DESIGN.md §5).
+"""The paper fill rules in one readable place (docs/paper_broker.md).
 
 An order accepted while bar t is current is first eligible at bar t+1. On an eligible bar:
 

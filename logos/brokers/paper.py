@@ -1,4 +1,4 @@
-"""The deterministic paper broker (DESIGN.md §5; rules in docs/paper_broker.md).
+"""The deterministic paper broker (rules in docs/paper_broker.md).
 
 Fill rules live in :mod:`logos.brokers.fills`, FIFO lots in :mod:`logos.brokers.inventory`,
 cash and marks in :mod:`logos.brokers.accounting`, the acceptance checks in

@@ -2,7 +2,7 @@
 
 A feed is *started* for a list of symbols and a timeframe, then yields **time slices**: lists
 of closed :class:`~logos.domain.Bar` objects sharing one timestamp, in strictly increasing
-timestamp order, each ``(symbol, ts)`` at most once (DESIGN.md §3, §4). A feed can resume
+timestamp order, each ``(symbol, ts)`` at most once (docs/feeds.md). A feed can resume
 after a timestamp (restarts) and reports its health: the last bar time per symbol,
 consecutive failures and the gaps it has seen. Missing bars are reported, never invented.
 """

@@ -1,4 +1,4 @@
-"""Staleness: is each symbol's newest closed bar recent enough? (DESIGN.md §6)
+"""Staleness: is each symbol's newest closed bar recent enough? (docs/feeds.md)
 
 A bar's age is ``now − ts`` (ts = the bar's open time). On time, the newest closed bar of a
 1-minute feed is between one and two minutes old; a symbol is **stale** when its newest bar
@@ -22,7 +22,7 @@ DEFAULT_GRACE = timedelta(seconds=30)
 
 
 def default_max_bar_age(timeframe: timedelta, grace: timedelta = DEFAULT_GRACE) -> timedelta:
-    """``2 × timeframe + grace``: the DESIGN.md §6 staleness limit."""
+    """``2 × timeframe + grace``: the staleness limit (docs/feeds.md)."""
     return 2 * timeframe + grace
 
 

@@ -4,7 +4,7 @@ A subclass implements :meth:`PollingFeed.fetch` (one request to its library for 
 symbol) and :meth:`PollingFeed.is_retryable` (which of the library's errors are worth
 retrying). The base polls every ``poll_interval``:
 
-* keeps only **closed** bars (``ts + timeframe <= now``, DESIGN.md §4) — the still-forming
+* keeps only **closed** bars (``ts + timeframe <= now``) — the still-forming
   bar is fetched again next poll;
 * drops bars already delivered (dedupe by ``(symbol, ts)``, counted), sorts what is left,
   and merges symbols into time slices; a bar older than a slice already delivered (one

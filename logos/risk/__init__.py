@@ -1,4 +1,4 @@
-"""Built-in risk guards. They land with the risk issue; none is registered until then."""
+"""Built-in risk guards. None is registered yet (see docs/status.md)."""
 
 from __future__ import annotations
 

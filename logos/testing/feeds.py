@@ -4,7 +4,7 @@ Override :meth:`FeedContract.make_feed` to build a fresh feed (with its library 
 the boundary for live feeds), set ``symbols`` and ``timeframe``, and, for feeds that poll
 forever, return an ``until`` from :meth:`FeedContract.start_kwargs` so a run ends. Live
 feeds also override :meth:`FeedContract.clock_now` so the suite can check that every bar
-was closed when it was emitted (DESIGN.md §4)::
+was closed when it was emitted (docs/feeds.md)::
 
     class TestMyFeedContract(FeedContract):
         symbols = ("BTC/USDT",)

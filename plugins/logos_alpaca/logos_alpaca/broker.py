@@ -16,7 +16,7 @@ class AlpacaBroker(NotAvailableYet):
     """Places orders through Alpaca; in dry_run mode validates and quantizes without sending."""
 
     name = "alpaca"
-    planned_in = "the broker-adapters issue"
+    planned_in = "a later release (dry-run and live trading through this venue)"
 
     class Params(Params):
         paper: bool = Field(True, description="use Alpaca's paper-trading endpoint")

@@ -27,5 +27,5 @@ def test_registers_broker(monkeypatch):
 def test_broker_is_not_available_yet():
     from logos_alpaca.broker import AlpacaBroker
 
-    with pytest.raises(NotAvailableYetError, match="broker-adapters issue"):
+    with pytest.raises(NotAvailableYetError, match="a later release"):
         AlpacaBroker()

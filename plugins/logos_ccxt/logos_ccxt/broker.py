@@ -10,7 +10,7 @@ class CcxtBroker(NotAvailableYet):
     """Places orders on a ccxt exchange; in dry_run mode validates and quantizes without sending."""
 
     name = "ccxt"
-    planned_in = "the broker-adapters issue"
+    planned_in = "a later release (dry-run and live trading through this venue)"
 
     class Params(ExchangeParams):
         sandbox: bool = False
