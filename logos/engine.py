@@ -23,9 +23,10 @@ shortcuts below only avoid work whose result is known:
   or, when the caller passes them (a backtest over a replay feed), from ``signals()``
   computed once on the whole series — the same numbers, which the strategy contract checks;
 - sizing for a symbol is skipped while its signal is unchanged, nothing of it is working,
-  no fill changed its position and the last sizing left nothing to do, when the sizing rule
-  depends on the signal alone (``fixed_qty`` without ``max_position_notional``): the
-  translator would compute target − position − working = 0 again and emit nothing;
+  no fill changed its position, no order of it ended unfilled (canceled, expired, cut,
+  rejected) and the last sizing left nothing to do, when the sizing rule depends on the
+  signal alone (``fixed_qty`` without ``max_position_notional``): the translator would
+  compute target − position − working = 0 again and emit nothing;
 - reporters whose ``on_slice`` and risk hooks whose ``post_trade`` are the base class's
   no-op are not called, and the journal is not asked to record when it is disabled.
 
@@ -141,6 +142,7 @@ class Engine:
         """Working orders (order id -> symbol), kept from the broker's order events."""
         self.account_history = AccountHistory()
         self._created: dict[str, int] = {}
+        self._states: dict[str, _Symbol] = {}
         params = parts.translator.params
         self._signal_only_sizing = (
             parts.translator.rule == "fixed_qty"
@@ -185,8 +187,11 @@ class Engine:
                     created[order.order_id] = seq
                 if event.new in _WORKING:
                     working[order.order_id] = order.symbol
-                else:
-                    working.pop(order.order_id, None)
+                elif (
+                    working.pop(order.order_id, None) is not None
+                    and event.new is not OrderStatus.FILLED
+                ):
+                    self._unsettle(order.symbol)  # ended with part or none of it filled
             if journal is not None:
                 self.seq = seq
                 journal.record(event.to_event(seq))
@@ -296,7 +301,7 @@ class Engine:
         """
         parts = self.parts
         feed.start(parts.symbols, timeframe)
-        states: dict[str, _Symbol] = {}
+        states = self._states = {}
         for symbol in parts.symbols:
             if signals is not None:
                 source = _precomputed(symbol, np.asarray(signals[symbol], dtype=np.float64))
@@ -375,6 +380,13 @@ class Engine:
         if progress is not None:
             progress(count, total)
         return bars_seen
+
+    def _unsettle(self, symbol: str) -> None:
+        """An order of ``symbol`` stopped working before it filled completely (canceled,
+        expired, cut at fill time, rejected by a venue): size the symbol again."""
+        state = self._states.get(symbol)
+        if state is not None:
+            state.settled = False
 
     def _after_fills(self, state: _Symbol) -> None:
         """A fill changed ``state``'s position: it is settled again only when position and

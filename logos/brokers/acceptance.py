@@ -30,6 +30,7 @@ from logos.brokers.inventory import ZERO
 from logos.brokers.paper_state import PaperParams
 from logos.brokers.rejections import RejectReason, check_shape, reason_text
 from logos.domain import Order, OrderIntent, OrderType, Side, SymbolMeta
+from logos.money import multiply, subtract
 
 
 class AccountView(NamedTuple):
@@ -70,7 +71,7 @@ def buying_power(
     params: PaperParams, equity: Decimal, gross_exposure: Decimal, reserved: Decimal
 ) -> Decimal:
     """Room for new exposure: ``leverage × equity − gross exposure − reserved``."""
-    return params.leverage * equity - gross_exposure - reserved
+    return subtract(subtract(multiply(params.leverage, equity), gross_exposure), reserved)
 
 
 def insufficient_funds(params: PaperParams, detail: str) -> str:
@@ -141,9 +142,9 @@ def evaluate(intent: OrderIntent, view: AccountView, params: PaperParams) -> Ver
     if problem is not None:
         return Verdict(problem)
     fee_bps = params.fee_bps_for(rules.liquidity_of(intent.type))
-    per_unit = ref * (1 + rules.rate(fee_bps))
+    per_unit = rules.with_fee(ref, fee_bps)
     opening = opening_qty(intent, view.position, view.working)
-    need = opening * per_unit
+    need = multiply(opening, per_unit)
     available = buying_power(params, view.equity, view.gross_exposure, view.reserved)
     if need > available:
         return Verdict(insufficient_funds(params, f"needs {need}, available {available}"))

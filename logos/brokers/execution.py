@@ -45,12 +45,12 @@ def affordable_opening(
     opening: Decimal, per_unit: Decimal, room: Decimal, step: Decimal
 ) -> Decimal:
     """The most of ``opening`` (a multiple of ``step``) whose cost at ``per_unit`` fits ``room``."""
-    if opening * per_unit <= room:
+    if multiply(opening, per_unit) <= room:
         return opening
     if room <= 0:
         return ZERO
     fits = rules.to_step(room / per_unit, step)
-    if fits * per_unit > room:  # the division rounded up in its last digit
+    if multiply(fits, per_unit) > room:  # the division rounded up in its last digit
         fits -= step
     return max(ZERO, fits)
 
@@ -80,14 +80,14 @@ def cut_to_buying_power(
     opening = opening_part(qty, order.side, ledger.inventory.qty(order.symbol))
     if opening == 0:
         return Cut(qty)
-    per_unit = price * (1 + rules.rate(params.fee_bps_for(liquidity)))
+    per_unit = rules.with_fee(price, params.fee_bps_for(liquidity))
     room = buying_power(params, ledger.equity, ledger.gross_exposure, reserved_by_others())
     fits = affordable_opening(opening, per_unit, room, step)
     if fits == opening:
         return Cut(qty)
     allowed = qty - opening + fits
     detail = (
-        f"at fill time {opening} {order.symbol} @ {price} needs {opening * per_unit}, "
+        f"at fill time {opening} {order.symbol} @ {price} needs {multiply(opening, per_unit)}, "
         f"available {room}; filled {allowed} of {qty}, rest of the order canceled"
     )
     return Cut(allowed, insufficient_funds(params, detail))

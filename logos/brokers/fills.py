@@ -36,6 +36,11 @@ def slipped(price: Decimal, side: Side, slippage_bps: Decimal) -> Decimal:
     return multiply(price, add(1, side.sign * rate(slippage_bps)))
 
 
+def with_fee(price: Decimal, fee_bps: Decimal) -> Decimal:
+    """What one unit bought at ``price`` costs with its fee: price × (1 + bps / 10 000)."""
+    return multiply(price, add(1, rate(fee_bps)))
+
+
 def liquidity_of(order_type: OrderType) -> Liquidity:
     """Market orders take liquidity (taker fee), limit orders provide it (maker fee)."""
     return Liquidity.TAKER if order_type is OrderType.MARKET else Liquidity.MAKER

@@ -45,6 +45,7 @@ from logos.domain import (
 )
 from logos.errors import BrokerError
 from logos.lifecycle import created, order_from_intent, transition
+from logos.money import add, subtract
 from logos.timeutil import ensure_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -211,7 +212,10 @@ class PaperBroker(Broker):
         """Cash (or margin) held for the exposure-increasing part of working orders."""
         if not self._working:
             return ZERO
-        return sum((s.reserved(self._orders[s.order_id]) for s in self._working.values()), ZERO)
+        total = ZERO
+        for state in self._working.values():
+            total = add(total, state.reserved(self._orders[state.order_id]))
+        return total
 
     # snapshot --------------------------------------------------------------------------
 
@@ -269,7 +273,7 @@ class PaperBroker(Broker):
         return states
 
     def _reserved_by_others(self, state: WorkingState, order: Order) -> Decimal:
-        return self.reserved() - state.reserved(order)
+        return subtract(self.reserved(), state.reserved(order))
 
     def _view(self, symbol: str) -> AccountView:
         ledger = self._ledger

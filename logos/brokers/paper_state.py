@@ -16,6 +16,7 @@ from logos.domain import (
     Order,
     UtcDatetime,
 )
+from logos.money import multiply
 
 _ZERO = Decimal(0)
 
@@ -88,7 +89,7 @@ class WorkingState:
 
     def reserved(self, order: Order) -> Decimal:
         """What is still held for ``order`` (this state's order, in its latest version)."""
-        return self.reserve_price * min(self.reserve_qty, order.remaining_qty)
+        return multiply(self.reserve_price, min(self.reserve_qty, order.remaining_qty))
 
 
 class PaperSnapshot(BaseModel):

@@ -256,7 +256,7 @@ def merge_slices(
         parts.append((rank, frame))
     if not parts:
         return
-    ts = np.concatenate([f.index.asi8 for _, f in parts])
+    ts = np.concatenate([f.index.as_unit("ns").asi8 for _, f in parts])
     ranks = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, f in parts])
     values = np.concatenate([f[list(OHLCV_COLUMNS)].to_numpy() for _, f in parts])
     order = np.lexsort((ranks, ts))
