@@ -1,4 +1,4 @@
-"""Review: ``WorkingState`` is a plain dataclass now; restoring a snapshot must still validate
+"""``WorkingState`` is a plain dataclass; restoring a snapshot must still validate
 each working state as strictly as the pydantic model did (unknown keys, naive timestamps,
 non-finite amounts) and normalise offsets to UTC."""
 

@@ -1,4 +1,4 @@
-"""Review: ``OrderTranslator.translate`` still refuses non-finite Decimal inputs after the
+"""``OrderTranslator.translate`` refuses non-finite Decimal inputs, including on the
 shortcut that skips ``to_decimal`` for Decimals (NaN used to raise decimal.InvalidOperation
 from a comparison, an infinite price still sized an order)."""
 

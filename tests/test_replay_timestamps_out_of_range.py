@@ -1,4 +1,4 @@
-"""Review of the replay feed: a timestamp outside what nanoseconds hold (before 1677-09-21 or
+"""The replay feed: a timestamp outside what nanoseconds hold (before 1677-09-21 or
 after 2262-04-11, e.g. a mistyped year or epoch seconds read as the wrong unit) is a bad bar
 named by file and line, not an OutOfBoundsDatetime from pandas."""
 
