@@ -217,6 +217,13 @@ class Engine:
 
         Returns the translation (``None`` for a NaN signal, which never trades).
         """
+        try:
+            signal = float(signal)
+        except (TypeError, ValueError):
+            raise LogosError(
+                f"the strategy for {symbol} gave {signal!r} as its signal at {ts.isoformat()}: "
+                "a signal is a number in [-1, 1], or NaN for none"
+            ) from None
         if math.isnan(signal):
             return None
         held = self.broker.position_qty(symbol)

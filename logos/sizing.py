@@ -184,11 +184,6 @@ def _num(value: Decimal) -> str:
     return text
 
 
-def _intent(values: dict[str, Any]) -> OrderIntent:
-    """The validated ``OrderIntent`` of ``values``."""
-    return OrderIntent.model_validate(values)
-
-
 def _clip(value: Decimal, limit: Decimal) -> Decimal:
     return value if abs(value) <= limit else limit.copy_sign(value)
 
@@ -318,4 +313,4 @@ class OrderTranslator:
             "reason": reason,
             "ts": ts,
         }
-        return TranslationResult(symbol, target, [_intent(values)], [])
+        return TranslationResult(symbol, target, [OrderIntent.model_validate(values)], [])

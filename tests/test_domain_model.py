@@ -117,8 +117,10 @@ def test_position_market_value_and_other_records():
         fee="0.01",
     )
     assert fill.fee == Decimal("0.01")
-    account = Account(ts=T0, cash="100", equity="100", peak_equity="100")
-    assert account.drawdown == 0
+    account = Account(ts=T0, cash=Decimal(100), equity=Decimal(100), peak_equity=Decimal(100))
+    assert (account.currency, account.drawdown, account.fees) == ("USD", 0, 0)
+    with pytest.raises(AttributeError):  # a record of one slice: immutable
+        account.cash = Decimal(0)  # type: ignore[misc]
     assert Event(seq=1, type="bar", ts=T0, data={"x": 1}).data == {"x": 1}
     with pytest.raises(ValidationError):
         Event(seq=-1, type="bar", ts=T0)

@@ -52,3 +52,16 @@ def test_an_order_cut_to_nothing_is_ordered_again(
         (OrderStatus.FILLED, Decimal(5), Decimal(5)),
     ]
     assert session.engine.broker.position_qty("X") == 10
+
+
+def test_a_signal_that_is_not_a_number_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from logos.errors import LogosError
+    from logos.strategies.buy_and_hold import BuyAndHold
+
+    monkeypatch.setattr(BuyAndHold, "update", lambda self, bar: None)
+    registry = get_registry()
+    session = build_session(validate_config(CONFIG, registry), registry)
+    with pytest.raises(LogosError, match=r"the strategy for X gave None as its signal at 2024"):
+        run_session(session, stepwise=True)

@@ -20,15 +20,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from decimal import Decimal
 
 import numpy as np
 
 from logos.domain import Fill, OrderStatus, Side
+from logos.money import subtract
 from logos.reports.result import SessionResult
 
 SECONDS_PER_YEAR = 365.25 * 86_400
-_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # sums without rounding
 
 
 @dataclass(frozen=True)
@@ -141,14 +141,14 @@ def _summarize(result: SessionResult) -> Summary:
     dd_money = Decimal(0)
     if dd_row >= 0 and dd > 0:
         peak = max(account.decimal("equity", int(np.argmax(equity[: dd_row + 1]))), start)
-        dd_money = _EXACT.subtract(peak, account.decimal("equity", dd_row))
+        dd_money = subtract(peak, account.decimal("equity", dd_row))
     sharpe, per_year = sharpe_ratio(equity, account.ts_ns)
     closing, wins, fees = _fill_totals(result.fills)
     statuses = [o.status for o in result.orders]
     return Summary(
         starting_cash=start,
         final_equity=final,
-        pnl=_EXACT.subtract(final, start),
+        pnl=subtract(final, start),
         total_return=float(final / start - 1) if start else 0.0,
         max_drawdown=dd,
         max_drawdown_money=dd_money,

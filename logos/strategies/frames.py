@@ -4,13 +4,11 @@ bars as the ``Bar`` records ``Strategy.update`` receives."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 
 from logos.domain import Bar
 from logos.errors import DataError
-from logos.feeds.base import decimal_from_float
+from logos.feeds.replay import merge_slices
 from logos.strategies.base import BAR_COLUMNS
 
 
@@ -36,20 +34,7 @@ def check_bars_frame(bars: pd.DataFrame, source: str = "bars") -> pd.DataFrame:
 
 
 def bars_from_frame(bars: pd.DataFrame, symbol: str) -> list[Bar]:
-    """The rows of a strategy input frame as ``Bar`` records, as the replay feed makes them:
-    each float becomes ``decimal_from_float(x)`` (the decimal it was parsed from), each
-    timestamp a tz-aware UTC ``datetime``."""
-    decimals: dict[float, Decimal] = {}  # prices repeat: build each Decimal once
-
-    def exact(x: float) -> Decimal:
-        d = decimals.get(x)
-        if d is None:
-            d = decimals[x] = decimal_from_float(x)
-        return d
-
-    stamps = bars.index.to_pydatetime()
-    rows = bars[list(BAR_COLUMNS)].to_numpy(dtype="float64").tolist()
-    return [
-        Bar(symbol, ts, exact(o), exact(h), exact(lo), exact(c), exact(v))
-        for ts, (o, h, lo, c, v) in zip(stamps, rows, strict=True)
-    ]
+    """The rows of a strategy input frame as the ``Bar`` records the replay feed delivers for
+    them (its own conversion: each float becomes ``decimal_from_float(x)``, each timestamp a
+    tz-aware UTC ``datetime``)."""
+    return [bar for (bar,) in merge_slices({symbol: bars}, [symbol])]
