@@ -205,6 +205,7 @@ def validate_config(
         raise ConfigError(problems, source) from None
     problems: list[str] = []
     resolved = _resolve_all(run.model_dump(), registry, problems)
+    problems.extend(_duplicate_guards(run))
     metas = _symbol_metas(run, source, problems)
     if problems:
         raise ConfigError(problems, source)
@@ -260,9 +261,67 @@ def _ref(raw: Any) -> ComponentRef | None:
         return None  # the shape error is already reported by RunConfig validation
 
 
+def parse_risk_flag(text: str) -> dict[str, Any]:
+    """``NAME`` or ``NAME:key=value,key=value`` (``--risk``) → a ``[[risk]]`` entry; values
+    are read as TOML values when they are one (``limit=0.2``), else as strings."""
+    name, _, rest = text.partition(":")
+    if not name.strip():
+        raise ConfigError([f"--risk {text!r}: give a guard name, e.g. max_drawdown:limit=0.2"])
+    params: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, sep, _ = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(
+                [f"--risk {text!r}: {item!r} is not key=value (e.g. max_drawdown:limit=0.2)"]
+            )
+        key, value = parse_override(item)
+        if key in params:
+            raise ConfigError([f"--risk {text!r}: {key} is given twice"])
+        params[key] = value
+    return {"name": name.strip(), "params": params}
+
+
+def apply_risk_flags(data: dict[str, Any], flags: list[str]) -> None:
+    """Add ``--risk`` guards to ``data["risk"]``; a guard the config already lists gets the
+    flag's params on top of its own (flags win)."""
+    entries = data.setdefault("risk", [])
+    if not isinstance(entries, list):
+        return  # the shape error is reported by validation
+    for flag in flags:
+        entry = parse_risk_flag(flag)
+        for existing in entries:
+            if isinstance(existing, dict) and existing.get("name") == entry["name"]:
+                params = existing.get("params") or {}
+                if isinstance(params, dict):  # else validation reports the config's shape
+                    existing["params"] = {**params, **entry["params"]}
+                break
+        else:
+            entries.append(entry)
+
+
+def _duplicate_guards(run: RunConfig) -> list[str]:
+    """A guard listed twice would run twice with two sets of limits: say which to keep."""
+    seen: dict[str, int] = {}
+    problems = []
+    for i, ref in enumerate(run.risk):
+        if ref.name in seen:
+            problems.append(
+                f"risk[{i}].name: guard '{ref.name}' is already listed at risk[{seen[ref.name]}]"
+                "; list each guard once"
+            )
+        else:
+            seen[ref.name] = i
+    return problems
+
+
 def load_config(
-    path: str | Path, registry: Registry, overrides: dict[str, Any] | None = None
+    path: str | Path,
+    registry: Registry,
+    overrides: dict[str, Any] | None = None,
+    risk_flags: list[str] | None = None,
 ) -> ValidatedConfig:
-    """Read, override and validate a run config file."""
+    """Read, override (``--set``, then ``--risk`` flags) and validate a run config file."""
     data = apply_overrides(read_config_file(path), overrides or {})
+    if risk_flags:
+        apply_risk_flags(data, risk_flags)
     return validate_config(data, registry, source=str(path))

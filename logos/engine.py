@@ -7,13 +7,16 @@ For each time slice (the closed bars of every symbol sharing one timestamp), in 
 2. the broker matches working orders against each new bar (:meth:`Broker.on_bar`);
 3. the broker marks the account at the closes (:meth:`Broker.mark`); every order event and
    fill is journaled;
-4. post-trade guards run (:meth:`RiskHooks.post_trade`);
+4. post-trade guards run (:meth:`RiskHooks.post_trade`; :mod:`logos.risk`), and may change
+   the trading state — while it is HALTED nothing is sized at step 6;
 5. each symbol's strategy gives its signal for the bar just closed;
 6. sizing (:class:`~logos.sizing.OrderTranslator`) turns it into an intent; pre-trade guards
-   approve or deny it (:meth:`RiskHooks.pre_trade`);
+   approve, clip or deny it (:meth:`RiskHooks.pre_trade`); a denial is a DENIED order, not
+   repeated while nothing changes (same symbol, side and guard as the symbol's last one);
 7. the broker accepts the order (every order event journaled as it happens);
 8. reporters are notified (:meth:`~logos.reports.Reporter.on_slice`), the account row is
-   recorded and the journal may snapshot (:meth:`Journal.after_slice`).
+   recorded and the journal may snapshot (:meth:`Journal.after_slice`); when the guards ask
+   to stop (the kill switch) and none of their own orders is working, the session ends.
 
 The broker is the only accountant: account rows, positions and PnL are what it returns,
 every slice, in every mode. Nothing is skipped that could change what happens; the
@@ -33,10 +36,10 @@ shortcuts below only avoid work whose result is known:
 One strategy instance per symbol: a strategy sees one symbol's bars, as its contract says.
 Symbols within a slice are handled in the configured order.
 
-The journal sequence (:attr:`Engine.seq`) advances by one per slice, per broker event and
-per dropped or denied intent; the client order id of an intent is made from the session id
-and the sequence number its NEW event gets, so a resent order after a restart is
-recognisable.
+The journal sequence (:attr:`Engine.seq`) advances by one per slice, per broker event, per
+dropped or denied intent and per risk record (:meth:`Engine.record_event`); the client order
+id of an intent is made from the session id and the sequence number its NEW event gets, so a
+resent order after a restart is recognisable.
 """
 
 from __future__ import annotations
@@ -46,24 +49,40 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 
 from logos.brokers.base import Broker, BrokerEvent
-from logos.domain import Account, Bar, Event, Fill, Order, OrderIntent, OrderStatus
+from logos.domain import (
+    Account,
+    Bar,
+    Event,
+    Fill,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 from logos.engine_hooks import Journal, NullJournal, RiskHooks
 from logos.errors import LogosError
-from logos.feeds.base import Feed
+from logos.feeds.base import Feed, parse_timeframe
 from logos.lifecycle import OrderEvent, created, order_from_intent, transition
+from logos.money import add
 from logos.reports import AccountHistory, Reporter
 from logos.reports.result import DroppedIntent, SessionResult
-from logos.sizing import OrderTranslator, TranslationResult
+from logos.risk.guard import SessionInfo
+from logos.sizing import OrderTranslator, TranslationResult, make_client_order_id
 from logos.strategies.base import Strategy
 
 ZERO = Decimal(0)
 _WORKING = frozenset(s for s in OrderStatus if s.is_working)
 PROGRESS_EVERY = 4096
 """Slices between two progress callbacks (a callback costs more than a slice)."""
+STOP_WAIT_SLICES = 10
+"""Slices a stop (the kill switch) waits at most for the guards' flatten orders to finish."""
 
 __all__ = [
     "Engine",
@@ -89,6 +108,8 @@ class SessionParts:
     risk: RiskHooks = field(default_factory=RiskHooks)
     journal: Journal = field(default_factory=NullJournal)
     config_summary: dict[str, str] = field(default_factory=dict)
+    run_dir: Path | None = None
+    """The run folder (the kill switch looks for a ``KILL`` file there)."""
 
 
 ProgressCallback = Callable[[int, int | None], None]
@@ -143,6 +164,13 @@ class Engine:
         self.account_history = AccountHistory()
         self._created: dict[str, int] = {}
         self._states: dict[str, _Symbol] = {}
+        self.guard_orders: set[str] = set()
+        """Ids of the orders the risk guards sent (flatten orders)."""
+        self._last_denial: dict[str, tuple[Side, str]] = {}
+        self.repeated_denials = 0
+        """Denials not recorded as orders: the same as the symbol's last one, nothing changed."""
+        self.stopped: str | None = None
+        """Why the session stopped before its feed ended (the kill switch), or None."""
         params = parts.translator.params
         self._signal_only_sizing = (
             parts.translator.rule == "fixed_qty"
@@ -201,14 +229,12 @@ class Engine:
         """Signed remaining quantity of the working orders in ``symbol``."""
         if symbol not in self.working.values():
             return ZERO
-        return sum(
-            (
-                o.remaining_qty * o.side.sign
-                for o in self.broker.working_orders()
-                if o.symbol == symbol
-            ),
-            ZERO,
-        )
+        total = ZERO
+        for order in self.broker.working_orders():
+            if order.symbol == symbol:
+                left = order.remaining_qty
+                total = add(total, left if order.side is Side.BUY else left.copy_negate())
+        return total
 
     def evaluate(
         self, symbol: str, signal: float, price: Decimal, ts: datetime, account: Account
@@ -246,15 +272,20 @@ class Engine:
                     Event(seq=self.seq, type="intent_dropped", ts=ts, data=data)
                 )
         for intent in result.intents:
-            denial = self.parts.risk.pre_trade(intent, account)
-            if denial is not None:
-                self._deny(intent, denial, ts)
+            verdict = self.parts.risk.pre_trade(intent, account)
+            if isinstance(verdict, str):
+                self._deny(intent, verdict, ts)
                 continue
-            self.broker.submit(intent, ts=ts)
+            self.broker.submit(verdict or intent, ts=ts)
             self.journal_broker_events()
         return result
 
     def _deny(self, intent: OrderIntent, reason: str, ts: datetime) -> None:
+        key = (intent.side, getattr(reason, "code", reason))
+        if self._last_denial.get(intent.symbol) == key:
+            self.repeated_denials += 1
+            return
+        self._last_denial[intent.symbol] = key
         order = order_from_intent(intent, f"DENIED-{self.seq + 1}", ts=ts)
         events = [created(order, ts=ts, reason=intent.reason)]
         order, event = transition(order, OrderStatus.DENIED, ts=ts, reason=reason)
@@ -265,6 +296,49 @@ class Engine:
             if self.parts.journal.enabled:
                 self.parts.journal.record(item.to_event(self.seq))
         self.denied.append(order)
+
+    # what the risk layer may do ------------------------------------------------------
+
+    def record_event(self, type: str, ts: datetime, data: dict[str, object]) -> None:
+        """Journal one event of the risk layer (a trip, a state change, a clip)."""
+        self.seq += 1
+        if self.parts.journal.enabled:
+            self.parts.journal.record(Event(seq=self.seq, type=type, ts=ts, data=data))
+
+    def cancel_orders(self, ts: datetime, reason: str, which: Callable[[Order], bool]) -> None:
+        """Cancel the working orders ``which`` selects (those still in flight to a venue
+        are left to reconciliation, as :meth:`Broker.cancel_all` does)."""
+        for order in self.broker.working_orders():
+            if order.status is not OrderStatus.SUBMITTED and which(order):
+                self.broker.cancel(order.order_id, ts=ts, reason=reason)
+        self.journal_broker_events()
+
+    def submit_guard_order(self, symbol: str, qty: Decimal, ts: datetime, reason: str) -> Order:
+        """Send a market order of signed ``qty`` for a guard (a flatten order): no sizing,
+        no pre-trade check, a client order id from the journal sequence like any order."""
+        intent = OrderIntent.model_validate(
+            {
+                "symbol": symbol,
+                "side": Side.BUY if qty > 0 else Side.SELL,
+                "qty": qty.copy_abs(),
+                "type": OrderType.MARKET,
+                "time_in_force": TimeInForce.GTC,
+                "client_order_id": make_client_order_id(self.parts.session_id, self.seq + 1),
+                "reason": reason,
+                "ts": ts,
+            }
+        )
+        order = self.broker.submit(intent, ts=ts)
+        self.guard_orders.add(order.order_id)
+        self.journal_broker_events()
+        return order
+
+    def resize_all(self) -> None:
+        """What the guards allow changed (a trip, a new trading state, a stale symbol fresh
+        again): size every symbol at its next bar, and record its next denial anew."""
+        for state in self._states.values():
+            state.settled = False
+        self._last_denial.clear()
 
     def result(self, bars: int, gaps: int) -> SessionResult:
         """Collect the session's outputs (orders in creation order, denied ones included)."""
@@ -284,6 +358,9 @@ class Engine:
             account=self.account_history,
             symbols=list(self.parts.symbols),
             dropped_intents=list(self.dropped),
+            guard_trips=list(getattr(self.parts.risk, "trips", [])),
+            repeated_denials=self.repeated_denials,
+            stopped=self.stopped,
             bars=bars,
             gaps=gaps,
         )
@@ -308,6 +385,7 @@ class Engine:
         """
         parts = self.parts
         feed.start(parts.symbols, timeframe)
+        self.stopped = None
         states = self._states = {}
         for symbol in parts.symbols:
             if signals is not None:
@@ -315,11 +393,17 @@ class Engine:
             else:
                 source = parts.strategies[symbol].update
             states[symbol] = _Symbol(symbol, source)
+        symbols, step = tuple(parts.symbols), parse_timeframe(timeframe)
+        session = SessionInfo(parts.session_id, parts.mode, symbols, step, parts.run_dir)
         try:
-            bars_seen = self._loop(feed, states, progress, total)
+            parts.risk.start(self, session)
+            try:
+                bars_seen = self._loop(feed, states, progress, total)
+            finally:
+                parts.risk.finish()
         finally:
             feed.close()
-        parts.journal.finish(self)
+            parts.journal.finish(self)  # however the run ended: what was journaled is kept
         return self.result(bars_seen, len(feed.health().gaps))
 
     def _loop(
@@ -343,7 +427,7 @@ class Engine:
         evaluate = self.evaluate
         drain_feed = feed.drain_events
         drain_broker = broker.drain_events
-        bars_seen = count = 0
+        bars_seen = count = stop_by = 0
         for count, bars in enumerate(feed.slices(), start=1):
             ts = bars[0].ts
             feed_events = drain_feed()
@@ -362,9 +446,12 @@ class Engine:
                 self._journal_events(events)
             if post_trade is not None:
                 post_trade(ts, account, bars)
+            halted = risk.halted
             for bar in bars:
                 state = states[bar.symbol]
                 signal = state.signal(bar)
+                if halted:
+                    continue  # nothing new is sent; the signal kept the strategy's state
                 if (
                     signal_only
                     and state.settled
@@ -384,6 +471,12 @@ class Engine:
             bars_seen += len(bars)
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count, total)
+            if risk.stop_requested:
+                stop_by = stop_by or count + STOP_WAIT_SLICES
+                if count >= stop_by or not self.guard_orders.intersection(working):
+                    break
+        if risk.stop_requested:
+            self.stopped = getattr(risk, "stop_reason", None) or "stop requested"
         if progress is not None:
             progress(count, total)
         return bars_seen
@@ -394,11 +487,13 @@ class Engine:
         state = self._states.get(symbol)
         if state is not None:
             state.settled = False
+        self._last_denial.pop(symbol, None)
 
     def _after_fills(self, state: _Symbol) -> None:
         """A fill changed ``state``'s position: it is settled again only when position and
         working orders now add up to the target its last sizing computed exactly (sizing
         would then emit nothing); otherwise it is sized at this slice."""
+        self._last_denial.pop(state.name, None)
         target = state.target
         state.settled = (
             target is not None

@@ -1,8 +1,9 @@
 """The hook points of the engine loop that later layers fill in (docs/backtest.md).
 
 - :class:`RiskHooks`: post-trade guards (step 4) and pre-trade guards (step 6). The base class
-  approves everything and trips nothing; the risk layer subclasses it. A pre-trade denial
-  becomes a DENIED order (never sent); the engine retries the target at the symbol's next bar.
+  approves everything and trips nothing; the risk layer (:mod:`logos.risk`) subclasses it.
+  A pre-trade denial becomes a DENIED order (never sent); the engine sizes the symbol again
+  at its next bar, and records a repeat of the same denial only after something changed.
 - :class:`Journal`: where journal records go, each written before the action it records
   reaches anything external, plus the snapshot points (after each slice, at the end).
   :class:`NullJournal` keeps nothing (backtests, and until the state layer lands).
@@ -47,13 +48,41 @@ class NullJournal:
         """Nothing to snapshot."""
 
 
+class Denial(str):
+    """A pre-trade denial: the reason (the text itself) and ``code``, what denied it (a
+    guard's name, ``trading_state``). The engine records one DENIED order per symbol, side
+    and code until something changes (a fill, an order ending, a new trading state)."""
+
+    code: str
+
+    def __new__(cls, code: str, reason: str) -> Denial:
+        denial = super().__new__(cls, reason)
+        denial.code = code
+        return denial
+
+
 class RiskHooks:
     """Where risk guards plug into the loop. This base allows everything and trips nothing;
-    the risk layer subclasses it."""
+    :class:`logos.risk.RiskManager` subclasses it with the configured guards.
+
+    ``halted``: the engine sizes nothing while it is true (signals are still computed, so
+    strategies keep their state). ``stop_requested``: the engine ends the session once no
+    order the guards sent is working (the kill switch).
+    """
+
+    halted: bool = False
+    stop_requested: bool = False
+
+    def start(self, engine: Any, session: Any) -> None:
+        """The run starts (``session`` is a :class:`logos.risk.SessionInfo`)."""
+
+    def finish(self) -> None:
+        """The run ended, however it ended."""
 
     def post_trade(self, ts: datetime, account: Account, bars: Sequence[Bar]) -> None:
         """Step 4: evaluate after the marks (may change the trading state)."""
 
-    def pre_trade(self, intent: OrderIntent, account: Account) -> str | None:
-        """Step 6: ``None`` approves ``intent``; a string denies it with that reason."""
+    def pre_trade(self, intent: OrderIntent, account: Account) -> OrderIntent | str | None:
+        """Step 6: ``None`` approves ``intent``; an intent approves that one instead (a
+        clipped copy); a string (a :class:`Denial`, or any text) denies it with that reason."""
         return None

@@ -12,14 +12,15 @@ import pandas as pd
 from logos.brokers.base import Broker
 from logos.config import ValidatedConfig
 from logos.domain import SymbolMeta
-from logos.engine import Engine, ProgressCallback, SessionParts
+from logos.engine import Engine, ProgressCallback, RiskHooks, SessionParts
 from logos.errors import ConfigError, DataError, LogosError
-from logos.feeds.base import Feed
+from logos.feeds.base import Feed, timeframe_label
 from logos.feeds.replay import ReplayFeed
 from logos.metadata import metas_for_data
 from logos.plugins import Registry
 from logos.reports import DEFAULT_REPORTERS, Reporter
 from logos.reports.result import SessionResult
+from logos.risk import RiskGuard, RiskManager
 from logos.sizing import OrderTranslator
 from logos.strategies.base import Strategy
 
@@ -63,17 +64,23 @@ def _summary(config: ValidatedConfig) -> dict[str, str]:
         "broker": f"{config.broker.name} ({params(config.broker)})",
         "strategy": f"{config.strategy.name} ({params(config.strategy)})",
         "sizing": f"{config.sizing.name} ({params(config.sizing)})",
-        "risk guards": ", ".join(r.name for r in config.risk) or "none",
+        "risk guards": "; ".join(f"{r.name} ({params(r)})" for r in config.risk) or "none",
     }
 
 
 def build_session(
-    config: ValidatedConfig, registry: Registry, *, timeframe_given: bool = True
+    config: ValidatedConfig,
+    registry: Registry,
+    *,
+    timeframe_given: bool = True,
+    run_dir: Path | None = None,
 ) -> Session:
-    """Instantiate the feed, broker, one strategy per symbol, sizing and reporters.
+    """Instantiate the feed, broker, one strategy per symbol, sizing, risk guards and
+    reporters.
 
     ``timeframe_given=False`` (the config did not set one): a replay run takes the bar
-    interval from the data instead of the default ``1m``.
+    interval from the data instead of the default ``1m``. ``run_dir`` is the session's
+    folder (where the kill switch looks for a ``KILL`` file).
     """
     run = config.run
     feed = config.feed.build()
@@ -119,9 +126,22 @@ def build_session(
         translator=translator,
         broker=broker,
         reporters=reporters,
+        risk=_risk(config),
         config_summary=_summary(config),
+        run_dir=run_dir,
     )
     return Session(config, Engine(parts), feed, timeframe_given)
+
+
+def _risk(config: ValidatedConfig) -> RiskHooks:
+    """The configured guards in a :class:`RiskManager` (the no-op base when none)."""
+    guards: list[RiskGuard] = []
+    for ref in config.risk:
+        guard = ref.build()
+        if not isinstance(guard, RiskGuard):
+            raise LogosError(f"risk guard '{ref.name}' is not a RiskGuard")
+        guards.append(guard)
+    return RiskManager(guards) if guards else RiskHooks()
 
 
 def _default_reporter(registry: Registry, name: str) -> Reporter:
@@ -154,7 +174,7 @@ def run_session(
         timeframe = feed.report.timeframe or run.timeframe
         if not session.timeframe_given and isinstance(timeframe, timedelta):
             engine.parts.config_summary["timeframe"] = (
-                f"{_timeframe_text(timeframe)} (from the data)"
+                f"{timeframe_label(timeframe)} (from the data)"
             )
         total = _slice_count(frames)
         if not stepwise:
@@ -187,11 +207,3 @@ def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> l
         paths.extend(reporter.write(result, out_dir))
     return paths
 
-
-def _timeframe_text(step: timedelta) -> str:
-    """``timedelta(days=1)`` -> ``1d``; the largest unit that divides the step."""
-    seconds = int(step.total_seconds())
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -155,5 +155,8 @@ def test_pre_trade_denial_makes_denied_orders_and_sends_nothing() -> None:
     assert result.orders and all(o.status is OrderStatus.DENIED for o in result.orders)
     assert result.orders[0].reason == "max_order_notional: 5 > 1"
     assert result.fills == []
-    # a denied target is retried at every bar of the symbol, like any order that did not fill
-    assert len(result.orders) == result.bars == 4000
+    # the denied target is sized again at every bar of each symbol (4000 bars), but a denial
+    # the same as the symbol's last one, with nothing changed since, is counted, not repeated
+    assert result.bars == 4000
+    assert [o.symbol for o in result.orders] == ["AAA", "BBB"]
+    assert result.repeated_denials == 3998

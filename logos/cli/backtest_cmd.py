@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from logos.cli.app import app, out
+from logos.cli.app import app, err, out, terminate_as_interrupt
 from logos.errors import ConfigError
 from logos.runtime import collector_paused
 
@@ -104,7 +105,11 @@ def _summary_table(summary: Summary, currency: str) -> Table:
     table.add_row("fees", f"{format_decimal(summary.fees)} {currency}")
     sharpe = "n/a" if summary.sharpe is None else f"{summary.sharpe:.2f}"
     table.add_row("Sharpe", sharpe)
-    table.add_row("orders", f"{summary.orders} ({summary.rejected_orders} rejected)")
+    table.add_row(
+        "orders",
+        f"{summary.orders} ({summary.rejected_orders} rejected, {summary.denied_orders} denied)",
+    )
+    table.add_row("guard actions", str(summary.guard_trips))
     return table
 
 
@@ -144,6 +149,19 @@ def backtest(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override any config value: key.path=value.")
     ] = None,
+    risk: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--risk",
+            help="Risk guard NAME or NAME:key=value,key=value (repeatable; docs/risk.md).",
+        ),
+    ] = None,
+    journal: Annotated[
+        bool,
+        typer.Option(
+            "--journal", help="Write the journal (state.jsonl) into the artifacts folder."
+        ),
+    ] = False,
     stepwise: Annotated[
         bool,
         typer.Option(
@@ -158,8 +176,13 @@ def backtest(
 ) -> None:
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
     # the whole command, imports included: they allocate many long-lived objects too
-    with collector_paused():
-        from logos.config import apply_overrides, read_config_file, validate_config
+    with collector_paused(), terminate_as_interrupt():
+        from logos.config import (
+            apply_overrides,
+            apply_risk_flags,
+            read_config_file,
+            validate_config,
+        )
         from logos.plugins import get_registry
         from logos.reports import summarize
         from logos.session import build_session, run_session, write_artifacts
@@ -185,6 +208,8 @@ def backtest(
             sets=set_,
         )
         merged = apply_overrides(raw, overrides)
+        if risk:
+            apply_risk_flags(merged, risk)
         merged.setdefault("mode", "backtest")
         if config is None:
             _require_flags(merged)
@@ -194,9 +219,15 @@ def backtest(
             )
         registry = get_registry()
         validated = validate_config(merged, registry, source=config or "command line")
-        session = build_session(validated, registry, timeframe_given="timeframe" in merged)
         run = validated.run
         target = Path(out_dir) if out_dir else Path(run.run_dir) / run.session_id
+        session = build_session(
+            validated, registry, timeframe_given="timeframe" in merged, run_dir=target
+        )
+        if journal:
+            from logos.journal import JOURNAL_FILE, JsonlJournal
+
+            session.engine.parts.journal = JsonlJournal(target / JOURNAL_FILE)
         with _progress(progress and out.is_terminal) as callback:
             result = run_session(session, stepwise=stepwise, progress=callback)
         write_artifacts(session, result, target)
@@ -206,6 +237,15 @@ def backtest(
         f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)",
         soft_wrap=True,
     )
+    if result.stopped is not None:
+        from logos.risk import KILLED_EXIT_CODE
+
+        err.print(
+            f"stopped early by {escape(result.stopped)}; the artifacts cover the session up "
+            "to the stop",
+            highlight=False,
+        )
+        raise typer.Exit(KILLED_EXIT_CODE)
 
 
 def _anchor_feed_path(raw: dict[str, Any], folder: Path) -> None:

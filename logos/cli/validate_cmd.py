@@ -16,13 +16,17 @@ def validate(
         list[str] | None,
         typer.Option("--set", help="Override a config value: key.path=value (repeatable)."),
     ] = None,
+    risk: Annotated[
+        list[str] | None,
+        typer.Option("--risk", help="Add a risk guard NAME:key=value,... (repeatable)."),
+    ] = None,
 ) -> None:
     """Validate a run config without trading; reports every problem with its field path."""
     from logos.config import load_config, parse_override
     from logos.plugins import get_registry
 
     overrides = dict(parse_override(item) for item in set_ or [])
-    validated = load_config(config, get_registry(), overrides)
+    validated = load_config(config, get_registry(), overrides, risk_flags=risk)
     run = validated.run
     out.print(
         f"[green]ok[/green]: {config} — mode {run.mode}, session {run.session_id}, "

@@ -14,13 +14,18 @@ from logos.reports.account_history import ACCOUNT_COLUMNS, AccountHistory
 
 @dataclass(frozen=True)
 class GuardTrip:
-    """A risk guard changed the trading state (recorded by the risk layer)."""
+    """What a risk guard did: a trip, a state change, a clip, a stale symbol fresh again
+    (recorded by the risk layer; ``action`` says which)."""
 
     ts: datetime
     guard: str
     measured: str
     limit: str
     action: str
+    kind: str = "trip"
+    """``trip`` (a guard tripped: a breaker, a stale symbol), ``clip`` (an order made smaller)
+    or ``cleared`` (a stale symbol fresh again); also the journal record's type,
+    ``guard_<kind>``."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ class SessionResult:
     symbols: list[str]
     dropped_intents: list[DroppedIntent] = field(default_factory=list)
     guard_trips: list[GuardTrip] = field(default_factory=list)
+    repeated_denials: int = 0
+    """Denials not recorded as orders again (same symbol, side and guard; nothing changed)."""
+    stopped: str | None = None
+    """Why the session stopped before its data ended (the kill switch), or None."""
     restarts: int = 0
     bars: int = 0
     gaps: int = 0

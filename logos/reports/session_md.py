@@ -12,12 +12,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from logos.domain import OrderStatus
 from logos.reports.chart import equity_svg, sparkline
 from logos.reports.metrics import Summary, drawdown_series, summarize
 from logos.reports.result import SessionResult
 from logos.reports.text import format_decimal, format_ts
 
 CHART_FILE = "equity.svg"
+MAX_ROWS = 200
+"""Clip and denial rows shown; the rest are counted (orders.csv has every one). Trips and
+state changes are always all listed."""
 
 
 def _pct(value: float | None) -> str:
@@ -78,14 +82,38 @@ def _render(
         "## Guard trips",
         "",
     ]
+    if result.stopped is not None:
+        lines += [f"Stopped early by {result.stopped}.", ""]
     if result.guard_trips:
+        # every trip, state change and all-clear; clips (one per order) only up to MAX_ROWS
+        clips = [t for t in result.guard_trips if t.kind == "clip"]
+        shown = set(map(id, clips[:MAX_ROWS]))
+        rows = [t for t in result.guard_trips if t.kind != "clip" or id(t) in shown]
         lines += ["| ts | guard | measured | limit | action |", "|---|---|---|---|---|"]
         lines += [
-            f"| {format_ts(t.ts)} | {t.guard} | {t.measured} | {t.limit} | {t.action} |"
-            for t in result.guard_trips
+            f"| {format_ts(t.ts)} | {t.guard} | {_cell(t.measured)} | {_cell(t.limit)} "
+            f"| {_cell(t.action)} |"
+            for t in rows
         ]
+        lines += _more(len(clips), "clipped orders (each is in orders.csv)")
     else:
         lines.append("None.")
+    denied = [o for o in result.orders if o.status is OrderStatus.DENIED]
+    if denied:
+        lines += ["", "## Orders denied by guards", ""]
+        lines += ["| ts | symbol | side | qty | reason |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {format_ts(o.ts_created)} | {o.symbol} | {o.side.value} | "
+            f"{format_decimal(o.qty)} | {_cell(o.reason)} |"
+            for o in denied[:MAX_ROWS]
+        ]
+        lines += _more(len(denied), "denied orders (every one is in orders.csv)")
+        if result.repeated_denials:
+            lines += [
+                "",
+                f"{result.repeated_denials} more intents were denied for the same symbol, side "
+                "and guard before anything changed; they are not repeated as orders.",
+            ]
     lines += ["", "## Restarts", "", f"{result.restarts}", "", "## Equity and drawdown", ""]
     lines += [
         f"![equity and drawdown]({CHART_FILE})",
@@ -97,6 +125,17 @@ def _render(
         "",
     ]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _more(count: int, what: str) -> list[str]:
+    if count <= MAX_ROWS:
+        return []
+    return ["", f"… and {count - MAX_ROWS} more {what}."]
 
 
 def _dt(ns: np.integer) -> datetime:
