@@ -206,4 +206,3 @@ def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> l
     for reporter in session.reporters:
         paths.extend(reporter.write(result, out_dir))
     return paths
-
