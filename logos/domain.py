@@ -21,7 +21,14 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from logos.timeutil import ensure_utc
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(ensure_utc)]
+
+def _as_utc(value: datetime) -> datetime:
+    """``value`` itself when it is a plain ``datetime`` in UTC already (every timestamp logos
+    makes: no new object), else :func:`~logos.timeutil.ensure_utc` of it."""
+    return value if type(value) is datetime and value.tzinfo is UTC else ensure_utc(value)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
 """A tz-aware timestamp, normalised to UTC; naive timestamps are rejected."""
 
 PositiveDecimal = Annotated[Decimal, Field(gt=0)]
@@ -170,7 +177,7 @@ class OrderIntent(Record):
     @property
     def signed_qty(self) -> Decimal:
         """Quantity with the side's sign: positive buys, negative sells."""
-        return self.qty * self.side.sign
+        return self.qty if self.side is Side.BUY else self.qty.copy_negate()  # exact
 
 
 class Order(Record):

@@ -30,7 +30,7 @@ bad values.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -154,21 +154,25 @@ def transition(
     Raises :class:`~logos.errors.OrderStateError` naming the order, the current and the
     requested state when the table does not allow the move.
     """
-    if not is_legal(order.status, new_status):
+    current = order.status
+    if new_status not in TRANSITIONS[current]:  # is_legal(), inline: three per order
         raise OrderStateError(
             f"order {order.order_id} (client id {order.client_order_id}): illegal transition "
-            f"{order.status.value} -> {new_status.value}"
+            f"{current.value} -> {new_status.value}"
         )
-    ts = ts if is_utc(ts) else ensure_utc(ts)
+    utc = type(ts) is datetime and ts.tzinfo is UTC  # is_utc(), inline
+    if not utc:
+        ts = ensure_utc(ts)
+        utc = is_utc(ts)
     if reason:
         changes["reason"] = reason
-    if type(new_status) is OrderStatus and is_utc(ts) and (not changes or _computed(changes)):
+    if type(new_status) is OrderStatus and utc and (not changes or _computed(changes)):
         changes["status"] = new_status
         changes["ts_updated"] = ts
         updated = order.model_copy(update=changes)
     else:
         updated = order.evolve(status=new_status, ts_updated=ts, **changes)
-    return updated, OrderEvent(updated, order.status, new_status, reason, ts)
+    return updated, OrderEvent(updated, current, new_status, reason, ts)
 
 
 def _computed(changes: dict[str, Any]) -> bool:

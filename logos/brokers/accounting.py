@@ -12,10 +12,12 @@ Definitions (all Decimal):
 - ``peak equity`` = the highest equity seen at a mark (starting cash before the first one);
   ``drawdown`` = (peak − equity) / peak as a fraction (0 at the peak or above it)
 
-The three sums over positions (net and gross exposure, unrealized) are computed together in
-one pass, in symbol order exactly as separate sums would be, and kept until the next
-:meth:`Ledger.mark` or :meth:`Ledger.book_fill` (the only ways marks and lots change): the
-broker needs them several times per order.
+The three sums over positions (net and gross exposure, unrealized) are left folds in symbol
+order, exactly as separate sums would be, kept until the next :meth:`Ledger.mark` or
+:meth:`Ledger.book_fill` (the only ways marks and lots change): the broker needs them several
+times per order. Without a short position the gross exposure *is* the net exposure (the same
+Decimal object). Equity and drawdown are made again only when what they are made from is no
+longer the very same objects, so an account row that did not change repeats its values.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pydantic import BaseModel, ConfigDict
 from logos.brokers.inventory import ZERO, FillOutcome, Inventory, Lot
 from logos.domain import Account, Position, Side
 from logos.money import add, multiply, subtract
+
+_new_tuple = tuple.__new__
 
 
 class LedgerState(BaseModel):
@@ -66,6 +70,10 @@ class Ledger:
         self.inventory = Inventory()
         self._valued = False  # are the three sums below up to date?
         self._net = self._gross = self._unrealized = ZERO
+        # the last equity and drawdown made, and what they were made from: reused while
+        # those are the very same objects (no fill, no new mark of a held symbol)
+        self._equity_of: tuple[Decimal, Decimal, Decimal] = (ZERO, ZERO, ZERO)
+        self._drawdown_of: tuple[Decimal, Decimal, Decimal] = (ZERO, ZERO, ZERO)
 
     def book_fill(
         self,
@@ -94,7 +102,7 @@ class Ledger:
         and return the account at ``ts`` (the broker calls this once per slice)."""
         self.marks.update(prices)
         self._value()
-        equity = add(self.cash, self._net)
+        equity = self._equity()
         if equity > self.peak_equity:
             self.peak_equity = equity
         return self._account(ts, equity)
@@ -103,23 +111,42 @@ class Ledger:
         """The account at ``ts``; the peak includes the current equity."""
         if not self._valued:
             self._value()
-        return self._account(ts, add(self.cash, self._net))
+        return self._account(ts, self._equity())
+
+    def _equity(self) -> Decimal:
+        """cash + net exposure; the previous result itself while both are the very same
+        objects (flat, or no new price of a held symbol): the account history then sees an
+        identical value and keeps its text."""
+        cash, net, equity = self._equity_of
+        if cash is not self.cash or net is not self._net:
+            cash, net = self.cash, self._net
+            equity = add(cash, net)
+            self._equity_of = (cash, net, equity)
+        return equity
 
     def _account(self, ts: datetime, equity: Decimal) -> Account:
         peak = self.peak_equity if self.peak_equity >= equity else equity
-        drawdown = (peak - equity) / peak if peak > 0 and equity < peak else ZERO
-        return Account(  # positional, in the field order of Account: one is made per slice
-            ts,
-            self.cash,
-            equity,
-            peak,
-            self.currency,
-            self._gross,
-            self._net,
-            self.realized,
-            self._unrealized,
-            self.fees,
-            drawdown,
+        last_peak, last_equity, drawdown = self._drawdown_of
+        if peak is not last_peak or equity is not last_equity:  # else: the same quotient
+            drawdown = (peak - equity) / peak if peak > 0 and equity < peak else ZERO
+            self._drawdown_of = (peak, equity, drawdown)
+        # one is made per slice: the tuple directly, in the field order of Account, as
+        # Account._make does (the generated __new__ would add a Python call)
+        return _new_tuple(
+            Account,
+            (
+                ts,
+                self.cash,
+                equity,
+                peak,
+                self.currency,
+                self._gross,
+                self._net,
+                self.realized,
+                self._unrealized,
+                self.fees,
+                drawdown,
+            ),
         )
 
     def mark_price(self, symbol: str) -> Decimal | None:
@@ -143,13 +170,22 @@ class Ledger:
         marks = self.marks
         symbol, lots = held[0]
         net = multiply(lots.qty, marks[symbol])
-        gross = net.copy_abs()
+        short = net.is_signed()
         unrealized = subtract(net, lots.cost)
         for symbol, lots in held[1:]:
             value = multiply(lots.qty, marks[symbol])
             net = add(net, value)
-            gross = add(gross, value.copy_abs())
+            short = short or value.is_signed()
             unrealized = add(unrealized, subtract(value, lots.cost))
+        # Without a short every |value| is the value: the gross fold would make the very
+        # sums of the net fold, so the net itself is the gross (and the account history
+        # writes its text once).
+        gross = net
+        if short:
+            values = (multiply(lots.qty, marks[symbol]) for symbol, lots in held)
+            gross = next(values).copy_abs()
+            for value in values:
+                gross = add(gross, value.copy_abs())
         self._net, self._gross, self._unrealized = net, gross, unrealized
 
     @property

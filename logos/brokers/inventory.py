@@ -19,22 +19,27 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from logos.domain import UtcDatetime
 from logos.money import add, multiply, subtract
+from logos.timeutil import ensure_utc
 
 ZERO = Decimal(0)
 
 
-class Lot(BaseModel):
-    """An open lot: signed quantity at its entry price, opened by trade ``trade_id`` at ``ts``."""
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """An open lot: signed quantity at its entry price, opened by trade ``trade_id`` at ``ts``.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    A frozen dataclass rather than a pydantic model: the broker makes one from values it
+    computed itself for every fill that opens a position;
+    :class:`~logos.brokers.accounting.LedgerState` validates each field (and rejects unknown
+    ones) when a snapshot is restored.
+    """
 
     qty: Decimal
     price: Decimal
@@ -114,11 +119,11 @@ class SymbolLots:
                 self._lots.popleft()
             else:
                 rest = subtract(lot.qty, multiply(take, direction))
-                self._lots[0] = lot.model_copy(update={"qty": rest})
+                self._lots[0] = Lot(rest, lot.price, lot.ts, lot.trade_id)
             remaining = add(remaining, multiply(take, direction))
         opened = None
         if remaining:
-            opened = Lot(qty=remaining, price=price, ts=ts, trade_id=trade_id)
+            opened = Lot(remaining, price, ts if ts.tzinfo is UTC else ensure_utc(ts), trade_id)
             self._lots.append(opened)
         self._total()
         realized = ZERO

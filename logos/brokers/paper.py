@@ -121,14 +121,16 @@ class PaperBroker(Broker):
         A fill the buying power cannot cover is cut down and the rest of its order canceled
         (see :mod:`logos.brokers.execution`).
         """
-        last = self._last_bar_ts.get(bar.symbol)
-        if last is not None and bar.ts <= last:
+        symbol, ts = bar.symbol, bar.ts  # once each: this runs for every bar
+        last = self._last_bar_ts.get(symbol)
+        if last is not None and ts <= last:
             raise BrokerError(
-                f"bar {bar.symbol} {bar.ts.isoformat()} is not after the previous bar "
-                f"({last.isoformat()})"
+                f"bar {symbol} {ts.isoformat()} is not after the previous bar ({last.isoformat()})"
             )
-        self._last_bar_ts[bar.symbol] = bar.ts
-        self._tick(bar.ts)
+        self._last_bar_ts[symbol] = ts
+        clock = self._clock  # _tick(ts), inline
+        if ts.tzinfo is not UTC or clock is None or ts > clock:
+            self._tick(ts)
         if not self._working:  # nothing can fill or expire
             return []
         self._expire_day_orders(bar.ts)

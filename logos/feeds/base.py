@@ -164,14 +164,15 @@ class Feed(Component, ABC):
         """Yield time slices (closed bars sharing one ts), in strictly increasing ts order."""
         if not getattr(self, "_started", False):
             raise FeedError(f"feed '{self.name}' was iterated before start()")
-        health, timeframe = self._health, self.timeframe
+        health, timeframe, after = self._health, self.timeframe, self.after
         last_bar_ts = health.last_bar_ts
         for bars in self._iter_slices():
             for bar in bars:
-                previous = last_bar_ts.get(bar.symbol) or self.after
-                if previous is not None and bar.ts - previous > timeframe:
+                symbol, ts = bar.symbol, bar.ts  # once each: this runs for every bar
+                previous = last_bar_ts.get(symbol) or after
+                if previous is not None and ts - previous > timeframe:
                     self._note_gap(bar, previous)
-                last_bar_ts[bar.symbol] = bar.ts
+                last_bar_ts[symbol] = ts
             health.bars_emitted += len(bars)
             yield bars
 

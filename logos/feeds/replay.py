@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -259,8 +260,10 @@ def merge_slices(
     ts = np.concatenate([f.index.as_unit("ns").asi8 for _, f in parts])
     ranks = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, f in parts])
     values = np.concatenate([f[list(OHLCV_COLUMNS)].to_numpy() for _, f in parts])
-    order = np.lexsort((ranks, ts))
-    ts, ranks, values = ts[order], ranks[order], values[order]
+    if len(parts) > 1 or not (ts[1:] > ts[:-1]).all():
+        # one symbol's bars in strictly increasing time are in order already: no sort
+        order = np.lexsort((ranks, ts))
+        ts, ranks, values = ts[order], ranks[order], values[order]
     # a slice ends where the next row has a later timestamp (and at the end)
     ends = np.append(np.flatnonzero(ts[1:] != ts[:-1]) + 1, len(ts))
     exact = _ExactPrices()
@@ -273,10 +276,10 @@ def merge_slices(
         last_end = max(last_end, first_end + 1)  # a slice longer than a chunk: all of it
         stop = int(ends[last_end - 1])
         rows = slice(start, stop)
-        stamps = pd.DatetimeIndex(ts[rows], tz="UTC").to_pydatetime().tolist()
+        stamps = _datetimes(ts[rows])
         columns = exact.columns(values[rows])
         symbol_names = names[ranks[rows]].tolist()
-        bars = list(map(Bar._make, zip(symbol_names, stamps, *columns, strict=True)))
+        bars = list(map(_new_bar, zip(symbol_names, stamps, *columns, strict=True)))
         cuts = (ends[first_end:last_end] - start).tolist()
         if len(cuts) == len(bars):  # one bar per slice (one symbol, or no shared stamps)
             for bar in bars:
@@ -287,6 +290,20 @@ def merge_slices(
                 yield bars[begin:cut]
                 begin = cut
         start = stop
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_new_bar = partial(tuple.__new__, Bar)
+"""``Bar._make`` without its length check (``zip(strict=True)`` of the seven fields already
+made sure) and without its Python call: one is made per bar."""
+
+
+def _datetimes(ns: np.ndarray) -> list[datetime]:
+    """UTC nanoseconds as tz-aware UTC datetimes, floored to the microsecond (as pandas'
+    ``to_pydatetime`` gives them): the epoch plus each time as a ``timedelta``, which numpy
+    makes in C and ``datetime + timedelta`` adds in C, about twice as fast as pandas."""
+    offsets = ns.view("timedelta64[ns]").astype("timedelta64[us]").tolist()
+    return list(map(_EPOCH.__add__, offsets))
 
 
 CHUNK_ROWS = 65_536

@@ -8,8 +8,10 @@ Decimals (about 110 bytes a row instead of about 1 KB).
 Numbers are written as :mod:`logos.reports.text` writes them: exact, so
 :meth:`~AccountHistory.decimal` gives back a Decimal equal to the broker's. Between fills most
 values repeat, often as the very same Decimal object (cash, realized PnL, fees), so ``append``
-keeps the previous row's text for a value identical to the previous row's in its column, and
-the previous row's text for a row whose values are all equal to the previous row's.
+keeps the previous row's text for a value identical to the previous row's in its column (and
+the gross exposure's text for a net exposure that is the same object, as the ledger gives it
+without a short position), and the previous row's text for a row whose values are all equal
+to the previous row's.
 
 Timestamps are converted a chunk of rows at a time, to int64 nanoseconds by pandas and to
 ISO-8601 text by pyarrow; the chunk's lines are then joined into one string. Float equity
@@ -120,7 +122,8 @@ class AccountHistory:
                 t0 = t0 if c0 is p0 else plain_text(c0)
                 t1 = t1 if c1 is p1 else plain_text(c1)
                 t2 = t2 if c2 is p2 else plain_text(c2)
-                t3 = t3 if c3 is p3 else plain_text(c3)
+                # net exposure: often the gross exposure itself (no short position)
+                t3 = t3 if c3 is p3 else t2 if c3 is c2 else plain_text(c3)
                 t4 = t4 if c4 is p4 else plain_text(c4)
                 t5 = t5 if c5 is p5 else plain_text(c5)
                 t6 = t6 if c6 is p6 else plain_text(c6)
@@ -151,7 +154,12 @@ class AccountHistory:
         if not stamps:
             return
         ns = _nanoseconds(stamps)
-        self._chunks.append("".join(map(str.__add__, _iso_text(ns), rows)))
+        # each time's text, then its row's: interleaved by slice assignment and joined once
+        # (no intermediate string per line)
+        parts: list[str] = [""] * (2 * len(rows))
+        parts[::2] = _iso_text(ns)
+        parts[1::2] = rows
+        self._chunks.append("".join(parts))
         self._ts_ns.append(ns)
         self._starts.append(self._starts[-1] + len(rows))
         self._stamps, self._rows = [], []

@@ -38,8 +38,11 @@ def format_decimal(value: Decimal) -> str:
 def plain_text(value: Decimal) -> str:
     """:func:`format_decimal` for a Decimal whose ``str`` has no exponent and which is not
     zero (the caller checks the result for ``E``, ``N``, ``y`` and ``-0``); the fast path of
-    the account history, which writes millions of values."""
-    return _without_trailing_zeros(_DECIMAL_TEXT(value))
+    the account history, which writes millions of values (so one call, not two)."""
+    text = _DECIMAL_TEXT(value)
+    if text[-1] == "0" and "." in text:
+        return text.rstrip("0").rstrip(".")
+    return text
 
 
 def _without_trailing_zeros(text: str) -> str:
