@@ -13,6 +13,9 @@ both ``sma_cross`` (fast 10, slow 30), fixed_qty 1, fee 10 bps.
 ``--checkout DIR`` (repeatable) runs the ``logos`` package of that checkout (put first on
 ``PYTHONPATH``) instead of the installed one; with several, the runs alternate between them
 (A, B, A, B, ...) so that both see the same machine, and each gets its own median.
+``--guards`` adds, for each checkout, a run with the risk guards of :data:`GUARDS` on,
+alternating with the runs without them (the guards' cost). ``--only one`` (or ``ten``) runs
+one case.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LOGOS = Path(sys.executable).with_name("logos")
+GUARDS = [
+    "--risk", "max_drawdown:limit=0.5",
+    "--risk", "max_gross_exposure:equity_multiple=1",
+    "--risk", "kill_switch",
+]  # fmt: skip
+"""The guards of ``--guards``: loose enough that none trips on the bench data, so every
+slice and order pays for being checked."""
 
 
 def generate(out: Path, bars: int, symbols: int) -> None:
@@ -99,6 +109,8 @@ def main() -> None:
         action="append",
         help="run this checkout's logos (repeat to alternate between several)",
     )
+    parser.add_argument("--guards", action="store_true", help="also run with risk guards on")
+    parser.add_argument("--only", choices=["one", "ten"], help="run one case only")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     single = args.work / f"one_{args.bars}.csv"
@@ -120,17 +132,25 @@ def main() -> None:
             10 * args.symbols_bars,
         ),
     }
+    if args.only is not None:
+        cases = {
+            k: v for k, v in cases.items() if k.startswith("1 " if args.only == "one" else "10 ")
+        }
     checkouts: list[Path | None] = list(args.checkout or [None])
+    variants = [(c, False) for c in checkouts] + [(c, True) for c in checkouts if args.guards]
     results = {}
     for name, (argv, bars) in cases.items():
-        runs: dict[Path | None, list[dict[str, float]]] = {c: [] for c in checkouts}
-        outs = {c: args.work / f"out_{name.split()[0]}_{i}" for i, c in enumerate(checkouts)}
+        runs: dict[tuple[Path | None, bool], list[dict[str, float]]] = {v: [] for v in variants}
+        outs = {v: args.work / f"out_{name.split()[0]}_{i}" for i, v in enumerate(variants)}
         for _ in range(max(1, args.repeat)):
-            for checkout in checkouts:
-                runs[checkout].append(measure([*argv, "--out", str(outs[checkout])], checkout))
-        for checkout, measured in runs.items():
-            label = name if checkout is None else f"{name} [{checkout}]"
-            results[label] = summarize(measured, bars, outs[checkout])
+            for variant in variants:
+                checkout, guards = variant
+                command = [*argv, *(GUARDS if guards else []), "--out", str(outs[variant])]
+                runs[variant].append(measure(command, checkout))
+        for (checkout, guards), measured in runs.items():
+            label = name + (", guards on" if guards else "")
+            label += "" if checkout is None else f" [{checkout}]"
+            results[label] = summarize(measured, bars, outs[(checkout, guards)])
             print(report(label, results[label]))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
