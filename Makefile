@@ -8,20 +8,24 @@ STAMP := $(VENV)/.logos-installed
 
 .PHONY: install demo test lint format bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+PIP := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
 
+$(BIN)/python:
+	@echo "creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+
+# pip prints only errors; the one line above says what is happening
 $(STAMP): $(BIN)/python pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))
-	$(BIN)/python -m pip install --quiet -e ".[test]" $(foreach p,$(PLUGINS),-e "$(p)[test]")
-	touch $@
+	@echo "installing logos and its plugins (editable, with test extras) into $(VENV)"
+	@$(PIP) install -e ".[test]" $(foreach p,$(PLUGINS),-e "$(p)[test]")
+	@touch $@
 
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/logos plugins list
-	$(BIN)/logos backtest examples/sma_cross.toml --out runs/demo
-	@echo "artifacts of the demo backtest: runs/demo/ (orders.csv trades.csv positions.csv account.csv session.md)"
+	$(BIN)/logos backtest examples/sma_cross.toml --out runs/demo --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

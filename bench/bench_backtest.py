@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -146,6 +147,7 @@ def main() -> None:
             for variant in variants:
                 checkout, guards = variant
                 command = [*argv, *(GUARDS if guards else []), "--out", str(outs[variant])]
+                shutil.rmtree(outs[variant], ignore_errors=True)  # logos never overwrites a run
                 runs[variant].append(measure(command, checkout))
         for (checkout, guards), measured in runs.items():
             label = name + (", guards on" if guards else "")

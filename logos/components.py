@@ -8,10 +8,12 @@ instantiates them with validated params. Kind-specific interfaces (``Strategy``,
 from __future__ import annotations
 
 import inspect
+import types
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from logos.errors import NotAvailableYetError
 
@@ -27,9 +29,53 @@ class ComponentKind(StrEnum):
 
 
 class Params(BaseModel):
-    """Base for component params: unknown keys are errors, so a typo never passes silently."""
+    """Base for component params: unknown keys are errors, so a typo never passes silently.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``int``, ``float`` and ``bool`` fields (and their optional forms) take only values of
+    their own type, as TOML writes them: ``fast = true`` or ``fast = "10"`` is an error, not
+    ``fast = 1`` or ``10`` (pydantic's lax mode would convert them), and a ``float`` field
+    takes an integer (``lower = 30``). Every other field keeps pydantic's conversions, so a
+    ``Decimal`` takes ``"0.01"``, ``0.01`` and ``1`` alike. NaN and infinities are refused
+    for floats as pydantic already refuses them for Decimals.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _scalar_types_strict(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or value is None:
+            return value
+        wanted = _strict_scalar(field.annotation)
+        if wanted is None:
+            return value
+        if wanted is bool:
+            ok = isinstance(value, bool)
+        elif wanted is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok:
+            kind, text = _STRICT_ERRORS[wanted]
+            raise PydanticCustomError(kind, text + " (got {value})", {"value": repr(value)})
+        return value
+
+
+_STRICT_ERRORS = {
+    bool: ("bool_type", "Input should be true or false"),
+    int: ("int_type", "Input should be a valid integer"),
+    float: ("float_type", "Input should be a valid number"),
+}
+
+
+def _strict_scalar(annotation: Any) -> type | None:
+    """``int``, ``float`` or ``bool`` when ``annotation`` is one of them, alone or with
+    ``None``; else None (the field keeps pydantic's own conversions)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[0] if len(args) == 1 else None
+    return annotation if annotation in (int, float, bool) else None
 
 
 class Component:

@@ -17,11 +17,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logos.components import Component, ComponentKind
+from logos.credentials import MASK, credential_keys, credential_problem, is_credential_key
 from logos.domain import SymbolMeta
 from logos.errors import ConfigError, DataError, LogosError
 from logos.metadata import load_symbol_metas, parse_symbol_metas
 from logos.plugins import Registry
 from logos.sizing import SIZING_PARAMS
+from logos.textfile import read_text, toml_error_message
 
 
 class Mode(StrEnum):
@@ -104,24 +106,48 @@ def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
 
 
 def _problems(error: ValidationError, prefix: str = "") -> list[str]:
+    """One line per pydantic error: ``field.path: message (got VALUE)``; the value of a
+    credential-looking field (or of a table holding one) is never repeated."""
     problems = []
     for err in error.errors(include_url=False):
         where = _path(prefix, err["loc"])
-        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
-        problems.append(f"{where}: {err['msg']}{got}")
+        value = err.get("input")
+        secret = any(is_credential_key(part) for part in err["loc"]) or any(
+            True for _ in credential_keys(value)
+        )
+        got = "" if err["type"] == "missing" else f" (got {MASK if secret else repr(value)})"
+        problems.append(f"{where}: {_message(err)}{got}")
     return problems
 
 
+PATTERN_WORDS = {
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": (
+        "letters, digits, '_', '.', '-', starting with a letter or digit"
+    ),
+    r"^[1-9][0-9]*[smhdw]$": "a whole number and a unit s, m, h, d or w (1m, 15m, 4h, 1d)",
+    r"^[A-Za-z][A-Za-z0-9]*$": "letters and digits, starting with a letter",
+}
+"""The field patterns of the config and the built-in components, in words: a user is told
+what to write, not a regular expression."""
+
+
+def _message(err: Any) -> str:
+    """pydantic's message, with a known pattern explained in words."""
+    pattern = (err.get("ctx") or {}).get("pattern")
+    if err["type"] == "string_pattern_mismatch" and pattern in PATTERN_WORDS:
+        return f"expected {PATTERN_WORDS[pattern]}"
+    return str(err["msg"])
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file; a syntax error becomes a ConfigError naming the file and line."""
+    """Parse a TOML file; every way it can be unreadable (missing, a folder, not UTF-8, a
+    syntax error) becomes one ConfigError naming the file (and the line, when there is one)."""
     path = Path(path)
+    text = read_text(path, lambda message: ConfigError([message]), what="TOML config file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError([f"file not found: {path}"], source=str(path)) from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {exc}"], source=str(path)) from None
+        raise ConfigError([toml_error_message(path, exc, text)]) from None
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -182,6 +208,9 @@ def _resolve(
         except LogosError as exc:
             problems.append(f"{where}.name: {exc}")
             return None
+        if not getattr(cls, "available", True):  # its params would only distract
+            problems.append(f"{where}.name: {not_available_message(cls)}")
+            return None
         model = cls.Params
     try:
         params = model.model_validate(ref.params)
@@ -191,25 +220,68 @@ def _resolve(
     return ResolvedComponent(ref.name, cls, params)
 
 
+def not_available_message(cls: type[Component]) -> str:
+    """What :class:`~logos.errors.NotAvailableYetError` says for a registered component whose
+    behaviour has not landed yet (docs/status.md lists them)."""
+    planned = getattr(cls, "planned_in", "a later release")
+    return (
+        f"{cls.__name__} ('{cls.name}') is registered but not available yet: it lands in "
+        f"{planned} (see docs/status.md)"
+    )
+
+
+def _duplicate_symbols(data: dict[str, Any]) -> list[str]:
+    """A symbol listed twice would get two strategies and double every order: refuse it."""
+    symbols = data.get("symbols")
+    if not isinstance(symbols, list):
+        return []
+    first: dict[object, int] = {}
+    problems = []
+    for i, symbol in enumerate(symbols):
+        if not isinstance(symbol, str):
+            continue
+        if symbol in first:
+            problems.append(
+                f"symbols[{i}]: '{symbol}' is already listed at symbols[{first[symbol]}]; "
+                "list each symbol once"
+            )
+        else:
+            first[symbol] = i
+    return problems
+
+
 def validate_config(
     data: dict[str, Any], registry: Registry, source: str | None = None
 ) -> ValidatedConfig:
-    """Validate a parsed config; raise one ConfigError listing every problem found."""
+    """Validate a parsed config; raise one ConfigError listing every problem found.
+
+    Besides the shape and every component's params, it refuses credentials in the config
+    (see :mod:`logos.credentials`), a symbol listed twice, and components that are registered
+    but not available yet, so ``logos validate`` fails where ``logos backtest`` would.
+    """
+    secrets = list(credential_keys(data))
     try:
         run = RunConfig.model_validate(data)
     except ValidationError as exc:
-        problems = _problems(exc)
+        problems = _problems(exc) + _duplicate_symbols(data)
         # Keep going with what is well-formed so component problems are reported too.
         partial = {k: v for k, v in data.items() if isinstance(v, dict | list)}
         _resolve_all(partial, registry, problems)
-        raise ConfigError(problems, source) from None
-    problems: list[str] = []
+        raise ConfigError(_with_credentials(problems, secrets), source) from None
+    problems = _duplicate_symbols(data)
     resolved = _resolve_all(run.model_dump(), registry, problems)
     problems.extend(_duplicate_guards(run))
     metas = _symbol_metas(run, source, problems)
-    if problems:
-        raise ConfigError(problems, source)
+    if problems or secrets:
+        raise ConfigError(_with_credentials(problems, secrets), source)
     return ValidatedConfig(run=run, **resolved, metas=metas)
+
+
+def _with_credentials(problems: list[str], secrets: list[str]) -> list[str]:
+    """The credential refusals first, in place of any other problem at the same key (an
+    "extra input" complaint about ``api_key`` would only distract from where it belongs)."""
+    others = [p for p in problems if not any(p.startswith(f"{path}: ") for path in secrets)]
+    return [credential_problem(path) for path in secrets] + others
 
 
 def _symbol_metas(run: RunConfig, source: str | None, problems: list[str]) -> dict[str, SymbolMeta]:

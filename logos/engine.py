@@ -351,7 +351,7 @@ class Engine:
             mode=self.parts.mode,
             config_summary=self.parts.config_summary,
             starting_cash=getattr(params, "cash", ZERO),
-            currency=getattr(params, "currency", "USD"),
+            currency=self._currency(params),
             orders=orders,
             fills=list(self.fills),
             positions=broker.positions(),
@@ -364,6 +364,19 @@ class Engine:
             bars=bars,
             gaps=gaps,
         )
+
+    def _currency(self, params: object) -> str:
+        """The account currency: the broker's when its params set one, else the quote
+        currency every traded symbol's metadata names (prices, and so cash and PnL, are in
+        it: a USDT perpetual's account is in USDT), else the broker's default."""
+        currency = str(getattr(params, "currency", "USD"))
+        if "currency" in getattr(params, "model_fields_set", ()):
+            return currency
+        metas = self.parts.translator.metas
+        quotes = {meta.quote if meta else None for meta in map(metas.get, self.parts.symbols)}
+        if len(quotes) == 1 and None not in quotes:
+            return str(quotes.pop())
+        return currency
 
     # the loop --------------------------------------------------------------------------
 

@@ -36,7 +36,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from logos.domain import SymbolMeta
-from logos.errors import DataError
+from logos.errors import DataError, at_line
+from logos.textfile import read_text, toml_error_message
 
 
 def parse_symbol_metas(data: Mapping[str, Any], source: str = "config") -> dict[str, SymbolMeta]:
@@ -79,17 +80,18 @@ def _exact(value: Any) -> Any:
 def load_symbol_metas(path: str | Path) -> dict[str, SymbolMeta]:
     """Read a metadata file (``.json`` or ``.toml``) into ``{symbol: SymbolMeta}``."""
     path = Path(path)
+    if path.suffix not in (".json", ".toml"):
+        raise DataError(f"{path}: metadata file must end in .json or .toml")
+    text = read_text(path, DataError, what="metadata file")
     try:
         if path.suffix == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-        elif path.suffix == ".toml":
-            data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+            data = json.loads(text, parse_float=Decimal)
         else:
-            raise DataError(f"{path}: metadata file must end in .json or .toml")
-    except FileNotFoundError:
-        raise DataError(f"{path}: metadata file not found") from None
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataError(f"{path}: not valid {path.suffix[1:].upper()}: {exc}") from None
+            data = tomllib.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise DataError(at_line(path, exc.lineno, f"not valid JSON: {exc.msg}")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(toml_error_message(path, exc, text)) from None
     return parse_symbol_metas(data, source=str(path))
 
 

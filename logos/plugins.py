@@ -1,11 +1,13 @@
 """The plugin manager: loads the built-ins and every ``logos`` entry point into a registry.
 
 Loading is owned here rather than by pluggy's ``load_setuptools_entrypoints`` because that
-stops at the first plugin that fails to import (the failure mode of llm #598 / #1280: one
-broken plugin and every command dies). Instead each plugin is imported, registered and asked
+stops at the first plugin that fails to import (one broken plugin and every command would
+die). Instead each plugin is imported, registered and asked
 for its components on its own; a failure marks that plugin broken with its error and the rest
 keep working. ``LOGOS_STRICT_PLUGINS=1`` re-raises instead, for plugin authors.
-``LOGOS_LOAD_PLUGINS=a,b`` loads only the named entry points (empty: none but the built-ins).
+``LOGOS_LOAD_PLUGINS=a,b`` loads only the named entry points (empty: none but the built-ins);
+a name no installed plugin has is a warning (an error under ``LOGOS_STRICT_PLUGINS=1``), and
+an unknown component says which installed plugins the variable left out.
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ class Registry:
 
     def __init__(self) -> None:
         self.plugins: dict[str, PluginInfo] = {}
+        self.left_out: list[str] = []
+        """Installed plugins that ``LOGOS_LOAD_PLUGINS`` did not name (not loaded)."""
         self._entries: dict[tuple[ComponentKind, str], ComponentEntry] = {}
         self._conflicts: dict[tuple[ComponentKind, str], PluginError] = {}
 
@@ -158,11 +162,18 @@ class Registry:
                 ) from plugin.error
             return entry.cls
         installed = ", ".join(self.names(kind)) or "none"
-        message = f"unknown {kind} '{name}'; installed: {installed}"
+        left_out = ""
+        if self.left_out:
+            left_out = (
+                f" ({LOAD_PLUGINS_ENV}={os.environ.get(LOAD_PLUGINS_ENV, '')!r} left out the "
+                f"installed plugin(s) {' and '.join(self.left_out)}: one may provide it)"
+            )
+        message = f"unknown {kind} '{name}'{left_out}; installed: {installed}"
         broken = [p for p in self.plugins.values() if p.error is not None]
         if broken:
             listed = "; ".join(f"{p.name}: {p.error_text}" for p in broken)
             message += f" (broken plugins that may provide it: {listed})"
+        if broken:
             raise UnknownComponentError(message) from broken[0].error
         raise UnknownComponentError(message)
 
@@ -174,10 +185,28 @@ def _strict() -> bool:
     return os.environ.get(STRICT_ENV, "") not in ("", "0", "false")
 
 
-def _selected_entry_points() -> list[EntryPoint]:
-    """Entry points of the ``logos`` group, deduplicated, filtered by LOGOS_LOAD_PLUGINS."""
+def _selected_entry_points(registry: Registry | None = None) -> list[EntryPoint]:
+    """Entry points of the ``logos`` group, deduplicated, filtered by LOGOS_LOAD_PLUGINS.
+
+    The installed plugins the variable leaves out go into ``registry.left_out``; a name in it
+    that no installed plugin has is a warning (a :class:`PluginError` when strict): a typo
+    there would otherwise just make every component of that plugin "unknown".
+    """
     wanted_env = os.environ.get(LOAD_PLUGINS_ENV)
-    wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w}
+    wanted = None if wanted_env is None else {w.strip() for w in wanted_env.split(",") if w.strip()}
+    installed = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)} - {BUILTIN_PLUGIN}
+    if wanted is not None:
+        unknown = sorted(wanted - installed - {BUILTIN_PLUGIN})
+        if unknown:
+            message = (
+                f"{LOAD_PLUGINS_ENV} names plugin(s) that are not installed: "
+                f"{', '.join(unknown)}; installed: {', '.join(sorted(installed)) or 'none'}"
+            )
+            if _strict():
+                raise PluginError(message)
+            log.warning("%s", message)
+        if registry is not None:
+            registry.left_out = sorted(installed - wanted)
     seen: set[tuple[str | None, str]] = set()
     selected = []
     # A source checkout with an editable install can expose one distribution twice
@@ -293,7 +322,7 @@ def load_plugins(
     for dotted in DEFAULT_PLUGINS:
         loader.load_module(BUILTIN_PLUGIN, importlib.import_module(dotted), "logos", __version__)
     if entry_points_enabled:
-        for ep in _selected_entry_points():
+        for ep in _selected_entry_points(loader.registry):
             loader.load_entry_point(ep)
     for name, module in extra_modules:
         loader.load_module(name, module, None, None)

@@ -10,16 +10,17 @@ import numpy as np
 import pandas as pd
 
 from logos.brokers.base import Broker
-from logos.config import ValidatedConfig
+from logos.config import ValidatedConfig, not_available_message
 from logos.domain import SymbolMeta
 from logos.engine import Engine, ProgressCallback, RiskHooks, SessionParts
-from logos.errors import ConfigError, DataError, LogosError
+from logos.errors import ConfigError, DataError, LogosError, NotAvailableYetError
 from logos.feeds.base import Feed, timeframe_label
 from logos.feeds.replay import ReplayFeed
 from logos.metadata import metas_for_data
 from logos.plugins import Registry
 from logos.reports import DEFAULT_REPORTERS, Reporter
 from logos.reports.result import SessionResult
+from logos.reports.warnings import note_data_report, session_warnings
 from logos.risk import RiskGuard, RiskManager
 from logos.sizing import OrderTranslator
 from logos.strategies.base import Strategy
@@ -93,6 +94,8 @@ def build_session(
             [f"symbols: no symbol metadata for {', '.join(missing)} (known: {', '.join(metas)})"]
         )
     broker_cls = config.broker.cls
+    if broker_cls is not None and not getattr(broker_cls, "available", True):
+        raise NotAvailableYetError(not_available_message(broker_cls))
     if broker_cls is None or not issubclass(broker_cls, Broker):
         raise LogosError(f"broker '{config.broker.name}' is not a Broker")
     broker = broker_cls(config.broker.params, symbols=metas.values())
@@ -108,6 +111,7 @@ def build_session(
         metas=metas,
         session_id=run.session_id,
         strategy_name=config.strategy.name,
+        symbols=run.symbols,
     )
     reporter_refs = list(config.reporters) or [
         _default_reporter(registry, name) for name in DEFAULT_REPORTERS
@@ -165,6 +169,7 @@ def run_session(
     engine, feed, run = session.engine, session.feed, session.config.run
     timeframe: str | timedelta = run.timeframe
     signals: dict[str, np.ndarray] | None = None
+    frames: dict[str, pd.DataFrame] | None = None
     total: int | None = None
     if isinstance(feed, ReplayFeed):
         frames = feed.load_frames(run.symbols, run.timeframe if session.timeframe_given else None)
@@ -179,7 +184,11 @@ def run_session(
         total = _slice_count(frames)
         if not stepwise:
             signals = {s: _series_signals(engine, s, frames[s]) for s in run.symbols}
-    return engine.run(feed, timeframe, signals=signals, progress=progress, total=total)
+    result = engine.run(feed, timeframe, signals=signals, progress=progress, total=total)
+    if isinstance(feed, ReplayFeed):
+        note_data_report(result, feed.report)
+    result.warnings = session_warnings(result, engine.parts.strategies, frames, signals)
+    return result
 
 
 def _series_signals(engine: Engine, symbol: str, frame: pd.DataFrame) -> np.ndarray:

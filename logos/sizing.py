@@ -13,7 +13,7 @@ import functools
 import hashlib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal
@@ -29,7 +29,7 @@ from logos.domain import (
     SymbolMeta,
     TimeInForce,
 )
-from logos.errors import LogosError
+from logos.errors import ConfigError, LogosError
 from logos.market import quantize_price, quantize_qty, to_decimal, untradeable_reasons
 
 _ZERO = Decimal(0)
@@ -188,6 +188,41 @@ def _clip(value: Decimal, limit: Decimal) -> Decimal:
     return value if abs(value) <= limit else limit.copy_sign(value)
 
 
+def smallest_order(meta: SymbolMeta) -> Decimal:
+    """The smallest quantity an order of ``meta``'s symbol can have: its lot size, its
+    ``min_qty``, and 1 when it is not fractionable, whichever is largest."""
+    floor = Decimal(1) if not meta.fractionable else _ZERO
+    return max(meta.lot_size or _ZERO, meta.min_qty or _ZERO, floor)
+
+
+def qty_below_lot(
+    params: BaseModel, metas: Mapping[str, SymbolMeta], symbols: Sequence[str]
+) -> list[str]:
+    """Why a ``fixed_qty`` can never trade ``symbols``: its qty below a symbol's smallest
+    order (signals are within [-1, 1], so every order would be quantized to nothing).
+
+    Refused up front rather than run: a backtest that drops every order looks like a
+    strategy that never wanted to trade.
+    """
+    qty = getattr(params, "qty", None)
+    if not isinstance(params, FixedQtyParams) or qty is None:
+        return []
+    problems = []
+    for symbol in symbols:
+        meta = metas.get(symbol)
+        if meta is None or qty >= smallest_order(meta):
+            continue
+        limits = [f"lot_size {_num(meta.lot_size)}"] if meta.lot_size is not None else []
+        limits += [f"min_qty {_num(meta.min_qty)}"] if meta.min_qty is not None else []
+        limits += [] if meta.fractionable else ["not fractionable"]
+        problems.append(
+            f"sizing.params.qty: {_num(qty)} is below the smallest order of {symbol}, "
+            f"{_num(smallest_order(meta))} ({', '.join(limits)}): every order would be "
+            "dropped; use a qty of at least that"
+        )
+    return problems
+
+
 class OrderTranslator:
     """Turns one symbol's signal into a quantized ``OrderIntent`` (or a recorded drop).
 
@@ -207,6 +242,7 @@ class OrderTranslator:
         session_id: str = "session",
         order_type: OrderType = OrderType.MARKET,
         strategy_name: str = "strategy",
+        symbols: Sequence[str] = (),
     ) -> None:
         model = SIZING_PARAMS.get(rule)
         if model is None:
@@ -224,6 +260,9 @@ class OrderTranslator:
         self.session_id = session_id
         self.order_type = OrderType(order_type)
         self.strategy_name = strategy_name
+        problems = qty_below_lot(params, self.metas, symbols)
+        if problems:
+            raise ConfigError(problems)
 
     def translate(
         self,

@@ -34,7 +34,14 @@ def test_plugins_list_json_shows_core_and_every_plugin(capsys):
     assert code == 0
     rows = {row["name"]: row for row in json.loads(out)}
     assert set(INSTALLED) <= set(rows)
-    assert all(rows[name]["status"] == "ok" for name in INSTALLED)
+    # the ccxt, alpaca and ib brokers are registered but not available yet (docs/status.md)
+    assert {name: rows[name]["status"] for name in INSTALLED} == {
+        "builtin": "ok",
+        "logos_ccxt": "partly available",
+        "logos_alpaca": "not available yet",
+        "logos_yf": "ok",
+        "logos_ib_stub": "not available yet",
+    }
     assert rows["logos_ccxt"]["distribution"] == "logos-ccxt"
     assert rows["logos_ccxt"]["components"] == {"feed": ["ccxt"], "broker": ["ccxt"]}
     assert rows["logos_alpaca"]["components"] == {"broker": ["alpaca"]}
@@ -91,15 +98,14 @@ def test_validate_good_config_and_set_override(capsys, tmp_path):
     path = tmp_path / "ok.toml"
     path.write_text(
         'symbols = ["BTC/USDT"]\n[feed]\nname = "ccxt"\nparams = { exchange = "kraken" }\n'
-        '[broker]\nname = "ccxt"\nparams = { exchange = "kraken" }\n'
         '[strategy]\nname = "sma_cross"\n'
     )
     code, out, err = run(capsys, "validate", str(path))
     assert code == 0, err
     assert "ok" in out and "feed ccxt" in out
-    code, _, err = run(capsys, "validate", str(path), "--set", "broker.params.exchange=nowhere")
+    code, _, err = run(capsys, "validate", str(path), "--set", "feed.params.exchange=nowhere")
     assert code == 1
-    assert "broker.params.exchange: Value error, unknown ccxt exchange id 'nowhere'" in err
+    assert "feed.params.exchange: Value error, unknown ccxt exchange id 'nowhere'" in err
 
 
 def test_validate_missing_file(capsys, tmp_path):
@@ -121,4 +127,4 @@ def test_error_text_with_brackets_is_printed_verbatim(capsys, tmp_path):
     path = tmp_path / "[weird]" / "run.toml"
     code, _, err = run(capsys, "validate", str(path))
     assert code == 1
-    assert f"file not found: {path}" in err
+    assert f"{path}: TOML config file not found" in err

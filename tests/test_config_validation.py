@@ -160,8 +160,9 @@ def test_every_problem_is_reported_with_its_path(tmp_path, registry):
 def test_unknown_component_names_what_is_installed(tmp_path, registry):
     problems = problems_of(tmp_path, registry, GOOD.replace('"t_strat"', '"nope"'))
     assert len(problems) == 1
-    assert problems[0].startswith("strategy.name: unknown strategy 'nope'; installed: ")
-    installed = problems[0].split("installed: ")[1].split(", ")
+    # (LOGOS_LOAD_PLUGINS="" in this registry: the message also says it left plugins out)
+    assert problems[0].startswith("strategy.name: unknown strategy 'nope'")
+    installed = problems[0].split("; installed: ")[1].split(", ")
     assert "t_strat" in installed and "sma_cross" in installed
     assert installed == sorted(installed)
 

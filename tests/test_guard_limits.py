@@ -119,7 +119,7 @@ def test_max_gross_exposure_as_a_multiple_of_equity(guarded: Any) -> None:
         (MaxOrderNotional, {}, "Field required"),
         (MaxOrderNotional, {"limit": "NaN"}, "finite number"),
         (MaxOrderNotional, {"limit": "0"}, "greater than 0"),
-        (MaxGrossExposure, {}, "give limit (money), equity_multiple, or both"),
+        (MaxGrossExposure, {}, "max_gross_exposure needs limit (money), equity_multiple, or both"),
         (MaxPositionNotional, {"limit": "1", "on_breach": "shrug"}, "'clip' or 'reject'"),
     ],
 )

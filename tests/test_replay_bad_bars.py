@@ -15,9 +15,17 @@ GOOD_3 = "2024-01-01T00:02:00Z,10,12,9,11,100\n"
 
 NAN_IN_CLOSE = r"missing value \(NaN\) in close"
 CASES = [
-    ("2024-01-01T00:01:00Z,10,12,9,,100", "missing or infinite value", NAN_IN_CLOSE),
-    ("2024-01-01T00:01:00Z,10,12,9,nan,100", "missing or infinite value", NAN_IN_CLOSE),
-    ("2024-01-01T00:01:00Z,10,inf,9,11,100", "missing or infinite value", "infinite value in high"),
+    ("2024-01-01T00:01:00Z,10,12,9,,100", "missing, non-numeric or infinite value", NAN_IN_CLOSE),
+    (
+        "2024-01-01T00:01:00Z,10,12,9,nan,100",
+        "missing, non-numeric or infinite value",
+        NAN_IN_CLOSE,
+    ),
+    (
+        "2024-01-01T00:01:00Z,10,inf,9,11,100",
+        "missing, non-numeric or infinite value",
+        "infinite value in high",
+    ),
     ("2024-01-01T00:01:00Z,10,12,0,11,100", "non-positive price", "non-positive price: low=0.0"),
     (
         "2024-01-01T00:01:00Z,-1,12,-2,11,100",
@@ -95,7 +103,7 @@ def test_first_bad_line_is_named_and_all_are_counted(tmp_path: Path) -> None:
 def test_text_that_is_not_a_number_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + GOOD_1 + "2024-01-01T00:01:00Z,10,12,9,eleven,100\n")
-    with pytest.raises(DataError, match=r"bad.csv: line 3: close 'eleven' is not a number"):
+    with pytest.raises(DataError, match=r"bad.csv, line 3: close 'eleven' is not a number"):
         ReplayFeed(path=str(path)).load_frames(["X"])
 
 
@@ -116,7 +124,7 @@ def test_blank_lines_at_the_end_of_the_file_are_not_bars(tmp_path: Path) -> None
 def test_empty_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("")
-    with pytest.raises(DataError, match=r"empty\.csv: line 1: empty file or missing header row"):
+    with pytest.raises(DataError, match=r"empty\.csv, line 1: empty file or missing header row"):
         ReplayFeed(path=str(path)).load_frames(["X"])
 
 

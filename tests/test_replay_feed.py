@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from logos.errors import DataError, FeedError
+from logos.errors import DataError
 from logos.feeds import ReplayFeed
 from logos.plugins import get_registry
 
@@ -55,14 +55,15 @@ def test_gaps_are_counted_and_listed_not_filled() -> None:
     assert first.symbol == "BTC" and first.missing == (first.before - first.after).seconds // 60 - 1
 
 
-def test_daily_bars_over_a_weekend_are_a_gap_of_two_days(tmp_path: Path) -> None:
+def test_daily_bars_over_a_weekend_are_an_expected_closure_of_two_days(tmp_path: Path) -> None:
     path = write(
         tmp_path / "d.csv",
         HEADER + "2024-01-05T00:00:00Z,1,1,1,1,0\n2024-01-08T00:00:00Z,1,1,1,1,0\n",
     )
     feed = ReplayFeed(path=str(path))
     feed.load_frames(["SPY"], "1d")
-    assert [(g.after, g.before, g.missing) for g in feed.report.gaps] == [
+    assert feed.report.gaps == []
+    assert [(g.after, g.before, g.missing) for g in feed.report.closures] == [
         (utc(2024, 1, 5), utc(2024, 1, 8), 2)
     ]
 
@@ -209,7 +210,9 @@ def test_resume_after_and_until_bound_the_stream() -> None:
 
 def test_timeframe_param_must_match_the_run(tmp_path: Path) -> None:
     feed = ReplayFeed(path=str(BARS / "edge_XRP_ETH-5m-first20.csv"), timeframe="5m")
-    with pytest.raises(FeedError, match="files have timeframe 5m but the run uses 0:01:00"):
+    with pytest.raises(
+        DataError, match="the feed's timeframe 5m disagrees with the run's timeframe 1m"
+    ):
         feed.start(["XRP/ETH"], "1m")
 
 
@@ -245,13 +248,14 @@ def test_every_real_file_loads_with_the_manifest_rows_spacing_and_gaps(entry: di
     assert frame.index[0] == pd.Timestamp(entry["first"])
     assert frame.index[-1] == pd.Timestamp(entry["last"])
     assert feed.report.timeframe == timedelta(seconds=entry["bar_seconds_mode"])
-    assert len(feed.report.gaps) == entry["n_gaps_gt_mode"]
+    # every spacing above the mode is a gap or, in daily bars closed at weekends, a closure
+    assert len(feed.report.gaps) + len(feed.report.closures) == entry["n_gaps_gt_mode"]
     assert feed.report.skipped == {}
 
 
-def test_daily_equity_bars_report_the_first_weekend() -> None:
+def test_daily_equity_bars_report_the_first_weekend_as_a_closure() -> None:
     # lines 2-3: 1999-01-22 (a Friday) then 1999-01-25 (Monday): Saturday and Sunday missing
     feed = ReplayFeed(path=str(BARS / "backtrader_nvda-1999-2014-1d.csv"))
     feed.load_frames(["NVDA"], "1d")
-    first = feed.report.gaps[0]
+    first = feed.report.closures[0]
     assert (first.after, first.before, first.missing) == (utc(1999, 1, 22), utc(1999, 1, 25), 2)

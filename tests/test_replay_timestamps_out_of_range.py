@@ -1,6 +1,7 @@
 """The replay feed: a timestamp outside what nanoseconds hold (before 1677-09-21 or
 after 2262-04-11, e.g. a mistyped year or epoch seconds read as the wrong unit) is a bad bar
-named by file and line, not an OutOfBoundsDatetime from pandas."""
+named by file and line and said to be outside pandas' range, not an OutOfBoundsDatetime
+from pandas nor "missing or unreadable"."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def test_a_year_beyond_2262_is_rejected_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         ReplayFeed(path=str(path)).load_frames()
     assert str(caught.value) == (
-        f"{path}, line 3: missing or unreadable timestamp (1 bad bar(s) for bars; "
+        f"{path}, line 3: timestamp outside the range pandas can hold "
+        "(1677-09-21 to 2262-04-11): a mistyped year, or epoch numbers in another unit "
+        "(the feed's epoch_unit) (1 bad bar(s) for bars; "
         'set on_bad_bar = "skip" to skip them)'
     )
 
@@ -51,7 +54,9 @@ def test_epoch_milliseconds_read_as_seconds_name_the_first_line(tmp_path: Path) 
     with pytest.raises(DataError) as caught:
         ReplayFeed(path=str(path), epoch_unit="s").load_frames()
     assert str(caught.value) == (
-        f"{path}, line 2: missing or unreadable timestamp (2 bad bar(s) for bars; "
+        f"{path}, line 2: timestamp outside the range pandas can hold "
+        "(1677-09-21 to 2262-04-11): a mistyped year, or epoch numbers in another unit "
+        "(the feed's epoch_unit) (2 bad bar(s) for bars; "
         'set on_bad_bar = "skip" to skip them)'
     )
 
@@ -72,7 +77,9 @@ def test_a_byte_that_is_not_utf8_after_the_header_is_a_readable_error(tmp_path: 
     path.write_bytes(HEADER.encode() + b"2024-01-01T00:00:00Z,1,2,1,1,5\xff\n")
     with pytest.raises(DataError) as caught:
         ReplayFeed(path=str(path)).load_frames()
-    assert str(caught.value).startswith(f"{path}: not a readable CSV file (")
+    assert str(caught.value) == (
+        f"{path}, line 2: byte 0xff (column 31) is not UTF-8 text; save the file as UTF-8"
+    )
 
 
 def test_a_column_given_twice_is_named(tmp_path: Path) -> None:

@@ -89,7 +89,8 @@ name = "kill_switch"
         ),
         (
             '[[risk]]\nname = "max_gross_exposure"',
-            "risk[0].params: Value error, give limit (money), equity_multiple, or both",
+            "risk[0].params: Value error, max_gross_exposure needs limit (money), "
+            "equity_multiple, or both",
         ),
         (
             '[[risk]]\nname = "max_rejects"\nparams = { limit = 3, window = "soon" }',

@@ -26,12 +26,20 @@ class PaperParams(Params):
 
     cash: Decimal = Field(Decimal(100000), gt=0, description="starting cash")
     currency: str = Field("USD", min_length=1, description="account currency")
-    fee_bps: Decimal = Field(Decimal(0), ge=0, description="taker fee (market fills), bps")
+    fee_bps: Decimal = Field(
+        Decimal(0), ge=0, lt=10000, description="taker fee (market fills), bps (below 100%)"
+    )
     maker_fee_bps: Decimal | None = Field(
-        None, ge=0, description="maker fee (limit fills), bps; default: same as fee_bps"
+        None,
+        ge=0,
+        lt=10000,
+        description="maker fee (limit fills), bps (below 100%); default: same as fee_bps",
     )
     slippage_bps: Decimal = Field(
-        Decimal(0), ge=0, lt=10000, description="market fills move this far against the trader"
+        Decimal(0),
+        ge=0,
+        lt=10000,
+        description="market fills move this far against the trader, bps (below 100%)",
     )
     volume_participation: Decimal | None = Field(
         None, gt=0, le=1, description="max fraction of a bar's volume filled per bar and symbol"

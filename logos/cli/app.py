@@ -36,7 +36,15 @@ plugins_app = typer.Typer(
 )
 app.add_typer(plugins_app, name="plugins")
 
-out = Console()
+UNWRAPPED_WIDTH = 10_000
+"""Console width when stdout is not a terminal: a pipe, a file or a CI log gets every line
+whole (nothing to grep or copy is split at column 80), and tables at their natural width."""
+_stdout_is_terminal = sys.stdout is not None and sys.stdout.isatty()
+
+out = Console(
+    soft_wrap=not _stdout_is_terminal,
+    width=None if _stdout_is_terminal else UNWRAPPED_WIDTH,
+)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -59,9 +67,11 @@ def _root(
     ] = False,
 ) -> None:
     _State.debug = debug
+    # warnings read like errors ("warning: ..."); --debug adds the logger's name
+    logging.addLevelName(logging.WARNING, "warning")
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s",
     )
 
 
@@ -85,11 +95,25 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _report(exc: BaseException) -> None:
+    """One readable error on stderr, credential-looking values masked (logos.credentials).
+
+    A LogosError is already worded for the user. An OSError names its file and what the
+    system said. Anything else is a bug in logos or a plugin: say so, and point to ``--debug``
+    unless it is already on (then the traceback was just printed).
+    """
+    from logos.credentials import redact
+
     message = str(exc) or type(exc).__name__
-    if not isinstance(exc, LogosError):
+    if isinstance(exc, OSError) and not isinstance(exc, LogosError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = f"{where}{exc.strerror or message}"
+    elif not isinstance(exc, LogosError):
         message = f"{type(exc).__name__}: {message}"
-        message += "\n(an unexpected error; run with --debug for the traceback)"
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+        if _State.debug:
+            message += "\n(an unexpected error: a bug in logos or a plugin; the traceback is above)"
+        else:
+            message += "\n(an unexpected error; run with --debug for the traceback)"
+    err.print(f"[red]error:[/red] {escape(redact(message))}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -46,6 +46,22 @@ def build_feed(name: str, params: dict[str, Any]) -> Feed:
     return feed
 
 
+def check_out_folder(folder: Path) -> None:
+    """Refuse ``--out`` before recording when it cannot become a cache folder: it is a file
+    (or another non-folder), or the nearest existing folder above it is not writable."""
+    import os
+
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError([f"--out {folder}: exists and is not a folder; give a folder"])
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError([f"--out {folder}: {existing} is not a folder"])
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError([f"--out {folder}: {existing} is not writable"])
+
+
 def newer_than_cached(cache: BarCache, bars: list[Bar]) -> list[Bar]:
     """The bars a previous recording into the same folder has not written yet."""
     return [b for b in bars if (last := cache.last_ts(b.symbol)) is None or b.ts > last]
@@ -80,6 +96,7 @@ def record(
     from logos.config import parse_override
     from logos.feeds.cache import BarCache
 
+    check_out_folder(out_dir)  # before any polling: minutes of bars must have somewhere to go
     params = dict(parse_override(item) for item in param or [])
     if exchange is not None:
         params["exchange"] = exchange

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +10,6 @@ import typer
 from rich.markup import escape
 
 from logos.cli.app import app, out
-from logos.components import ComponentKind
 from logos.errors import DataError, LogosError
 
 if TYPE_CHECKING:
@@ -37,32 +34,6 @@ def parse_param(text: str) -> tuple[str, Any]:
         return key.strip(), tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         return key.strip(), raw
-
-
-def load_strategy_class(name: str) -> type[Strategy]:
-    """A registered strategy by name, or ``path/to/file.py:Class`` / ``package.module:Class``."""
-    from logos.plugins import get_registry
-    from logos.strategies.base import Strategy
-
-    if ":" not in name:
-        cls = get_registry().get(ComponentKind.STRATEGY, name)
-    else:
-        where, _, attr = name.rpartition(":")
-        try:
-            if where.endswith(".py"):
-                spec = importlib.util.spec_from_file_location(Path(where).stem, where)
-                if spec is None or spec.loader is None or not Path(where).is_file():
-                    raise LogosError(f"strategy file not found: {where}")
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-            else:
-                module = importlib.import_module(where)
-            cls = getattr(module, attr)
-        except (ImportError, AttributeError, SyntaxError) as exc:
-            raise LogosError(f"cannot load strategy {name!r}: {exc}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
-        raise LogosError(f"{name!r} is not a subclass of logos.strategies.Strategy")
-    return cls
 
 
 def build_strategy(cls: type[Strategy], params: dict[str, Any]) -> Strategy:
@@ -95,28 +66,42 @@ def load_bars(data: Path, symbol: str | None, on_bad_bar: str) -> tuple[str, pd.
 
 @app.command("check-strategy")
 def check_strategy(
-    name: Annotated[str, typer.Argument(help="Strategy name, or file.py:Class / module:Class.")],
+    name: Annotated[
+        str,
+        typer.Argument(metavar="STRATEGY", help="Strategy name, or file.py:Class / module:Class."),
+    ],
     data: Annotated[
         Path,
         typer.Option(
-            "--data", help="Bars file (CSV/Parquet) or folder, as the replay feed reads it."
+            "--data",
+            metavar="PATH",
+            help="Bars file (CSV/Parquet) or folder, as the replay feed reads it.",
         ),
     ],
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="Strategy param key=value (repeatable).")
+        list[str] | None,
+        typer.Option("--param", metavar="KEY=VALUE", help="Strategy param (repeatable)."),
     ] = None,
     symbol: Annotated[
-        str | None, typer.Option("--symbol", help="Symbol to check when the data holds several.")
+        str | None,
+        typer.Option(
+            "--symbol", metavar="SYMBOL", help="Symbol to check when the data holds several."
+        ),
     ] = None,
     on_bad_bar: Annotated[
-        str, typer.Option("--on-bad-bar", help="reject (default) or skip invalid bars.")
+        str,
+        typer.Option(
+            "--on-bad-bar", metavar="reject|skip", help="Reject the file, or skip invalid bars."
+        ),
     ] = "reject",
     max_prefixes: Annotated[
-        int, typer.Option("--max-prefixes", min=1, help="Prefixes to check on long data.")
+        int,
+        typer.Option("--max-prefixes", min=1, metavar="N", help="Prefixes to check on long data."),
     ] = DEFAULT_MAX_PREFIXES,
 ) -> None:
     """Check that a strategy is causal (signals on data prefixes equal those on the full
     data) and that update(), bar by bar, gives the signals of the whole series."""
+    from logos.strategies.loading import load_strategy_class
     from logos.strategies.lookahead import (
         StrategyCheckError,
         check_causal,
@@ -135,6 +120,11 @@ def check_strategy(
     problems = check_signal_values(strategy, bars)
     if problems:
         raise StrategyCheckError(f"{label}: " + "; ".join(problems))
+    if strategy.signals(bars).isna().all():  # nothing to check: "ok" would mislead
+        raise StrategyCheckError(
+            f"{label}: no signal on any bar (every value NaN; warm-up "
+            f"{strategy.warmup_bars()} bars), so nothing could be checked; give more bars"
+        )
     mismatch, checked = check_causal(strategy, bars, max_prefixes)
     if mismatch is not None:
         raise StrategyCheckError(

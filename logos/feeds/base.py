@@ -78,6 +78,23 @@ class Gap:
         }
 
 
+def is_expected_closure(gap: Gap) -> bool:
+    """Whether a gap in *daily* bars of a market that closes at weekends is a closure the
+    calendar explains: the days it misses are Saturdays and Sundays and at most one weekday
+    (a holiday such as a Monday, Good Friday or Christmas). Longer closures (several
+    weekdays in a row) stay gaps: the data may be missing bars.
+
+    The caller decides the market closes at weekends (the replay feed: no bar of the data
+    falls on one); for a market open every day, a missing weekend is a real gap.
+    """
+    first, last = gap.after.date() + timedelta(days=1), gap.before.date()
+    days = (last - first).days
+    if days <= 0:
+        return False
+    weekdays = sum((first + timedelta(days=n)).weekday() < 5 for n in range(min(days, 8)))
+    return days <= 7 and weekdays <= 1
+
+
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
     """Something a feed noticed that the engine should journal (gap, stale, retry, skip...)."""

@@ -3,30 +3,58 @@
 Raw bars (:class:`~logos.feeds.raw_bars.RawBars`) are the file's values as arrays, before
 validation; their raw frame names each row's file and line. CSV is parsed by pyarrow (fast
 path: its float columns go straight into the bars' value block); when pyarrow refuses the
-text, pandas re-reads it as strings to name the first bad line.
+text, pandas re-reads it as strings to name the first bad line. A ``.csv.gz`` file is read
+the same way, decompressed on the fly.
+
+Every way a file can be unreadable is a DataError in the one format ``FILE, line N: what is
+wrong`` (:func:`logos.errors.at_line`): not UTF-8, gzip-compressed under a ``.csv`` name,
+``;``- or tab-separated, a Parquet or zip file named ``.csv``.
 """
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from logos.errors import DataError
+from logos.errors import DataError, at_line
 from logos.feeds.raw_bars import RawBars
 from logos.feeds.validation import OHLCV_COLUMNS
+from logos.textfile import non_utf8_message, non_utf8_position
 
 TIMESTAMP_NAMES = ("timestamp", "ts", "time", "date", "datetime")
-CSV_SUFFIXES = (".csv",)
+CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 BAR_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
 
 EpochUnit = Literal["auto", "s", "ms", "us", "ns"]
+
+_MAGIC = {
+    b"\x1f\x8b": "is gzip-compressed: decompress it or name it .csv.gz",
+    b"PAR1": "is a Parquet file: name it .parquet",
+    b"PK\x03\x04": "is a zip archive (or an Excel workbook): unzip it or export it as CSV",
+}
+"""What a ``.csv`` file that starts with these bytes really is."""
+_SEPARATORS = {";": "';'-separated", "\t": "tab-separated", "|": "'|'-separated"}
+
+
+def bar_suffix(path: Path) -> str | None:
+    """The bar-file suffix ``path`` ends with (``.csv``, ``.csv.gz``, ``.parquet``, ``.pq``;
+    any case), or None."""
+    name = path.name.lower()
+    return next((s for s in sorted(BAR_SUFFIXES, key=len, reverse=True) if name.endswith(s)), None)
+
+
+def _bar_stem(path: Path) -> str:
+    """The file name without its bar suffix (``BTC.csv.gz`` → ``BTC``)."""
+    suffix = bar_suffix(path)
+    return path.name[: -len(suffix)] if suffix else path.stem
 
 
 def symbol_file_stem(symbol: str) -> str:
@@ -39,14 +67,21 @@ def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
     return read_bars(path, epoch_unit).frame()
 
 
-def read_bars(path: Path, epoch_unit: EpochUnit = "auto") -> RawBars:
+def read_bars(
+    path: Path, epoch_unit: EpochUnit = "auto", non_numeric: Literal["error", "nan"] = "error"
+) -> RawBars:
     """Raw bars from one CSV or Parquet file.
 
     ``epoch_unit`` is the unit of numeric timestamps (see :func:`parse_timestamps`).
+    ``non_numeric = "nan"`` reads a price or volume cell that is not a number as missing, so
+    it is a bad bar like any other (skipped under ``on_bad_bar = "skip"``); ``"error"``
+    rejects the file naming the cell.
     """
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a bar file")
     if not path.is_file():
         raise DataError(f"{path}: file not found")
-    suffix = path.suffix.lower()
+    suffix = bar_suffix(path)
     if suffix in PARQUET_SUFFIXES:
         try:
             table = pd.read_parquet(path)
@@ -57,8 +92,8 @@ def read_bars(path: Path, epoch_unit: EpochUnit = "auto") -> RawBars:
             table = table.rename_axis(name).reset_index()
         return _raw_bars(_FrameColumns(table), path, 1, epoch_unit)
     if suffix in CSV_SUFFIXES:
-        return _raw_bars(_read_csv(path), path, 2, epoch_unit)
-    raise DataError(f"{path}: unsupported bar file type (use .csv or .parquet)")
+        return _raw_bars(_read_csv(path, non_numeric), path, 2, epoch_unit)
+    raise DataError(f"{path}: unsupported bar file type (use .csv, .csv.gz or .parquet)")
 
 
 class _FrameColumns:
@@ -126,19 +161,52 @@ def _end_of_data(rows: int, row_values: Callable[[int], Iterable[object]]) -> in
     return end
 
 
+def _open_bytes(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when it is named ``.gz``."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
 def _header(path: Path) -> list[str]:
-    with path.open("rb") as fh:  # bytes: a text reader would decode past the first line
-        raw = fh.readline().split(b"\r")[0]  # a line ends at \n, \r\n or \r
+    """The header row's column names; what the file looks like when it is not a
+    comma-separated UTF-8 text file."""
     try:
-        line = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: line 1: the header row is not UTF-8 text") from None
+        with _open_bytes(path) as fh:  # bytes: a text reader would decode past line 1
+            raw = fh.readline()
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise DataError(at_line(path, None, f"not a readable .csv.gz file ({exc})")) from None
+    for magic, what in _MAGIC.items():
+        if raw.startswith(magic):
+            raise DataError(at_line(path, None, what))
+    raw = raw.split(b"\r")[0]  # a line ends at \n, \r\n or \r
+    position = non_utf8_position(raw)
+    if position is not None:
+        raise DataError(non_utf8_message(path, position))
+    line = raw.decode("utf-8-sig").rstrip("\r\n")
     if not line.strip():
-        raise DataError(f"{path}: line 1: empty file or missing header row")
-    return [name.strip() for name in line.rstrip("\r\n").split(",")]
+        raise DataError(at_line(path, 1, "empty file or missing header row"))
+    for separator, name in _SEPARATORS.items():
+        if line.count(separator) > line.count(","):
+            raise DataError(
+                at_line(
+                    path,
+                    1,
+                    f"looks like {name}: logos reads comma-separated CSV "
+                    "(timestamp,open,high,low,close,volume)",
+                )
+            )
+    return [name.strip() for name in line.split(",")]
 
 
-def _read_csv(path: Path) -> _ArrowColumns | _FrameColumns:
+def _not_utf8(path: Path) -> DataError | None:
+    """The error naming the first line that is not UTF-8 text, or None when all are."""
+    with _open_bytes(path) as fh:
+        position = non_utf8_position(fh.read())
+    return None if position is None else DataError(non_utf8_message(path, position))
+
+
+def _read_csv(path: Path, non_numeric: str = "error") -> _ArrowColumns | _FrameColumns:
     header = _header(path)
     types = {name: pa.float64() for name in header if name.lower() in OHLCV_COLUMNS}
     try:
@@ -148,17 +216,19 @@ def _read_csv(path: Path) -> _ArrowColumns | _FrameColumns:
             convert_options=pacsv.ConvertOptions(column_types=types),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _FrameColumns(_without_trailing_blank_lines(_read_csv_slowly(path)))
+        return _FrameColumns(_without_trailing_blank_lines(_read_csv_slowly(path, non_numeric)))
     return _ArrowColumns(_without_trailing_blank_rows(table))
 
 
-def _read_csv_slowly(path: Path) -> pd.DataFrame:
+def _read_csv_slowly(path: Path, non_numeric: str = "error") -> pd.DataFrame:
     """Re-read as text with pandas to locate the first line pyarrow could not convert."""
     try:
         text = pd.read_csv(
             path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig"
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        raise (_not_utf8(path) or DataError(f"{path}: not UTF-8 text")) from None
+    except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({str(exc).strip()})") from None
     text.columns = [str(c).strip() for c in text.columns]
     for name in text.columns:
@@ -167,9 +237,9 @@ def _read_csv_slowly(path: Path) -> pd.DataFrame:
         raw = text[name].str.strip()
         values = pd.to_numeric(raw.replace({"": "nan"}), errors="coerce")
         bad = values.isna() & ~raw.str.lower().isin(["", "nan", "na", "null"])
-        if bad.any():
+        if bad.any() and non_numeric == "error":
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{path}: line {row + 2}: {name} {raw.iloc[row]!r} is not a number")
+            raise DataError(at_line(path, row + 2, f"{name} {raw.iloc[row]!r} is not a number"))
         text[name] = values.astype("float64")
     return text
 
@@ -192,23 +262,45 @@ def _raw_bars(
             f"{path}: missing column(s) {', '.join(missing)}; expected "
             "timestamp,open,high,low,close,volume (and optionally symbol)"
         )
-    ts = _ns_or_nat(parse_timestamps(table.series(ts_name), epoch_unit))
+    try:
+        stamps_given = table.series(ts_name)
+        stamps = parse_timestamps(stamps_given, epoch_unit)
+        ts, outside = _ns_or_nat(stamps)
+    except DataError as exc:  # the file is named here, where it is known
+        raise DataError(f"{path}: {exc}") from None
     values = np.empty((len(OHLCV_COLUMNS), len(table)), dtype=np.float64)
     for row, col in zip(values, OHLCV_COLUMNS, strict=True):
         table.floats_into(by_lower[col], row)
     symbol = None
     if "symbol" in by_lower:
         symbol = table.series(by_lower["symbol"]).astype(str).to_numpy()
-    return RawBars(ts, values, symbol, [(str(path), first_line, len(table))])
+    outside |= _epoch_overflow(stamps_given, stamps)
+    parts = [(str(path), first_line, len(table))]
+    return RawBars(ts, values, symbol, parts, ts_outside=outside if outside.any() else None)
 
 
-def _ns_or_nat(stamps: pd.DatetimeIndex) -> np.ndarray:
-    """datetime64[ns] values of UTC ``stamps``; NaT (an unreadable timestamp, named by its
-    line) where nanoseconds cannot hold one: before 1677-09-21 or after 2262-04-11."""
+def _ns_or_nat(stamps: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """datetime64[ns] values of UTC ``stamps``, NaT where nanoseconds cannot hold one (before
+    1677-09-21 or after 2262-04-11, pandas' range), and the mask of those rows (so the bad
+    bar says "outside the range", not "unreadable")."""
     low, high = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    outside = np.zeros(len(stamps), dtype=bool)
     if stamps.unit != "ns" and (stamps.min() < low or stamps.max() > high):
-        stamps = stamps.where((stamps >= low) & (stamps <= high))
-    return stamps.as_unit("ns").asi8.view("datetime64[ns]")
+        outside = np.asarray((stamps < low) | (stamps > high), dtype=bool)
+        stamps = stamps.where(~outside)
+    return stamps.as_unit("ns").asi8.view("datetime64[ns]"), outside
+
+
+def _epoch_overflow(given: pd.Series, stamps: pd.DatetimeIndex) -> np.ndarray:
+    """Rows whose epoch number is a finite number too large for any datetime (pandas makes
+    those NaT); all False when the column is not epoch numbers."""
+    if not pd.api.types.is_numeric_dtype(given.dtype):
+        text = given.astype(str).str.strip()
+        if not (len(text) and text.str.fullmatch(r"-?\d+(\.\d+)?").all()):
+            return np.zeros(len(given), dtype=bool)
+        given = pd.to_numeric(text)
+    numbers = given.to_numpy(dtype="float64", na_value=np.nan)
+    return np.isfinite(numbers) & np.asarray(stamps.isna())
 
 
 def epoch_unit_of(largest: float) -> str:
@@ -241,8 +333,17 @@ def parse_timestamps(values: pd.Series, epoch_unit: EpochUnit = "auto") -> pd.Da
         )
         unit = epoch_unit
         if unit == "auto":
-            finite = numbers[np.isfinite(numbers)]
-            unit = epoch_unit_of(float(np.abs(finite).max()) if finite.size else 0.0)
+            finite = np.abs(numbers[np.isfinite(numbers)])
+            unit = epoch_unit_of(float(finite.max()) if finite.size else 0.0)
+            # a value no unit can hold (past 2262 even in ns) is a bad bar, not a unit
+            dated = finite[finite < 2**63]
+            low, high = (float(dated.min()), float(dated.max())) if dated.size else (0.0, 0.0)
+            if epoch_unit_of(low) != epoch_unit_of(high):  # e.g. seconds and milliseconds
+                raise DataError(
+                    f"numeric timestamps mix units: {low:.0f} reads as {epoch_unit_of(low)} "
+                    f"but {high:.0f} as {epoch_unit_of(high)}; write every timestamp in one unit "
+                    '(or set the feed\'s epoch_unit, e.g. epoch_unit = "ms")'
+                )
         return pd.DatetimeIndex(pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce"))
     text = values.astype(str).str.strip()
     if text.str.fullmatch(r"-?\d+(\.\d+)?").all() and len(text):
@@ -265,7 +366,7 @@ def symbol_files(folder: Path, symbol: str, explicit: str | None) -> list[Path]:
             return [candidate]
     sub = folder / stem
     if sub.is_dir():
-        files = sorted(p for p in sub.iterdir() if p.suffix.lower() in BAR_SUFFIXES)
+        files = sorted(p for p in sub.iterdir() if p.is_file() and bar_suffix(p))
         if files:
             return files
     tried = ", ".join([f"{stem}{s}" for s in BAR_SUFFIXES] + [f"{stem}/"])
@@ -276,12 +377,12 @@ def folder_symbols(folder: Path) -> dict[str, list[Path]]:
     """Every symbol in ``folder`` (by file or sub-folder name) with its files."""
     found: dict[str, list[Path]] = {}
     for entry in sorted(folder.iterdir()):
-        if entry.is_file() and entry.suffix.lower() in BAR_SUFFIXES:
-            found[entry.stem] = [entry]
+        if entry.is_file() and bar_suffix(entry):
+            found[_bar_stem(entry)] = [entry]
         elif entry.is_dir():
-            files = sorted(p for p in entry.iterdir() if p.suffix.lower() in BAR_SUFFIXES)
+            files = sorted(p for p in entry.iterdir() if p.is_file() and bar_suffix(p))
             if files:
                 found[entry.name] = files
     if not found:
-        raise DataError(f"{folder}: no .csv or .parquet bar files")
+        raise DataError(f"{folder}: no .csv, .csv.gz or .parquet bar files")
     return found

@@ -32,6 +32,9 @@ class RawBars:
     symbol: np.ndarray | None
     parts: list[tuple[str, int, int]]
     rows: np.ndarray | None = None
+    ts_outside: np.ndarray | None = None
+    """Bool mask: the timestamp was given but lies outside pandas' range (its ``ts`` is NaT);
+    None when no row is."""
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -41,7 +44,8 @@ class RawBars:
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows
         symbol = None if self.symbol is None else self.symbol[rows]
         kept = rows if self.rows is None else self.rows[rows]
-        return RawBars(self.ts[rows], self.values[:, rows], symbol, self.parts, kept)
+        outside = None if self.ts_outside is None else self.ts_outside[rows]
+        return RawBars(self.ts[rows], self.values[:, rows], symbol, self.parts, kept, outside)
 
     @classmethod
     def concat(cls, pieces: Sequence[RawBars]) -> RawBars:
@@ -58,6 +62,14 @@ class RawBars:
             np.concatenate([p.values for p in pieces], axis=1),
             symbol,
             [part for p in pieces for part in p.parts],
+            ts_outside=None
+            if all(p.ts_outside is None for p in pieces)
+            else np.concatenate(
+                [
+                    p.ts_outside if p.ts_outside is not None else np.zeros(len(p), bool)
+                    for p in pieces
+                ]
+            ),
         )
 
     def frame(self) -> pd.DataFrame:
@@ -72,6 +84,8 @@ class RawBars:
         lines = np.concatenate([np.arange(first, first + n) for _, first, n in self.parts])
         if self.rows is not None:
             codes, lines = codes[self.rows], lines[self.rows]
+        if self.ts_outside is not None:
+            columns["_ts_outside"] = self.ts_outside
         columns["_file"] = pd.Categorical.from_codes(codes, names)
         columns["_line"] = lines.astype(np.int64)
         return pd.DataFrame(columns)

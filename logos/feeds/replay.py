@@ -12,8 +12,14 @@ Two views of the same data:
 
 Every bar is validated (see ``logos.feeds.validation``). With ``on_bad_bar = "reject"``
 (the default) the first bad bar raises a DataError naming file, line and problem; with
-``"skip"`` bad bars are dropped and counted in :attr:`ReplayFeed.report`. Missing bars are
-reported as gaps, never invented.
+``"skip"`` bad bars are dropped, counted and listed in :attr:`ReplayFeed.report`. Missing
+bars are reported as gaps, never invented; in daily bars of a market that closes at weekends
+(no bar on any Saturday or Sunday), weekends and one-day holidays are *expected closures*,
+reported apart from the gaps (:func:`logos.feeds.base.is_expected_closure`).
+
+The timeframe is checked against the data: a run (or feed ``timeframe``) whose bar interval is
+not the data's most common spacing is refused with both named, since logos does not resample
+and such a run would be all gaps or overlapping bars (docs/feeds.md).
 """
 
 from __future__ import annotations
@@ -33,7 +39,15 @@ from pydantic import Field
 from logos.components import Params
 from logos.domain import Bar
 from logos.errors import DataError, FeedError
-from logos.feeds.base import Feed, FeedEvent, Gap, decimal_from_float, parse_timeframe
+from logos.feeds.base import (
+    Feed,
+    FeedEvent,
+    Gap,
+    decimal_from_float,
+    is_expected_closure,
+    parse_timeframe,
+    timeframe_label,
+)
 from logos.feeds.files import EpochUnit, folder_symbols, read_bars, symbol_files
 from logos.feeds.raw_bars import RawBars
 from logos.feeds.validation import (
@@ -45,19 +59,26 @@ from logos.feeds.validation import (
     where,
 )
 
+SKIPPED_LISTED = 200
+"""Skipped bad bars listed one by one (file, line, problem); the rest are only counted."""
+
 
 @dataclass
 class ReplayReport:
-    """What loading found: the timeframe used, gaps, and bad bars skipped (by kind)."""
+    """What loading found: the timeframe used, gaps, expected closures (weekends and
+    holidays of daily bars, not gaps), and bad bars skipped (by kind, and the first
+    :data:`SKIPPED_LISTED` as ``file, line N: problem``)."""
 
     timeframe: timedelta | None = None
     gaps: list[Gap] = field(default_factory=list)
+    closures: list[Gap] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    skipped_rows: list[str] = field(default_factory=list)
     bars: dict[str, int] = field(default_factory=dict)
 
     @property
     def missing_bars(self) -> int:
-        """Bars missing across all gaps."""
+        """Bars missing across all gaps (expected closures not included)."""
         return sum(gap.missing for gap in self.gaps)
 
     @property
@@ -100,6 +121,8 @@ class ReplayFeed(Feed):
         super().__init__(params, **kwargs)
         self.report = ReplayReport()
         self._frames: dict[str, pd.DataFrame] | None = None
+        self._skipped_ts: dict[str, np.ndarray] = {}
+        """Timestamps of the bad bars skipped, per symbol (they are not gaps)."""
 
     # -- whole series ------------------------------------------------------------------
 
@@ -109,17 +132,24 @@ class ReplayFeed(Feed):
         """Validated bars per symbol (all symbols in ``path`` when ``symbols`` is None).
 
         The timeframe (for gap detection) is ``timeframe``, else the ``timeframe`` param,
-        else the most common spacing in the data. Fills :attr:`report`.
+        else the most common spacing in the data. A given timeframe must be the data's: a
+        DataError names the file, the data's spacing and the timeframe asked for. Fills
+        :attr:`report`.
         """
         raw = self._read(symbols)
         self.report = ReplayReport()
+        self._skipped_ts = {}
         frames = {symbol: self._validated(symbol, frame) for symbol, frame in raw.items()}
         tf = self._timeframe(frames, timeframe)
         self.report.timeframe = tf
         for symbol, frame in frames.items():
             self.report.bars[symbol] = len(frame)
             if tf is not None:
-                self.report.gaps.extend(find_gaps(symbol, frame.index, tf))
+                gaps = _without_skipped(find_gaps(symbol, frame.index, tf), self._skipped_ts)
+                closes_weekends = tf == _DAY and not _has_weekend_bars(frame.index)
+                for gap in gaps:
+                    expected = closes_weekends and is_expected_closure(gap)
+                    (self.report.closures if expected else self.report.gaps).append(gap)
         self._frames = frames
         return frames
 
@@ -140,13 +170,14 @@ class ReplayFeed(Feed):
                 )
             else:
                 found = {s: symbol_files(path, s, self.params.files.get(s)) for s in symbols}
-            unit = self.params.epoch_unit
+            unit, cells = self.params.epoch_unit, self._non_numeric
             return {
-                s: RawBars.concat([read_bars(f, unit) for f in files]) for s, files in found.items()
+                s: RawBars.concat([read_bars(f, unit, cells) for f in files])
+                for s, files in found.items()
             }
         if not path.exists():
             raise DataError(f"{path}: no such file or folder")
-        bars = read_bars(path, self.params.epoch_unit)
+        bars = read_bars(path, self.params.epoch_unit, self._non_numeric)
         if bars.symbol is None:
             if symbols is not None and len(symbols) != 1:
                 raise DataError(
@@ -164,6 +195,11 @@ class ReplayFeed(Feed):
             )
         return {s: bars.take(bars.symbol == s) for s in wanted}
 
+    @property
+    def _non_numeric(self) -> Literal["error", "nan"]:
+        """A cell that is not a number is a bad bar to skip like any other under "skip"."""
+        return "nan" if self.params.on_bad_bar == "skip" else "error"
+
     def _validated(self, symbol: str, bars: RawBars) -> pd.DataFrame:
         if not all_valid(bars.ts, bars.values):
             frame = bars.frame()
@@ -179,6 +215,13 @@ class ReplayFeed(Feed):
             for kind, count in zip(kinds, counts, strict=True):
                 key = PROBLEMS[int(kind)]
                 self.report.skipped[key] = self.report.skipped.get(key, 0) + int(count)
+            room = SKIPPED_LISTED - len(self.report.skipped_rows)
+            self.report.skipped_rows += [
+                f"{where(frame.iloc[int(row)])}: {describe_problem(frame, codes, int(row))}"
+                for row in bad[: max(room, 0)]
+            ]
+            skipped = bars.ts[bad].view("i8")
+            self._skipped_ts[symbol] = np.unique(skipped[~np.isnat(bars.ts[bad])])
             bars = bars.take(codes == 0)
         index = pd.DatetimeIndex(bars.ts, name="ts").tz_localize("UTC")
         # the (5, n) block becomes the frame's one float block as it is: no copy
@@ -187,27 +230,58 @@ class ReplayFeed(Feed):
     def _timeframe(
         self, frames: dict[str, pd.DataFrame], timeframe: str | timedelta | None
     ) -> timedelta | None:
-        chosen = timeframe or self.params.timeframe
-        if chosen is not None:
-            return parse_timeframe(chosen)
-        spacings = [np.diff(f.index.asi8) for f in frames.values() if len(f) > 1]
-        if not spacings:
-            return None
-        spacing = np.concatenate(spacings)
-        if (spacing == spacing[0]).all():  # the usual evenly spaced file: no need to sort
-            most_common = int(spacing[0])
-        else:
-            values, counts = np.unique(spacing, return_counts=True)
-            most_common = int(values[np.argmax(counts)])
-        return pd.Timedelta(most_common, unit="ns").to_pytimedelta()
+        """The run's timeframe, checked against the feed's ``timeframe`` param and the data."""
+        path = Path(self.params.path)
+        own = self.params.timeframe
+        if (
+            timeframe is not None
+            and own is not None
+            and parse_timeframe(timeframe) != parse_timeframe(own)
+        ):
+            raise DataError(
+                f"{path}: the feed's timeframe {own} disagrees with the run's timeframe "
+                f"{_label(parse_timeframe(timeframe))}; set one timeframe, the data's"
+            )
+        chosen = timeframe or own
+        if chosen is None:
+            found = {s: _most_common_spacing(f) for s, f in frames.items()}
+            spacings = {s: v for s, v in found.items() if v is not None}
+            if len(set(spacings.values())) > 1:
+                listed = ", ".join(f"{s} {_label(v)}" for s, v in spacings.items())
+                raise DataError(
+                    f"{path}: the symbols' bars are spaced differently ({listed}); a run has "
+                    "one timeframe: give bars of one interval"
+                )
+            return next(iter(spacings.values()), None)
+        tf = parse_timeframe(chosen)
+        whose = "the run's timeframe" if timeframe is not None else "the feed's timeframe"
+        spacings = {s: _most_common_spacing(f) for s, f in frames.items()}
+        finer = [s for s, v in spacings.items() if v is not None and v < tf]
+        # sparse bars with some consecutive ones (an illiquid symbol) are bars of tf with
+        # gaps; bars of which no two, in any symbol, are one tf apart are not bars of tf
+        step = int(tf.total_seconds() * 1_000_000_000)
+        counted = [s for s, f in frames.items() if len(f) >= 3]
+        coarser = counted and not any(
+            bool((np.diff(frames[s].index.asi8) == step).any()) for s in counted
+        )
+        for symbol in finer or (counted if coarser else []):
+            spacing = spacings[symbol]
+            assert spacing is not None
+            raise DataError(
+                f"{_source(path, symbol)}: the bars are {_label(spacing)} apart but "
+                f"{whose} is {_label(tf)}; logos does not resample: run with timeframe "
+                f"{_label(spacing)} (--timeframe {_label(spacing)}), or give bars "
+                f"{_label(tf)} apart"
+            )
+        return tf
 
     # -- streaming path (the feed contract) ------------------------------------------
 
     def _on_start(self) -> None:
         if self.params.timeframe and parse_timeframe(self.params.timeframe) != self.timeframe:
-            raise FeedError(
-                f"replay feed: files have timeframe {self.params.timeframe} but the run uses "
-                f"{self.timeframe}"
+            raise DataError(
+                f"{self.params.path}: the feed's timeframe {self.params.timeframe} disagrees "
+                f"with the run's timeframe {_label(self.timeframe)}; set one timeframe, the data's"
             )
         frames = self._frames
         if (
@@ -225,6 +299,56 @@ class ReplayFeed(Feed):
 
     def _iter_slices(self) -> Iterator[list[Bar]]:
         return merge_slices(self.frames(), self.symbols, self.after, self.until)
+
+
+_DAY = timedelta(days=1)
+
+
+def _most_common_spacing(frame: pd.DataFrame) -> timedelta | None:
+    """The most common time between consecutive bars (None for fewer than two bars)."""
+    if len(frame) < 2:
+        return None
+    spacing = np.diff(frame.index.asi8)
+    if (spacing == spacing[0]).all():  # the usual evenly spaced file: no need to sort
+        most_common = int(spacing[0])
+    else:
+        values, counts = np.unique(spacing, return_counts=True)
+        most_common = int(values[np.argmax(counts)])
+    return pd.Timedelta(most_common, unit="ns").to_pytimedelta()
+
+
+def _has_weekend_bars(index: pd.DatetimeIndex) -> bool:
+    """True when any bar falls on a Saturday or Sunday (a market open every day)."""
+    return bool((index.day_of_week >= 5).any())
+
+
+def _label(timeframe: timedelta) -> str:
+    """``1m``, ``1d`` ... or, for a spacing that is not whole seconds, its plain form."""
+    try:
+        return timeframe_label(timeframe)
+    except FeedError:
+        return str(timeframe)
+
+
+def _source(path: Path, symbol: str) -> str:
+    """How a symbol's data is named in a message: the path, and the symbol when the path is
+    a folder or a file of several symbols."""
+    return str(path) if path.suffix and path.stem == symbol else f"{path} ({symbol})"
+
+
+def _without_skipped(gaps: list[Gap], skipped_ts: dict[str, np.ndarray]) -> list[Gap]:
+    """The gaps less the bars skipped as bad inside them: a skipped bar is reported as
+    skipped, not as missing; a gap made only of skipped bars is no gap."""
+    kept = []
+    for gap in gaps:
+        stamps = skipped_ts.get(gap.symbol)
+        inside = 0
+        if stamps is not None and stamps.size:
+            low, high = pd.Timestamp(gap.after).value, pd.Timestamp(gap.before).value
+            inside = int(np.count_nonzero((stamps > low) & (stamps < high)))
+        if gap.missing > inside:
+            kept.append(Gap(gap.symbol, gap.after, gap.before, gap.missing - inside))
+    return kept
 
 
 def find_gaps(symbol: str, index: pd.DatetimeIndex, timeframe: timedelta) -> list[Gap]:

@@ -23,7 +23,7 @@ OHLCV_COLUMNS = (*PRICE_COLUMNS, "volume")
 OK = 0
 PROBLEMS: dict[int, str] = {
     1: "missing timestamp",
-    2: "missing or infinite value",
+    2: "missing, non-numeric or infinite value",
     3: "non-positive price",
     4: "high below low",
     5: "open outside [low, high]",
@@ -120,11 +120,17 @@ def describe_problem(frame: pd.DataFrame, codes: np.ndarray, row: int) -> str:
     bar = frame.iloc[row]
     o, h, lo, c, v = (bar[col] for col in OHLCV_COLUMNS)
     if code == 1:
+        if "_ts_outside" in frame.columns and bool(bar["_ts_outside"]):
+            return (
+                "timestamp outside the range pandas can hold (1677-09-21 to 2262-04-11): a "
+                "mistyped year, or epoch numbers in another unit (the feed's epoch_unit)"
+            )
         return "missing or unreadable timestamp"
     if code == 2:
         missing = [col for col in OHLCV_COLUMNS if pd.isna(bar[col])]
         infinite = [col for col in OHLCV_COLUMNS if not pd.isna(bar[col]) and np.isinf(bar[col])]
         parts = [f"missing value (NaN) in {', '.join(missing)}"] if missing else []
+        # (a non-numeric cell is read as missing only under on_bad_bar = "skip")
         parts += [f"infinite value in {', '.join(infinite)}"] if infinite else []
         return "; ".join(parts)
     if code == 3:

@@ -60,6 +60,19 @@ class SessionResult:
     restarts: int = 0
     bars: int = 0
     gaps: int = 0
+    """Gaps in the data (runs of missing bars), expected closures not included."""
+    missing_bars: int | None = None
+    """Bars missing across those gaps (None when the feed did not say)."""
+    expected_closures: int = 0
+    """Weekends and holidays absent from daily bars of a market that closes on them: not
+    gaps (docs/feeds.md)."""
+    skipped_bars: dict[str, int] = field(default_factory=dict)
+    """Bad bars skipped (``on_bad_bar = "skip"``), by kind of problem."""
+    skipped_rows: list[str] = field(default_factory=list)
+    """The first skipped bad bars as ``file, line N: problem``."""
+    warnings: list[str] = field(default_factory=list)
+    """Why the results may not mean what they seem (``logos.reports.warnings``): shown on the
+    console and at the top of session.md."""
     summary_cache: Any = field(default=None, init=False, repr=False, compare=False)
     """The Summary once computed (``logos.reports.metrics.summarize`` fills it)."""
 

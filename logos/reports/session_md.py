@@ -1,4 +1,9 @@
-"""session.md: config summary, PnL and return, drawdown, counts, guard trips, restarts, chart.
+"""session.md: warnings, config summary, PnL and return, drawdown, counts, guard trips,
+skipped bad bars, restarts, chart.
+
+Warnings (``logos.reports.warnings``) come first: a run that could not trade says so before
+its "0 trades". Gaps are counted apart from expected closures (weekends and holidays of daily
+bars), and skipped bad bars are counted and listed, never shown as gaps.
 
 The chart is ``equity.svg`` beside session.md (referenced from it) plus a text sparkline in the
 file itself, so the report reads well in a terminal too.
@@ -47,7 +52,12 @@ def _render(
     result: SessionResult, summary: Summary, equity: np.ndarray, drawdown: np.ndarray
 ) -> str:
     cur = result.currency
-    lines = [f"# Session `{result.session_id}` ({result.mode})", "", "## Configuration", ""]
+    lines = [f"# Session `{result.session_id}` ({result.mode})", ""]
+    if result.warnings:
+        lines += ["## Warnings", ""]
+        lines += [f"- {_cell(warning)}" for warning in result.warnings]
+        lines.append("")
+    lines += ["## Configuration", ""]
     lines += ["| setting | value |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in result.config_summary.items()]
     if len(result.account):
@@ -57,7 +67,9 @@ def _render(
     lines += [
         f"| slices | {summary.slices} |",
         f"| bars | {result.bars} |",
-        f"| gaps (missing bars reported by the feed) | {result.gaps} |",
+        f"| gaps | {_gaps(result)} |",
+        f"| expected closures (weekends, holidays: not gaps) | {result.expected_closures} |",
+        f"| bad bars skipped | {_skipped(result)} |",
         "",
         "## Results",
         "",
@@ -114,6 +126,10 @@ def _render(
                 f"{result.repeated_denials} more intents were denied for the same symbol, side "
                 "and guard before anything changed; they are not repeated as orders.",
             ]
+    if result.skipped_bars:
+        lines += ["", "## Bad bars skipped", ""]
+        lines += [f"- {_cell(row)}" for row in result.skipped_rows]
+        lines += _more(sum(result.skipped_bars.values()), "bad bars skipped")
     lines += ["", "## Restarts", "", f"{result.restarts}", "", "## Equity and drawdown", ""]
     lines += [
         f"![equity and drawdown]({CHART_FILE})",
@@ -125,6 +141,20 @@ def _render(
         "",
     ]
     return "\n".join(lines)
+
+
+def _gaps(result: SessionResult) -> str:
+    if result.missing_bars is None:
+        return str(result.gaps)
+    return f"{result.gaps} ({result.missing_bars} bars missing)"
+
+
+def _skipped(result: SessionResult) -> str:
+    total = sum(result.skipped_bars.values())
+    if not total:
+        return "0"
+    kinds = ", ".join(f"{n} {kind}" for kind, n in result.skipped_bars.items())
+    return f"{total} ({_cell(kinds)})"
 
 
 def _cell(text: str) -> str:

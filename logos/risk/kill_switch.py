@@ -98,17 +98,20 @@ class KillSwitch(RiskGuard):
                     f"{self.kill_file} exists: an earlier session was stopped with it. "
                     "Remove the file to start a session in this folder"
                 )
+        # the handlers first: once RUNNING exists, a stop request must find them in place
+        if self.params.signals and threading.current_thread() is threading.main_thread():
+            for signum in _SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._on_signal)
+        if run_dir is not None:
             try:  # the folder now, so that `logos kill RUN_DIR` finds the session
                 run_dir.mkdir(parents=True, exist_ok=True)
                 (run_dir / RUNNING_FILE).write_text(f"{os.getpid()}\n", encoding="utf-8")
             except OSError as exc:
+                self.finish()
                 raise LogosError(
                     f"{run_dir}: cannot use it as the run folder: {exc.strerror or exc}"
                 ) from None
             self._running = run_dir / RUNNING_FILE
-        if self.params.signals and threading.current_thread() is threading.main_thread():
-            for signum in _SIGNALS:
-                self._previous[signum] = signal.signal(signum, self._on_signal)
 
     def finish(self) -> None:
         for signum, handler in self._previous.items():

@@ -96,7 +96,7 @@ class MaxGrossExposureParams(LimitParams):
     @model_validator(mode="after")
     def _one_limit(self) -> MaxGrossExposureParams:
         if self.limit is None and self.equity_multiple is None:
-            raise ValueError("give limit (money), equity_multiple, or both")
+            raise ValueError("max_gross_exposure needs limit (money), equity_multiple, or both")
         return self
 
 
