@@ -84,10 +84,8 @@ def test_a_doc_commands_subcommand_and_options_exist(command: DocCommand) -> Non
             assert word.split("=")[0] in known, f"{command}: {word} is not an option"
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=str)
+@pytest.mark.parametrize("command", [c for c in COMMANDS if not _is_placeholder(c)], ids=str)
 def test_the_repository_files_a_doc_command_names_exist(command: DocCommand) -> None:
-    if _is_placeholder(command):
-        pytest.skip("a form to adapt")
     for word in command.argv[1:]:
         word = word.split("=")[-1].split(":")[0]
         if re.match(r"^(examples|logos|tests|docs|plugins)/", word):

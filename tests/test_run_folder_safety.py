@@ -160,3 +160,42 @@ def test_publish_moves_all_artifacts_or_none(tmp_path: Path) -> None:
     assert written == [target / "orders.csv"] and (target / "orders.csv").read_text() == "1"
     with pytest.raises(LogosError, match="already holds a run"):
         RunFolder(target).check()
+
+
+PATCHED_RUN = """
+import os, signal, sys
+from logos.cli import main
+from logos.reports import SessionMarkdownReporter
+
+def write(self, result, out_dir):
+    (out_dir / "session.md").write_text("half")
+    if sys.argv[1] == "sigint":
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, mid-write
+    raise OSError(28, "No space left on device")
+
+SessionMarkdownReporter.write = write
+main(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "message"),
+    [
+        ("sigint", 130, "interrupted: no artifacts were written;"),
+        ("disk full", 1, "writing the artifacts failed (No space left on device)"),
+    ],
+)
+def test_a_real_process_interrupted_or_failing_mid_write_keeps_the_earlier_run(
+    tmp_path: Path, how: str, code: int, message: str
+) -> None:
+    out = tmp_path / "x"
+    assert _logos(*RUN, "--qty", "0.01", "--out", str(out)).returncode == 0
+    before = _snapshot(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", PATCHED_RUN, how, *RUN, "--qty", "0.02", "--out", str(out),
+         "--force"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert message in _one_line(done.stderr) and "Traceback" not in done.stderr
+    assert _snapshot(tmp_path) == before
