@@ -386,14 +386,48 @@ def _duplicate_guards(run: RunConfig) -> list[str]:
     return problems
 
 
+def anchor_paths(raw: dict[str, Any], folder: Path) -> None:
+    """Make the relative paths of a config file relative to that file, so a config runs the
+    same from any working directory: ``feed.params.path``, ``run_dir`` and a strategy given
+    as ``file.py:Class``. (``metadata_file`` is anchored by ``logos.config`` the same way.)
+    Flags and ``--set`` values are applied afterwards and stay relative to the working
+    directory."""
+    feed = raw.get("feed")
+    params = feed.get("params") if isinstance(feed, dict) else None
+    if isinstance(params, dict) and "path" in params:
+        params["path"] = _anchored(params["path"], folder)
+    if "run_dir" in raw:
+        raw["run_dir"] = _anchored(raw["run_dir"], folder)
+    strategy = raw.get("strategy")
+    name = strategy.get("name") if isinstance(strategy, dict) else None
+    if isinstance(name, str) and ".py:" in name:
+        where, _, attr = name.rpartition(":")
+        strategy["name"] = f"{_anchored(where, folder)}:{attr}"
+
+
+def _anchored(value: Any, folder: Path) -> Any:
+    """``folder / value`` for a relative path string; anything else unchanged (validation
+    reports a value of the wrong type)."""
+    if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+        return str(folder / value)
+    return value
+
+
 def load_config(
     path: str | Path,
     registry: Registry,
     overrides: dict[str, Any] | None = None,
     risk_flags: list[str] | None = None,
 ) -> ValidatedConfig:
-    """Read, override (``--set``, then ``--risk`` flags) and validate a run config file."""
-    data = apply_overrides(read_config_file(path), overrides or {})
+    """Read, anchor its paths, override (``--set``, then ``--risk`` flags) and validate a
+    run config file, as ``logos backtest CONFIG`` reads it (a ``file.py:Class`` strategy
+    included)."""
+    from logos.strategies.loading import with_strategy_class
+
+    raw = read_config_file(path)
+    anchor_paths(raw, Path(path).parent)
+    data = apply_overrides(raw, overrides or {})
     if risk_flags:
         apply_risk_flags(data, risk_flags)
-    return validate_config(data, registry, source=str(path))
+    source = str(path)
+    return validate_config(data, with_strategy_class(registry, data, source), source=source)

@@ -266,3 +266,24 @@ def test_qty_alone_picks_fixed_qty_over_the_configs_rule(
         orders = list(csv.DictReader(fh))
     assert orders and {o["qty"] for o in orders} <= {"5", "10"}  # 5 in, 5 out, or 10 to flip
     assert "fixed_qty: " in orders[0]["reason"]
+
+
+def test_validate_reads_a_file_strategy_relative_to_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "long_from.py").write_text(LONG_FROM)
+    config = tmp_path / "conf" / "run.toml"
+    config.write_text(
+        f'symbols = ["{SYMBOL}"]\n[feed]\nname = "replay"\nparams = {{ path = "{DATA}" }}\n'
+        '[strategy]\nname = "long_from.py:LongFrom"\nparams = { start = 3 }\n'
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["validate", str(config)])
+    assert done.value.code in (0, None), capsys.readouterr().err
+    assert "ok" in capsys.readouterr().out
+    config.write_text(config.read_text().replace("start = 3", "start = -1"))
+    with pytest.raises(SystemExit) as done:
+        main(["validate", str(config)])
+    assert done.value.code == 1
+    assert "strategy.params.start" in capsys.readouterr().err

@@ -121,10 +121,12 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_good_config_resolves_components_and_params(tmp_path, registry):
-    config = load_config(write(tmp_path, GOOD), registry)
+    path = write(tmp_path, GOOD)
+    config = load_config(path, registry)
     assert config.run.mode == "paper"
     assert config.run.symbols == ["BTC/USDT", "ETH/USDT"]
-    assert config.feed.cls is TFeed and config.feed.params.path == "data/x.csv"
+    # a relative path in a config is relative to the config file, wherever logos runs
+    assert config.feed.cls is TFeed and config.feed.params.path == str(path.parent / "data/x.csv")
     assert config.broker.params.cash == Decimal("5000.50")
     assert (config.strategy.params.fast, config.strategy.params.slow) == (5, 20)
     assert config.sizing.params.notional == Decimal(250)

@@ -323,6 +323,7 @@ def backtest(
     # the whole command, imports included: they allocate many long-lived objects too
     with collector_paused(), terminate_as_interrupt():
         from logos.config import (
+            anchor_paths,
             apply_overrides,
             apply_risk_flags,
             read_config_file,
@@ -409,33 +410,6 @@ def backtest(
             highlight=False,
         )
         raise typer.Exit(KILLED_EXIT_CODE)
-
-
-def anchor_paths(raw: dict[str, Any], folder: Path) -> None:
-    """Make the relative paths of a config file relative to that file, so a config runs the
-    same from any working directory: ``feed.params.path``, ``run_dir`` and a strategy given
-    as ``file.py:Class``. (``metadata_file`` is anchored by ``logos.config`` the same way.)
-    Flags and ``--set`` values are applied afterwards and stay relative to the working
-    directory."""
-    feed = raw.get("feed")
-    params = feed.get("params") if isinstance(feed, dict) else None
-    if isinstance(params, dict) and "path" in params:
-        params["path"] = _anchored(params["path"], folder)
-    if "run_dir" in raw:
-        raw["run_dir"] = _anchored(raw["run_dir"], folder)
-    strategy = raw.get("strategy")
-    name = strategy.get("name") if isinstance(strategy, dict) else None
-    if isinstance(name, str) and ".py:" in name:
-        where, _, attr = name.rpartition(":")
-        strategy["name"] = f"{_anchored(where, folder)}:{attr}"
-
-
-def _anchored(value: Any, folder: Path) -> Any:
-    """``folder / value`` for a relative path string; anything else unchanged (validation
-    reports a value of the wrong type)."""
-    if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
-        return str(folder / value)
-    return value
 
 
 def _require_flags(merged: dict[str, Any]) -> None:

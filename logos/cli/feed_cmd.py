@@ -76,20 +76,30 @@ def print_events(source: Feed) -> None:
 @feed_app.command("record")
 def record(
     symbol: Annotated[
-        list[str], typer.Option("--symbol", help="Symbol to record (repeatable), e.g. BTC/USDT.")
+        list[str],
+        typer.Option(
+            "--symbol", metavar="SYMBOL", help="Symbol to record (repeatable), e.g. BTC/USDT."
+        ),
     ],
-    feed: Annotated[str, typer.Option("--feed", help="Feed name, e.g. ccxt or yfinance.")] = "ccxt",
+    feed: Annotated[
+        str, typer.Option("--feed", metavar="NAME", help="Feed name, e.g. ccxt or yfinance.")
+    ] = "ccxt",
     exchange: Annotated[
-        str | None, typer.Option("--exchange", help="ccxt exchange id (feed ccxt).")
+        str | None, typer.Option("--exchange", metavar="ID", help="ccxt exchange id (feed ccxt).")
     ] = None,
     minutes: Annotated[float, typer.Option("--minutes", min=0, help="How long to record.")] = 5.0,
-    timeframe: Annotated[str, typer.Option("--timeframe", help="Bar interval.")] = "1m",
+    timeframe: Annotated[
+        str, typer.Option("--timeframe", metavar="TIMEFRAME", help="Bar interval.")
+    ] = "1m",
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Cache folder (replay it with --data DIR).")
+        Path, typer.Option("--out", metavar="DIR", help="Cache folder (replay it with --data DIR).")
     ] = Path("data/recorded"),
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="csv|parquet", help="csv or parquet.")
+    ] = "csv",
     param: Annotated[
-        list[str] | None, typer.Option("--param", help="Feed param key=value (repeatable).")
+        list[str] | None,
+        typer.Option("--param", metavar="KEY=VALUE", help="Feed param key=value (repeatable)."),
     ] = None,
 ) -> None:
     """Poll FEED for MINUTES; write each closed bar to OUT/<SYMBOL>/<DAY>.csv (resumes OUT)."""

@@ -12,8 +12,12 @@ from logos.cli.app import app, out
 
 @app.command("kill")
 def kill(
-    run_dir: Annotated[Path, typer.Argument(help="The run folder of the session to stop.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (written into the KILL file).")] = "",
+    run_dir: Annotated[
+        Path, typer.Argument(help="The run folder of the session to stop.", metavar="RUN_DIR")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Why (written into the KILL file).")
+    ] = "",
     force: Annotated[
         bool, typer.Option("--force", help="Write the KILL file even if no session runs there.")
     ] = False,

@@ -25,14 +25,22 @@ RUNNABLE_MODES = {"backtest": "logos backtest"}
 
 @app.command("validate")
 def validate(
-    config: Annotated[str, typer.Argument(help="Path to a TOML run config.")],
+    config: Annotated[str, typer.Argument(help="Path to a TOML run config.", metavar="CONFIG")],
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a config value: key.path=value (repeatable)."),
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Override a config value: key.path=value (repeatable).",
+        ),
     ] = None,
     risk: Annotated[
         list[str] | None,
-        typer.Option("--risk", help="Add a risk guard NAME:key=value,... (repeatable)."),
+        typer.Option(
+            "--risk",
+            metavar="NAME[:K=V,...]",
+            help="Add a risk guard NAME:key=value,... (repeatable).",
+        ),
     ] = None,
 ) -> None:
     """Validate a run config without trading; reports every problem with its field path."""
@@ -42,7 +50,7 @@ def validate(
 
     overrides = dict(parse_override(item) for item in set_ or [])
     validated = load_config(config, get_registry(), overrides, risk_flags=risk)
-    problems = data_problems(validated, Path(config).parent)
+    problems = data_problems(validated)
     if problems:
         raise ConfigError(problems, source=config)
     run = validated.run
@@ -62,10 +70,10 @@ def validate(
         )
 
 
-def data_problems(validated: ValidatedConfig, folder: Path) -> list[str]:
+def data_problems(validated: ValidatedConfig) -> list[str]:
     """What the replay feed would fail on when the run loads its data: a ``path`` that does
-    not exist, or no file for a symbol. A relative path is relative to the config's folder,
-    as ``logos backtest`` reads it."""
+    not exist, or no file for a symbol (``load_config`` made a config's relative paths
+    relative to the config, as ``logos backtest`` reads them)."""
     from logos.errors import DataError
     from logos.feeds.files import symbol_files
     from logos.feeds.replay import ReplayFeed
@@ -74,8 +82,6 @@ def data_problems(validated: ValidatedConfig, folder: Path) -> list[str]:
         return []
     params = validated.feed.params
     path = Path(params.path).expanduser()  # type: ignore[attr-defined]
-    if not path.is_absolute():
-        path = folder / path
     if not path.exists():
         return [f"feed.params.path: {path}: no such file or folder"]
     if not path.is_dir():
