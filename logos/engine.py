@@ -368,10 +368,11 @@ class Engine:
     def _currency(self, params: object) -> str:
         """The account currency: the broker's when its params set one, else the quote
         currency every traded symbol's metadata names (prices, and so cash and PnL, are in
-        it: a USDT perpetual's account is in USDT), else the broker's default."""
-        currency = str(getattr(params, "currency", "USD"))
-        if "currency" in getattr(params, "model_fields_set", ()):
-            return currency
+        it: a USDT perpetual's account is in USDT), else USD."""
+        currency = getattr(params, "currency", None)
+        if currency is not None and "currency" in getattr(params, "model_fields_set", ()):
+            return str(currency)
+        currency = currency or "USD"
         metas = self.parts.translator.metas
         quotes = {meta.quote if meta else None for meta in map(metas.get, self.parts.symbols)}
         if len(quotes) == 1 and None not in quotes:

@@ -54,7 +54,7 @@ def _summary(config: ValidatedConfig) -> dict[str, str]:
     run = config.run
 
     def params(component: object) -> str:
-        values = component.params.model_dump(exclude_defaults=False)  # type: ignore[attr-defined]
+        values = component.params.model_dump(exclude_none=True)  # type: ignore[attr-defined]
         return ", ".join(f"{k}={v}" for k, v in values.items()) or "-"
 
     return {

@@ -69,7 +69,7 @@ class PaperBroker(Broker):
         self, params: BaseModel | None = None, *, symbols: Iterable[SymbolMeta] = (), **kwargs: Any
     ) -> None:
         super().__init__(params, symbols=symbols, **kwargs)
-        self._ledger = Ledger(self.params.cash, self.params.currency)
+        self._ledger = Ledger(self.params.cash, self._currency())
         self._orders: dict[str, Order] = {}
         self._by_client_id: dict[str, str] = {}
         self._working: dict[str, WorkingState] = {}
@@ -205,6 +205,14 @@ class PaperBroker(Broker):
     def position_qty(self, symbol: str) -> Decimal:
         """Signed quantity held in ``symbol``, from the ledger's lots."""
         return self._ledger.inventory.qty(symbol)
+
+    def _currency(self) -> str:
+        """The account currency: the one asked for, else the quote currency every known
+        symbol shares (a USDT perpetual's account is in USDT), else USD."""
+        if self.params.currency is not None:
+            return self.params.currency
+        quotes = {meta.quote for meta in self._metas.values()}
+        return quotes.pop() if len(quotes) == 1 and None not in quotes else "USD"
 
     def account(self) -> Account:
         """The account at the latest time seen (1970-01-01 before anything happened)."""

@@ -25,7 +25,12 @@ class PaperParams(Params):
     """Params of the paper broker (see docs/paper_broker.md)."""
 
     cash: Decimal = Field(Decimal(100000), gt=0, description="starting cash")
-    currency: str = Field("USD", min_length=1, description="account currency")
+    currency: str | None = Field(
+        None,
+        min_length=1,
+        description="account currency (default: the symbols' quote currency when they "
+        "share one, else USD)",
+    )
     fee_bps: Decimal = Field(
         Decimal(0), ge=0, lt=10000, description="taker fee (market fills), bps (below 100%)"
     )
