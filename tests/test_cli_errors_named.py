@@ -7,22 +7,15 @@ import gzip
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 
 import logos.config
-from logos.cli import main
 
 HEADER = "timestamp,open,high,low,close,volume\n"
 ROWS = "".join(f"2024-01-01T00:{m:02d}:00Z,10,12,9,11,100\n" for m in range(40))
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, " ".join(captured.err.split())
+run = run_cli
 
 
 def backtest(capsys: pytest.CaptureFixture[str], data: Path, out: Path) -> tuple[int, str, str]:

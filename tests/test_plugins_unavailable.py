@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 
-from logos.cli import main
 from logos.config import ResolvedComponent, load_config
 from logos.errors import NotAvailableYetError
 from logos.plugins import get_registry
@@ -23,14 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sma_cross.toml"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, " ".join(captured.err.split())
+run = run_cli
 
 
 def logos(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_run import run_cli
 
 import logos
-from logos.cli import main
 from logos.reports.account_history import AccountHistory
 from logos.reports.result import SessionResult
 from logos.reports.warnings import session_warnings
@@ -24,13 +24,7 @@ EXAMPLES = Path(logos.__file__).parent.parent / "examples"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, " ".join(captured.out.split()), " ".join(captured.err.split())
+    return run_cli(capsys, *argv, collapse_out=True)
 
 
 def test_every_intent_dropped_is_a_warning_on_the_console_and_in_session_md(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 
 import logos
-from logos.cli import main
 
 DATA = Path(logos.__file__).parent / "data"
 BTC = DATA / "btcusdt-perp-1m.csv"
@@ -17,13 +17,7 @@ EXAMPLES = Path(logos.__file__).parent.parent / "examples"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, " ".join(captured.out.split()), " ".join(captured.err.split())
+    return run_cli(capsys, *argv, collapse_out=True)
 
 
 def backtest(data: Path, symbol: str, out: Path, *extra: str) -> list[str]:

@@ -6,20 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from logos.cli import main
+from cli_run import run_cli
 
 DATA = Path(__file__).resolve().parents[1] / "logos" / "data" / "btcusdt-perp-1m.csv"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, " ".join(captured.err.split())
+run = run_cli
 
 
 def config(tmp_path: Path, path: str, symbols: str = '["BTC/USDT:USDT"]', mode: str = "") -> Path:
