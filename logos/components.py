@@ -58,7 +58,7 @@ class Params(BaseModel):
             ok = isinstance(value, int | float) and not isinstance(value, bool)
         if not ok:
             kind, text = _STRICT_ERRORS[wanted]
-            raise PydanticCustomError(kind, text + " (got {value})", {"value": repr(value)})
+            raise PydanticCustomError(kind, text)  # the input is shown with the field path
         return value
 
 

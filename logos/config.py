@@ -105,9 +105,12 @@ def _path(prefix: str, loc: tuple[int | str, ...]) -> str:
     return ".".join(parts).replace(".[", "[") or "(root)"
 
 
-def _problems(error: ValidationError, prefix: str = "") -> list[str]:
+def _problems(
+    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+) -> list[str]:
     """One line per pydantic error: ``field.path: message (got VALUE)``; the value of a
-    credential-looking field (or of a table holding one) is never repeated."""
+    credential-looking field (or of a table holding one) is never repeated. An unknown key
+    of ``model`` is answered with the keys it knows (a typo is then easy to see)."""
     problems = []
     for err in error.errors(include_url=False):
         where = _path(prefix, err["loc"])
@@ -116,6 +119,8 @@ def _problems(error: ValidationError, prefix: str = "") -> list[str]:
             True for _ in credential_keys(value)
         )
         got = "" if err["type"] == "missing" else f" (got {MASK if secret else repr(value)})"
+        if err["type"] == "extra_forbidden" and model is not None and len(err["loc"]) == 1:
+            got += f"; known: {', '.join(model.model_fields)}"
         problems.append(f"{where}: {_message(err)}{got}")
     return problems
 
@@ -215,7 +220,7 @@ def _resolve(
     try:
         params = model.model_validate(ref.params)
     except ValidationError as exc:
-        problems.extend(_problems(exc, f"{where}.params"))
+        problems.extend(_problems(exc, f"{where}.params", model))
         return None
     return ResolvedComponent(ref.name, cls, params)
 

@@ -39,6 +39,9 @@ class RunFolder:
     def __init__(self, path: Path, *, force: bool = False, flag: str = "--out") -> None:
         self.path = path
         self.force = force
+        self.journal = False
+        self.earlier: list[str] = []
+        """The run files the folder held when it was checked."""
         self.flag = flag
         """How the user chose the folder, for messages (``--out``, ``run_dir``)."""
 
@@ -51,9 +54,11 @@ class RunFolder:
     def check(self, *, journal: bool = False) -> None:
         """Refuse, before any work, a folder the run could not write or would overwrite.
 
-        ``journal``: the run writes ``state.jsonl``, which is never replaced (not even with
-        ``force``): a journal is the record of what was sent.
+        A folder holding a journal (``state.jsonl``) is refused even with ``force``: a
+        journal is the record of what was sent, never replaced, and never left beside
+        another run's artifacts. ``journal``: this run writes one there itself.
         """
+        self.journal = journal
         path = self.path
         if path.exists() and not path.is_dir():
             raise RunFolderError(f"{self.flag} {path}: is a file, not a folder")
@@ -66,8 +71,8 @@ class RunFolder:
             raise RunFolderError(
                 f"{self.flag} {path}: cannot write in {base}: {exc.strerror or exc}"
             ) from None
-        earlier = self.earlier_run()
-        if journal and "state.jsonl" in earlier:
+        earlier = self.earlier = self.earlier_run()
+        if "state.jsonl" in earlier:
             raise RunFolderError(
                 f"{self.flag} {path}: holds a journal (state.jsonl) of an earlier run; a "
                 "journal is never replaced: give a new folder"
@@ -104,7 +109,19 @@ class RunFolder:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         with _signals_held():
+            self._refuse_a_run_that_appeared(staging)
             return self._move_in(staging)
+
+    def _refuse_a_run_that_appeared(self, staging: Path) -> None:
+        """Another run wrote into the folder while this one ran (two runs started on one
+        folder): keep both, leaving this run's artifacts in their staging folder."""
+        own = {"state.jsonl", "KILL"} if self.journal else {"KILL"}
+        appeared = [n for n in self.earlier_run() if n not in own and n not in self.earlier]
+        if appeared and not self.force:
+            raise RunFolderError(
+                f"{self.flag} {self.path}: another run wrote {', '.join(appeared)} there while "
+                f"this one ran; this run's artifacts are kept in {staging}"
+            )
 
     def _move_in(self, staging: Path) -> list[Path]:
         target = self.path

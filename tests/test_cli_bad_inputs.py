@@ -196,6 +196,12 @@ CASES: dict[str, Case] = {
     "flag: --param fast (no value)": flags("--param", "fast", names="fast"),
     "flag: --param unknown key": flags("--param", "speed=3", names="speed"),
     "flag: --sizing unknown": flags("--sizing", "yolo", names="yolo"),
+    "flag: --qty and --fraction together": flags("--qty", "1", "--fraction", "0.5", names="--qty"),
+    "flag: --out empty": flags("--qty", "0.01", "--out", "", names="--out"),
+    "flag: --risk drawdown written as a percentage": flags(
+        "--risk", "max_drawdown:limit=20", names="0.2"
+    ),
+    "flag: --param typo lists the known params": flags("--param", "fsat=5", names="fast, slow"),
     "flag: --session-id with a space": flags("--session-id", "my run", names="session_id"),
     "flag: --session-id empty": flags("--session-id", "", names="session_id"),
     "flag: --set without =": flags("--set", "broker.cash", names="broker.cash"),
@@ -328,6 +334,7 @@ CASES: dict[str, Case] = {
     "plugins show: unknown component": Case(["plugins", "show", "strategy", "moon"], names="moon"),
     "plugins show: unknown kind": Case(["plugins", "show", "gadget", "x"], names="gadget"),
     "kill: no such folder": Case(["kill", "nowhere"], names="nowhere"),
+    "kill: a file": Case(["kill", "notes.txt"], names="is a file", files={"notes.txt": "x"}),
     "kill: a folder where nothing runs": Case(["kill", "prev"], names="prev"),
     "feed record: unknown feed": Case(
         ["feed", "record", "--feed", "moon", "--symbol", "X", "--out", "rec"], names="moon"

@@ -81,7 +81,8 @@ name = "kill_switch"
         ),
         (
             '[[risk]]\nname = "max_drawdown"\nparams = { limit = 1.5 }',
-            "risk[0].params.limit: Input should be less than 1",
+            "risk[0].params.limit: Value error, 1.5 is not a fraction: a 20 % drawdown is "
+            "written 0.2",
         ),
         (
             '[[risk]]\nname = "max_order_notional"\nparams = { limit = inf }',

@@ -117,8 +117,7 @@ def _failing_write(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> Non
         (
             KeyboardInterrupt(),
             130,
-            "interrupted: no artifacts were written; {out} holds nothing from this run "
-            "(an earlier run there is unchanged)",
+            "interrupted: no artifacts were written to {out}; the earlier run there is unchanged",
         ),
     ],
     ids=["write error", "Ctrl-C"],
@@ -181,7 +180,7 @@ main(sys.argv[2:])
 @pytest.mark.parametrize(
     ("how", "code", "message"),
     [
-        ("sigint", 130, "interrupted: no artifacts were written;"),
+        ("sigint", 130, "interrupted: no artifacts were written to"),
         ("disk full", 1, "writing the artifacts failed (No space left on device)"),
     ],
 )
@@ -199,3 +198,27 @@ def test_a_real_process_interrupted_or_failing_mid_write_keeps_the_earlier_run(
     assert done.returncode == code, done.stderr
     assert message in _one_line(done.stderr) and "Traceback" not in done.stderr
     assert _snapshot(tmp_path) == before
+
+
+def test_a_folder_with_a_journal_is_refused_even_with_force(tmp_path: Path) -> None:
+    out = tmp_path / "x"
+    assert _logos(*RUN, "--qty", "0.01", "--out", str(out), "--journal").returncode == 0
+    before = _snapshot(tmp_path)
+    again = _logos(*RUN, "--qty", "0.02", "--out", str(out), "--force")
+    assert again.returncode == 1
+    assert "holds a journal (state.jsonl) of an earlier run" in _one_line(again.stderr)
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_run_that_appears_while_another_runs_is_never_overwritten(tmp_path: Path) -> None:
+    target = tmp_path / "run"
+    slow = RunFolder(target)
+    slow.check()  # the folder was empty when the slow run started ...
+    quick = RunFolder(target)
+    quick.check()
+    quick.publish(lambda s: [(s / "orders.csv").write_text("quick")])  # ... a quick one ended
+    with pytest.raises(LogosError, match=r"another run wrote orders\.csv there while") as caught:
+        slow.publish(lambda s: [(s / "orders.csv").write_text("slow")])
+    assert (target / "orders.csv").read_text() == "quick"
+    kept = Path(str(caught.value).rsplit("kept in ", 1)[1])
+    assert (kept / "orders.csv").read_text() == "slow"  # nothing of either run is lost

@@ -45,6 +45,22 @@ def test_every_intent_dropped_is_a_warning_on_the_console_and_in_session_md(
     assert "| orders | 0 (filled 0, rejected 0, denied 0) |" in text
 
 
+def test_every_order_rejected_by_the_broker_is_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # 100 USDT cannot pay for 0.01 BTC at about 46,000 USDT (about 463 USDT): every buy is
+    # rejected
+    out = tmp_path / "o"
+    code, _, err = run(
+        capsys, "backtest", "--data", str(BTC), "--symbol", "BTC/USDT:USDT", "--strategy",
+        "buy_and_hold", "--qty", "0.01", "--cash", "100", "--out", str(out), "--no-progress",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "warning: BTC/USDT:USDT: every one of its" in err
+    assert "orders was rejected by the broker" in err and "insufficient_cash" in err
+    assert "orders was rejected by the broker" in (out / "session.md").read_text()
+
+
 def test_data_shorter_than_the_warm_up_is_a_warning(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

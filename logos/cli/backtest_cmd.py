@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from logos.reports.metrics import Summary
+    from logos.run_folder import RunFolder
 
 # The engine, the config models and the reports (pandas, pyarrow, pydantic) are imported by
 # the command when it runs, so other commands (and --version) start without them.
@@ -72,6 +74,14 @@ def flag_overrides(
         overrides[f"strategy.params.{key}"] = value
     _component(overrides, data, "sizing", sizing)
     rules = {"qty": "fixed_qty", "notional": "fixed_notional", "fraction": "percent_equity"}
+    given = [
+        f"--{k}" for k, v in (("qty", qty), ("notional", notional), ("fraction", fraction)) if v
+    ]
+    if len(given) > 1 and sizing is None:
+        raise ConfigError(
+            [f"{', '.join(given)}: give one of them (each picks its own sizing rule)"],
+            source="command line",
+        )
     for key, value in (("qty", qty), ("notional", notional), ("fraction", fraction)):
         if value is not None:
             if sizing is None:  # alone, the flag picks its rule (the config's, if the same)
@@ -370,6 +380,8 @@ def backtest(
         registry = with_strategy_class(get_registry(), merged, config or "command line")
         validated = validate_config(merged, registry, source=config or "command line")
         run = validated.run
+        if out_dir is not None and not out_dir.strip():
+            raise ConfigError(["--out: give a folder (it is empty)"], source="command line")
         target = Path(out_dir) if out_dir else Path(run.run_dir) / run.session_id
         folder = RunFolder(target, force=force, flag="--out" if out_dir else "run folder")
         folder.check(journal=journal)  # before any work
@@ -386,19 +398,15 @@ def backtest(
                 shown.phase("writing artifacts")
                 folder.publish(lambda staging: write_artifacts(session, result, staging))
         except KeyboardInterrupt:
-            left = "its journal (state.jsonl) up to the interruption" if journal else "nothing"
-            err.print(
-                f"interrupted: no artifacts were written; {escape(str(target))} holds "
-                f"{left} from this run (an earlier run there is unchanged)",
-                highlight=False,
-            )
+            err.print(f"interrupted: {escape(_what_is_left(folder))}", highlight=False)
             raise typer.Exit(130) from None
         summary = summarize(result)
     out.print(_summary_table(summary, result.currency))
     for warning in result.warnings:  # a run that could not trade says so (docs/backtest.md)
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     out.print(
-        f"artifacts: {target}/ (orders.csv trades.csv positions.csv account.csv session.md)",
+        f"artifacts: {os.path.normpath(target)}/ (orders.csv trades.csv positions.csv "
+        "account.csv session.md equity.svg)",
         soft_wrap=True,
     )
     if result.stopped is not None:
@@ -410,6 +418,16 @@ def backtest(
             highlight=False,
         )
         raise typer.Exit(KILLED_EXIT_CODE)
+
+
+def _what_is_left(folder: RunFolder) -> str:
+    """What an interrupted backtest left in its run folder, said plainly."""
+    said = [f"no artifacts were written to {folder.path}"]
+    if folder.journal and (folder.path / "state.jsonl").exists():
+        said.append(f"{folder.path / 'state.jsonl'} holds this run's journal up to the stop")
+    if folder.earlier:
+        said.append("the earlier run there is unchanged")
+    return "; ".join(said)
 
 
 def _require_flags(merged: dict[str, Any]) -> None:

@@ -6,6 +6,8 @@ top of session.md:
 
 - every order intent of a symbol was dropped by sizing (none was sent): e.g. quantities that
   quantize to nothing on a non-fractionable symbol;
+- every order of a symbol that was sent was rejected by the broker (cash too short, shorts
+  not allowed): the most common reason is quoted;
 - a symbol has fewer bars than the strategy's warm-up (``Strategy.warmup_bars``): no signal
   can exist;
 - the strategy computed no signal on any bar of a symbol (every value NaN);
@@ -17,6 +19,7 @@ expected closures, skipped bad bars) into the result.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -56,6 +59,13 @@ def session_warnings(
                 f"{symbol}: every order intent was dropped by sizing ({len(reasons)} dropped, "
                 f"none sent), so the results show no trading at all; the first: {reasons[0]}"
             )
+        refused = [o for o in result.orders if o.symbol == symbol]
+        if refused and all(o.status is OrderStatus.REJECTED for o in refused):
+            reason, count = Counter(_code(o.reason) for o in refused).most_common(1)[0]
+            warnings.append(
+                f"{symbol}: every one of its {len(refused)} orders was rejected by the broker, "
+                f"so the results show no trading at all; most often ({count}): {reason}"
+            )
         frame = frames.get(symbol) if frames is not None else None
         strategy = strategies.get(symbol)
         if frame is None or strategy is None:
@@ -85,6 +95,11 @@ def session_warnings(
             "the bars left (session.md lists them)"
         )
     return warnings
+
+
+def _code(reason: str) -> str:
+    """A rejection reason without its numbers' detail: the part before the first ':'."""
+    return reason.split(":", 1)[0] or reason
 
 
 def note_data_report(result: SessionResult, report: ReplayReport) -> None:

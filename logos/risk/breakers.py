@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from logos.domain import OrderStatus
 from logos.lifecycle import OrderEvent
@@ -47,8 +47,23 @@ class MaxDrawdownParams(BreakerParams):
     """Params of ``max_drawdown``."""
 
     limit: Decimal = Field(
-        gt=0, lt=1, allow_inf_nan=False, description="drawdown from the high-water mark, 0..1"
+        gt=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="drawdown from the high-water mark as a fraction: 0.2 is 20 %",
     )
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _a_fraction(cls, value: Any) -> Any:
+        try:
+            percent_like = 1 <= Decimal(str(value)) <= 100
+        except (ArithmeticError, ValueError):
+            return value  # the field's own checks say what is wrong
+        if percent_like:
+            raise ValueError(f"{value} is not a fraction: a 20 % drawdown is written 0.2")
+        return value
+
     confirm_slices: int = Field(
         1,
         ge=1,

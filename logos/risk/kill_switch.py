@@ -56,6 +56,8 @@ def request_kill(run_dir: Path, reason: str = "", *, force: bool = False) -> Pat
     Refused when ``run_dir`` is not a folder, or holds no running session with a kill switch
     (no ``RUNNING`` file) unless ``force`` (a KILL file written ahead keeps a session from
     starting there)."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise LogosError(f"{run_dir}: is a file, not a run folder")
     if not run_dir.is_dir():
         raise LogosError(f"{run_dir}: no such run folder")
     if not force and not (run_dir / RUNNING_FILE).exists():
