@@ -62,6 +62,11 @@ class Side(StrEnum):
         """+1 for a buy, -1 for a sell."""
         return 1 if self is Side.BUY else -1
 
+    def signed(self, qty: Decimal) -> Decimal:
+        """``qty`` with this side's sign, exactly (``qty * sign`` would round a quantity of
+        more than 28 significant digits in the default decimal context)."""
+        return qty if self is Side.BUY else qty.copy_negate()
+
     @property
     def opposite(self) -> Side:
         """The other side."""
@@ -177,7 +182,7 @@ class OrderIntent(Record):
     @property
     def signed_qty(self) -> Decimal:
         """Quantity with the side's sign: positive buys, negative sells."""
-        return self.qty if self.side is Side.BUY else self.qty.copy_negate()  # exact
+        return self.side.signed(self.qty)
 
 
 class Order(Record):

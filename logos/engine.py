@@ -232,8 +232,7 @@ class Engine:
         total = ZERO
         for order in self.broker.working_orders():
             if order.symbol == symbol:
-                left = order.remaining_qty
-                total = add(total, left if order.side is Side.BUY else left.copy_negate())
+                total = add(total, order.side.signed(order.remaining_qty))
         return total
 
     def evaluate(

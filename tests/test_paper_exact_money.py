@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
+from logos.brokers.execution import opening_part
 from logos.brokers.paper import PaperBroker
 from logos.domain import Bar, OrderIntent, OrderStatus, Side
 
@@ -49,3 +50,13 @@ def test_cash_and_fees_keep_every_digit() -> None:
     assert account.cash == D("9999999.998183072898010021042021")
     # equity: cash + 3 × price = 10000000 − the fee
     assert account.equity == D("9999999.999998184888010000021021")
+
+
+def test_a_side_signs_quantities_exactly() -> None:
+    # 30 significant digits: qty * -1 or qty - closing in the default 28-digit context would
+    # round the last digits away
+    qty = D("1.00000000000000000000000000001")
+    assert Side.SELL.signed(qty) == D("-1.00000000000000000000000000001")
+    assert Side.BUY.signed(qty) is qty
+    assert opening_part(qty, Side.SELL, D("0.5")) == D("0.50000000000000000000000000001")
+    assert opening_part(qty, Side.BUY, D("-0.5")) == D("0.50000000000000000000000000001")

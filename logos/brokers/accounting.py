@@ -87,9 +87,9 @@ class Ledger:
     ) -> FillOutcome:
         """Book one fill: move cash, charge the fee, close/open lots, add realized PnL."""
         self._valued = False
-        outcome = self.inventory.apply(symbol, qty * side.sign, price, ts, trade_id)
+        outcome = self.inventory.apply(symbol, side.signed(qty), price, ts, trade_id)
         notional = multiply(qty, price)
-        self.cash = subtract(add(self.cash, notional if side is Side.SELL else -notional), fee)
+        self.cash = subtract(subtract(self.cash, side.signed(notional)), fee)
         self.fees = add(self.fees, fee)
         realized = outcome.realized_pnl
         self.realized = add(self.realized, realized)

@@ -32,13 +32,13 @@ from logos.domain import (
     OrderStatus,
     Side,
 )
-from logos.money import add, multiply
+from logos.money import add, multiply, subtract
 
 
 def opening_part(qty: Decimal, side: Side, position: Decimal) -> Decimal:
     """The part of a fill of ``qty`` on ``side`` that opens or increases exposure."""
-    closing = max(ZERO, -side.sign * position)
-    return max(ZERO, qty - closing)
+    closing = max(ZERO, side.signed(position).copy_negate())
+    return max(ZERO, subtract(qty, closing))
 
 
 def affordable_opening(

@@ -33,7 +33,7 @@ def slipped(price: Decimal, side: Side, slippage_bps: Decimal) -> Decimal:
     """``price`` moved against a trader on ``side`` by ``slippage_bps``."""
     if not slippage_bps:
         return price
-    return multiply(price, add(1, side.sign * rate(slippage_bps)))
+    return multiply(price, add(1, side.signed(rate(slippage_bps))))
 
 
 def with_fee(price: Decimal, fee_bps: Decimal) -> Decimal:

@@ -30,7 +30,7 @@ from typing import Annotated, Any, ClassVar, NamedTuple
 from pydantic import BeforeValidator, Field
 
 from logos.components import Component, Params
-from logos.domain import Account, Bar, OrderIntent, Side
+from logos.domain import Account, Bar, OrderIntent
 from logos.lifecycle import OrderEvent
 from logos.money import add, subtract
 
@@ -208,8 +208,7 @@ class ProposedOrder:
     @property
     def signed_qty(self) -> Decimal:
         """The order's quantity with its side's sign (buys positive), exactly."""
-        qty = self.intent.qty
-        return qty if self.intent.side is Side.BUY else qty.copy_negate()
+        return self.intent.signed_qty
 
     @property
     def exposure_before(self) -> Decimal:

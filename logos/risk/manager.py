@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from logos.domain import Account, Bar, OrderIntent, Side
+from logos.domain import Account, Bar, OrderIntent
 from logos.engine_hooks import Denial, RiskHooks
 from logos.lifecycle import OrderEvent
 from logos.market import quantize_qty, untradeable_reasons
@@ -224,7 +224,7 @@ class RiskManager(RiskHooks):
         qty = quantize_qty(meta, min(max_qty, intent.qty)) if max_qty > 0 else ZERO
         if qty <= 0:
             return Denial(guard, f"{note}; nothing of the order fits")
-        signed = qty if intent.side is Side.BUY else qty.copy_negate()
+        signed = intent.side.signed(qty)
         problems = untradeable_reasons(
             meta, signed, order.price, position_after=add(order.exposure_before, signed)
         )
@@ -353,9 +353,7 @@ def _reducing_orders(engine: Engine) -> set[str]:
         if symbol not in room:
             room[symbol] = engine.broker.position_qty(symbol)
         left = room[symbol]
-        signed = (
-            order.remaining_qty if order.side is Side.BUY else order.remaining_qty.copy_negate()
-        )
+        signed = order.side.signed(order.remaining_qty)
         if left != 0 and (signed > 0) != (left > 0) and signed.copy_abs() <= left.copy_abs():
             keep.add(order.order_id)
             room[symbol] = add(left, signed)
