@@ -24,6 +24,25 @@ from rich.markup import escape
 from logos import __version__, runtime
 from logos.errors import LogosError
 
+SetFlags = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override any config value; KEY is a dotted path (repeatable).",
+    ),
+]
+"""``--set key.path=value``, as every command that reads a run config takes it."""
+RiskFlags = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--risk",
+        metavar="NAME[:K=V,...]",
+        help="Risk guard, with params after ':' (repeatable; docs/risk.md).",
+    ),
+]
+"""``--risk NAME:k=v,...``, as every command that reads a run config takes it."""
+
 app = typer.Typer(
     name="logos",
     help="logos: write a strategy once; backtest, paper trade, dry-run and go live.",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from logos.cli.app import app, err, out, terminate_as_interrupt
+from logos.cli.app import RiskFlags, SetFlags, app, err, out, terminate_as_interrupt
 from logos.errors import ConfigError
 from logos.runtime import collector_paused
 
@@ -285,22 +285,8 @@ def backtest(
             "--out", metavar="DIR", help="Artifacts folder.", show_default="RUN_DIR/SESSION_ID"
         ),
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override any config value; KEY is a dotted path (repeatable).",
-        ),
-    ] = None,
-    risk: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--risk",
-            metavar="NAME[:K=V,...]",
-            help="Risk guard, with params after ':' (repeatable; docs/risk.md).",
-        ),
-    ] = None,
+    set_: SetFlags = None,
+    risk: RiskFlags = None,
     force: Annotated[
         bool,
         typer.Option(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from logos.cli.app import app, err, out
+from logos.cli.app import RiskFlags, SetFlags, app, err, out
 
 if TYPE_CHECKING:
     from logos.config import ValidatedConfig
@@ -26,22 +26,8 @@ RUNNABLE_MODES = {"backtest": "logos backtest"}
 @app.command("validate")
 def validate(
     config: Annotated[str, typer.Argument(help="Path to a TOML run config.", metavar="CONFIG")],
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override a config value: key.path=value (repeatable).",
-        ),
-    ] = None,
-    risk: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--risk",
-            metavar="NAME[:K=V,...]",
-            help="Add a risk guard NAME:key=value,... (repeatable).",
-        ),
-    ] = None,
+    set_: SetFlags = None,
+    risk: RiskFlags = None,
 ) -> None:
     """Validate a run config without trading; reports every problem with its field path."""
     from logos.config import load_config, parse_override
