@@ -72,6 +72,7 @@ from logos.feeds.base import Feed, parse_timeframe
 from logos.lifecycle import OrderEvent, created, order_from_intent, transition
 from logos.money import add
 from logos.reports import AccountHistory, Reporter
+from logos.reports.account_history import ACCOUNT_COLUMNS
 from logos.reports.result import DroppedIntent, SessionResult
 from logos.risk.guard import SessionInfo
 from logos.sizing import OrderTranslator, TranslationResult, make_client_order_id
@@ -79,6 +80,7 @@ from logos.strategies.base import Strategy
 
 ZERO = Decimal(0)
 _WORKING = frozenset(s for s in OrderStatus if s.is_working)
+_ACCOUNT_RECORD = (*ACCOUNT_COLUMNS, "peak_equity")
 PROGRESS_EVERY = 4096
 """Slices between two progress callbacks (a callback costs more than a slice)."""
 STOP_WAIT_SLICES = 10
@@ -171,6 +173,10 @@ class Engine:
         """Denials not recorded as orders: the same as the symbol's last one, nothing changed."""
         self.stopped: str | None = None
         """Why the session stopped before its feed ended (the kill switch), or None."""
+        self.slices_done = 0
+        """Slices processed (across restarts: a resumed engine starts from its snapshot's)."""
+        self.stop_by: int | None = None
+        """The slice count by which a requested stop ends the session at the latest."""
         params = parts.translator.params
         self._signal_only_sizing = (
             parts.translator.rule == "fixed_qty"
@@ -186,7 +192,7 @@ class Engine:
         if journal.enabled:
             data = {
                 "bars": [
-                    {"symbol": b.symbol, "close": str(b.close), "volume": str(b.volume)}
+                    [b.symbol, str(b.open), str(b.high), str(b.low), str(b.close), str(b.volume)]
                     for b in bars
                 ],
                 "feed_events": [
@@ -224,6 +230,11 @@ class Engine:
                 self.seq = seq
                 journal.record(event.to_event(seq))
         self.seq = seq
+
+    def journal_account(self, account: Account) -> None:
+        """Step 8: one ``account`` record (the broker's account after the slice)."""
+        data = {name: str(getattr(account, name)) for name in _ACCOUNT_RECORD}
+        self.parts.journal.record(Event(seq=self.seq, type="account", ts=account.ts, data=data))
 
     def working_qty(self, symbol: str) -> Decimal:
         """Signed remaining quantity of the working orders in ``symbol``."""
@@ -350,7 +361,7 @@ class Engine:
             mode=self.parts.mode,
             config_summary=self.parts.config_summary,
             starting_cash=getattr(params, "cash", ZERO),
-            currency=self._currency(params),
+            currency=self.account_currency(params),
             orders=orders,
             fills=list(self.fills),
             positions=broker.positions(),
@@ -364,7 +375,7 @@ class Engine:
             gaps=gaps,
         )
 
-    def _currency(self, params: object) -> str:
+    def account_currency(self, params: object) -> str:
         """The account currency: the broker's when its params set one, else the quote
         currency every traded symbol's metadata names (prices, and so cash and PnL, are in
         it: a USDT perpetual's account is in USDT), else USD."""
@@ -388,13 +399,16 @@ class Engine:
         signals: Mapping[str, np.ndarray] | None = None,
         progress: ProgressCallback | None = None,
         total: int | None = None,
+        restore: Callable[[Engine], None] | None = None,
     ) -> SessionResult:
         """Run every slice of ``feed`` through the loop and return the session's result.
 
         ``signals`` (symbol -> one float per bar the feed will deliver for it, in order) are
         signals computed on the whole series; without them each symbol's strategy is asked
         bar by bar (:meth:`Strategy.update`). ``total`` is the number of slices, when known,
-        for ``progress``.
+        for ``progress``. ``restore`` (a restart, :mod:`logos.state.resume`) is called once
+        the guards have started and before the first slice: it puts back the engine's,
+        broker's and guards' state from a snapshot (:meth:`state`, :meth:`restore_state`).
         """
         parts = self.parts
         feed.start(parts.symbols, timeframe)
@@ -411,6 +425,8 @@ class Engine:
         try:
             parts.risk.start(self, session)
             try:
+                if restore is not None:
+                    restore(self)
                 bars_seen = self._loop(feed, states, progress, total)
             finally:
                 parts.risk.finish()
@@ -440,8 +456,9 @@ class Engine:
         evaluate = self.evaluate
         drain_feed = feed.drain_events
         drain_broker = broker.drain_events
-        bars_seen = count = stop_by = 0
-        for count, bars in enumerate(feed.slices(), start=1):
+        bars_seen = 0
+        count = first = self.slices_done
+        for count, bars in enumerate(feed.slices(), start=first + 1):
             ts = bars[0].ts
             feed_events = drain_feed()
             if journaling:
@@ -479,20 +496,68 @@ class Engine:
             for reporter in listening:
                 reporter.on_slice(ts, account)
             record(account)
+            self.slices_done = count
+            if risk.stop_requested:
+                self.stop_by = self.stop_by or count + STOP_WAIT_SLICES
             if journaling:
+                self.journal_account(account)
                 journal.after_slice(self, ts)
             bars_seen += len(bars)
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count, total)
-            if risk.stop_requested:
-                stop_by = stop_by or count + STOP_WAIT_SLICES
-                if count >= stop_by or not self.guard_orders.intersection(working):
-                    break
+            if self.stop_by is not None and (
+                count >= self.stop_by or not self.guard_orders.intersection(working)
+            ):
+                break
         if risk.stop_requested:
             self.stopped = getattr(risk, "stop_reason", None) or "stop requested"
         if progress is not None:
             progress(count, total)
         return bars_seen
+
+    # restart ----------------------------------------------------------------------------
+
+    def state(self) -> dict[str, object]:
+        """What a restart needs of the engine at a slice boundary (JSON-serialisable): its
+        counters, which orders the guards sent, each symbol's last sizing, the denials not to
+        repeat (:mod:`logos.state.snapshot`). A requested stop is not kept: it ends the run
+        it was asked of (the kill switch's trip itself stays latched in the guards')."""
+        return {
+            "seq": self.seq,
+            "slices": self.slices_done,
+            "repeated_denials": self.repeated_denials,
+            "created": dict(self._created),
+            "guard_orders": sorted(self.guard_orders),
+            "symbols": {
+                name: {
+                    "last_signal": None if math.isnan(s.last_signal) else s.last_signal,
+                    "target": None if s.target is None else str(s.target),
+                    "settled": s.settled,
+                }
+                for name, s in self._states.items()
+            },
+            "last_denial": {k: [side.value, code] for k, (side, code) in self._last_denial.items()},
+        }
+
+    def restore_state(self, state: Mapping[str, object]) -> None:
+        """Take back a :meth:`state` (called from ``run``'s ``restore``, once each symbol's
+        state exists); the working orders are read from the broker, restored before."""
+        self.seq = int(state["seq"])  # type: ignore[call-overload]
+        self.slices_done = int(state["slices"])  # type: ignore[call-overload]
+        self.repeated_denials = int(state["repeated_denials"])  # type: ignore[call-overload]
+        self._created = dict(state["created"])  # type: ignore[call-overload]
+        self.guard_orders = set(state["guard_orders"])  # type: ignore[call-overload]
+        for name, saved in state["symbols"].items():  # type: ignore[attr-defined]
+            symbol = self._states[name]
+            last = saved["last_signal"]
+            symbol.last_signal = math.nan if last is None else float(last)
+            symbol.target = None if saved["target"] is None else Decimal(saved["target"])
+            symbol.settled = bool(saved["settled"])
+        self._last_denial = {
+            k: (Side(side), code)
+            for k, (side, code) in state["last_denial"].items()  # type: ignore[attr-defined]
+        }
+        self.working = {o.order_id: o.symbol for o in self.broker.working_orders()}
 
     def _unsettle(self, symbol: str) -> None:
         """An order of ``symbol`` stopped working before it filled completely (canceled,

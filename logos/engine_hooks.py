@@ -6,7 +6,8 @@
   at its next bar, and records a repeat of the same denial only after something changed.
 - :class:`Journal`: where journal records go, each written before the action it records
   reaches anything external, plus the snapshot points (after each slice, at the end).
-  :class:`NullJournal` keeps nothing (backtests, and until the state layer lands).
+  :class:`NullJournal` keeps nothing (backtests); ``logos trade`` runs with a
+  :class:`logos.state.keeper.StateKeeper` (docs/state.md).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from logos.domain import Account, Bar, Event, OrderIntent
 
 
 class Journal(Protocol):
-    """Where journal records go (a state.jsonl writer is not built yet; see docs/status.md)."""
+    """Where journal records go (``state.jsonl``, docs/state.md)."""
 
     enabled: bool
 
-    def record(self, event: Event) -> None:
-        """Append one record; called before the action it records reaches anything external."""
+    def record(self, event: Event) -> object:
+        """Append one record; called before the action it records reaches anything external.
+        ``event.seq`` is the engine's count (client order ids come from it); the journal
+        numbers its lines itself."""
 
     def after_slice(self, engine: Any, ts: datetime) -> None:
         """Step 8: a slice is done (the state layer snapshots here every N slices)."""
@@ -34,7 +37,7 @@ class Journal(Protocol):
 
 
 class NullJournal:
-    """A journal that keeps nothing (backtests, and until the state layer lands)."""
+    """A journal that keeps nothing (backtests without ``--journal``)."""
 
     enabled = False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -113,15 +114,6 @@ def build_session(
         strategy_name=config.strategy.name,
         symbols=run.symbols,
     )
-    reporter_refs = list(config.reporters) or [
-        _default_reporter(registry, name) for name in DEFAULT_REPORTERS
-    ]
-    reporters: list[Reporter] = []
-    for ref in reporter_refs:
-        reporter = ref.build() if hasattr(ref, "build") else ref
-        if not isinstance(reporter, Reporter):
-            raise LogosError(f"reporter '{getattr(ref, 'name', ref)}' is not a Reporter")
-        reporters.append(reporter)
     parts = SessionParts(
         session_id=run.session_id,
         mode=run.mode.value,
@@ -129,12 +121,25 @@ def build_session(
         strategies=strategies,
         translator=translator,
         broker=broker,
-        reporters=reporters,
+        reporters=build_reporters(config, registry),
         risk=_risk(config),
         config_summary=_summary(config),
         run_dir=run_dir,
     )
     return Session(config, Engine(parts), feed, timeframe_given)
+
+
+def build_reporters(config: ValidatedConfig, registry: Registry) -> list[Reporter]:
+    """The config's reporters, or the default ones (CSV artifacts and session.md)."""
+    if not config.reporters:
+        return default_reporters(registry)
+    reporters: list[Reporter] = []
+    for ref in config.reporters:
+        reporter = ref.build()
+        if not isinstance(reporter, Reporter):
+            raise LogosError(f"reporter '{getattr(ref, 'name', ref)}' is not a Reporter")
+        reporters.append(reporter)
+    return reporters
 
 
 def _risk(config: ValidatedConfig) -> RiskHooks:
@@ -148,23 +153,32 @@ def _risk(config: ValidatedConfig) -> RiskHooks:
     return RiskManager(guards) if guards else RiskHooks()
 
 
-def _default_reporter(registry: Registry, name: str) -> Reporter:
-    cls = registry.get("reporter", name)
-    reporter = cls()
-    if not isinstance(reporter, Reporter):
-        raise LogosError(f"reporter '{name}' is not a Reporter")
-    return reporter
+def default_reporters(registry: Registry) -> list[Reporter]:
+    """The reporters a config without ``[[reporters]]`` gets (CSV artifacts, session.md)."""
+    reporters: list[Reporter] = []
+    for name in DEFAULT_REPORTERS:
+        reporter = registry.get("reporter", name)()
+        if not isinstance(reporter, Reporter):
+            raise LogosError(f"reporter '{name}' is not a Reporter")
+        reporters.append(reporter)
+    return reporters
 
 
 def run_session(
-    session: Session, *, stepwise: bool = False, progress: ProgressCallback | None = None
+    session: Session,
+    *,
+    stepwise: bool = False,
+    progress: ProgressCallback | None = None,
+    restore: Callable[[Engine], None] | None = None,
+    feed_wrapper: Callable[[Feed], Feed] | None = None,
 ) -> SessionResult:
     """Run the session through the engine's one loop.
 
     Over a replay feed, a backtest computes each strategy's signals once on the whole series
     (``signals()``) unless ``stepwise`` asks for them bar by bar (``update()``), as a paper or
     live session computes them; the orders, fills and account rows come from the same loop
-    and broker either way.
+    and broker either way. A restart (:mod:`logos.state.resume`) passes ``restore`` to the
+    engine and wraps the feed with ``feed_wrapper`` (the journaled slices come first).
     """
     engine, feed, run = session.engine, session.feed, session.config.run
     timeframe: str | timedelta = run.timeframe
@@ -184,7 +198,10 @@ def run_session(
         total = _slice_count(frames)
         if not stepwise:
             signals = {s: _series_signals(engine, s, frames[s]) for s in run.symbols}
-    result = engine.run(feed, timeframe, signals=signals, progress=progress, total=total)
+    run_feed = feed_wrapper(feed) if feed_wrapper is not None else feed
+    result = engine.run(
+        run_feed, timeframe, signals=signals, progress=progress, total=total, restore=restore
+    )
     if isinstance(feed, ReplayFeed):
         note_data_report(result, feed.report)
     result.warnings = session_warnings(result, engine.parts.strategies, frames, signals)

@@ -110,6 +110,13 @@ def test_a_doc_command_works_as_pasted(
     argv = list(command.argv[1:])
     if argv[0] == "backtest":
         argv += ["--out", str(tmp_path / "run")]  # the last --out wins: the repo stays clean
+    if argv[0] in ("trade", "report"):  # a run folder in tmp_path, not the repository
+        run_dir = str(tmp_path / "run")
+        argv = _run_dir_in(argv, run_dir)
+        if "--resume" in argv or argv[0] == "report":  # first, the session to carry on
+            with pytest.raises(SystemExit) as started:
+                main(["trade", "examples/sma_cross_paper.toml", "--run-dir", run_dir])
+            assert started.value.code in (0, None)
     try:
         main(argv)
         code = 0
@@ -117,6 +124,15 @@ def test_a_doc_command_works_as_pasted(
         code = int(exc.code or 0)
     captured = capsys.readouterr()
     assert code == 0, f"{command}: {captured.err}"
+
+
+def _run_dir_in(argv: list[str], run_dir: str) -> list[str]:
+    """``argv`` with the run folder it names (after --run-dir or --resume, or ``report``'s
+    argument) replaced by ``run_dir``."""
+    named = {i + 1 for i, word in enumerate(argv) if word in ("--run-dir", "--resume")}
+    if argv[0] == "report":
+        named.add(1)
+    return [run_dir if i in named else word for i, word in enumerate(argv)]
 
 
 @pytest.mark.parametrize(

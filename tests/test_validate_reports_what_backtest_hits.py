@@ -57,7 +57,7 @@ def test_a_symbol_listed_twice_is_refused(capsys, tmp_path):
     assert code == 1 and "is already listed at symbols[0]" in err
 
 
-@pytest.mark.parametrize("mode", ["paper", "dry_run", "live"])
+@pytest.mark.parametrize("mode", ["dry_run", "live"])
 def test_a_mode_no_command_runs_yet_is_valid_with_a_warning(capsys, tmp_path, mode):
     path = config(tmp_path, str(DATA), mode=f'mode = "{mode}"\n')
     code, out, err = run(capsys, "validate", str(path))
@@ -65,5 +65,11 @@ def test_a_mode_no_command_runs_yet_is_valid_with_a_warning(capsys, tmp_path, mo
     assert out.startswith("ok: ") and f"mode {mode}" in out
     assert err == (
         f"warning: validated, but no command runs mode '{mode}' yet (runnable today: "
-        "'backtest' (logos backtest); see docs/status.md)"
+        "'backtest' (logos backtest), 'paper' (logos trade); see docs/status.md)"
     )
+
+
+def test_a_paper_config_is_valid_without_a_warning(capsys, tmp_path):
+    path = config(tmp_path, str(DATA), mode='mode = "paper"\n')
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 0 and "mode paper" in out and err == ""

@@ -3,7 +3,9 @@
 import logos.cli.backtest_cmd  # registers backtest
 import logos.cli.feed_cmd  # registers feed record
 import logos.cli.kill_cmd  # registers kill
-import logos.cli.strategy_cmd  # noqa: F401 - registers check-strategy
+import logos.cli.report_cmd  # registers report
+import logos.cli.strategy_cmd  # registers check-strategy
+import logos.cli.trade_cmd  # noqa: F401 - registers trade
 from logos.cli import plugins_cmd, validate_cmd  # noqa: F401 - registers the commands
 from logos.cli.app import app, main
 

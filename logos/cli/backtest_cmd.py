@@ -12,6 +12,25 @@ import typer
 from rich.markup import escape
 
 from logos.cli.app import RiskFlags, SetFlags, app, err, out, terminate_as_interrupt
+from logos.cli.run_options import (
+    BrokerFlag,
+    CashFlag,
+    DataFlag,
+    FeeBpsFlag,
+    FeedFlag,
+    FractionFlag,
+    NotionalFlag,
+    ParamFlag,
+    QtyFlag,
+    SessionIdFlag,
+    SizingFlag,
+    SlippageBpsFlag,
+    StrategyFlag,
+    SymbolFlag,
+    TimeframeFlag,
+    load_run_config,
+    run_flags,
+)
 from logos.errors import ConfigError
 from logos.runtime import collector_paused
 
@@ -29,102 +48,6 @@ PROGRESS_MIN_SLICES = 200_000
 """Runs with fewer slices finish too fast for a slice count to help: only the phase shows."""
 PROGRESS_STEP = 20_000
 """Redraw the bar at most once per this many slices (redrawing costs more than a slice)."""
-
-
-def flag_overrides(
-    data: dict[str, Any],
-    *,
-    data_path: str | None,
-    symbols: list[str] | None,
-    strategy: str | None,
-    params: list[str] | None,
-    sizing: str | None,
-    qty: str | None,
-    notional: str | None,
-    fraction: str | None,
-    fee_bps: str | None,
-    slippage_bps: str | None,
-    cash: str | None,
-    timeframe: str | None,
-    session_id: str | None,
-    sets: list[str] | None,
-    feed: str | None = None,
-    broker: str | None = None,
-) -> dict[str, Any]:
-    """The dotted config overrides the flags stand for (applied with ``apply_overrides``).
-
-    A flag naming a component (``--feed``, ``--broker``, ``--strategy``, ``--sizing``) resets
-    that component's params when it changes the name. A param set without its component
-    (``--cash`` or ``--set broker.params.fee_bps=5`` and no ``[broker]``) applies to the
-    component a config without that table runs with (the paper broker, ``fixed_qty``).
-    """
-    from logos.config import parse_override
-
-    overrides: dict[str, Any] = {}
-    _component(overrides, data, "feed", feed)
-    if data_path is not None:
-        if feed is None and "feed" not in data:
-            overrides["feed.name"] = "replay"
-        overrides["feed.params.path"] = data_path
-    if symbols:
-        overrides["symbols"] = list(symbols)
-    _component(overrides, data, "strategy", strategy)
-    for item in params or []:
-        key, value = parse_override(item)
-        overrides[f"strategy.params.{key}"] = value
-    _component(overrides, data, "sizing", sizing)
-    rules = {"qty": "fixed_qty", "notional": "fixed_notional", "fraction": "percent_equity"}
-    given = [
-        f"--{k}" for k, v in (("qty", qty), ("notional", notional), ("fraction", fraction)) if v
-    ]
-    if len(given) > 1 and sizing is None:
-        raise ConfigError(
-            [f"{', '.join(given)}: give one of them (each picks its own sizing rule)"],
-            source="command line",
-        )
-    for key, value in (("qty", qty), ("notional", notional), ("fraction", fraction)):
-        if value is not None:
-            if sizing is None:  # alone, the flag picks its rule (the config's, if the same)
-                _component(overrides, data, "sizing", rules[key])
-            overrides[f"sizing.params.{key}"] = value
-    _component(overrides, data, "broker", broker)
-    paper = {"fee_bps": fee_bps, "slippage_bps": slippage_bps, "cash": cash}
-    for key, value in paper.items():
-        if value is not None:
-            overrides[f"broker.params.{key}"] = value
-    if timeframe is not None:
-        overrides["timeframe"] = timeframe
-    if session_id is not None:
-        overrides["session_id"] = session_id
-    overrides.update(dict(parse_override(item) for item in sets or []))
-    return {**_default_components(data, overrides), **overrides}
-
-
-def _component(
-    overrides: dict[str, Any], data: dict[str, Any], kind: str, name: str | None
-) -> None:
-    """``--KIND NAME``: the name, and empty params when it differs from the config's."""
-    if name is None:
-        return
-    overrides[f"{kind}.name"] = name
-    section = data.get(kind)
-    if not isinstance(section, dict) or name != section.get("name"):
-        overrides[f"{kind}.params"] = {}
-
-
-def _default_components(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """The default broker and sizing (name and params), for a config without that table
-    whose overrides set only some of its params: without them the table would have no
-    name, and ``--set sizing.params.max_qty=...`` would drop the default ``qty``."""
-    from logos.config import RunConfig
-
-    defaults: dict[str, Any] = {}
-    for kind in ("broker", "sizing"):
-        touched = any(key.startswith(f"{kind}.") for key in overrides)
-        named = f"{kind}.name" in overrides or kind in overrides
-        if kind not in data and touched and not named:
-            defaults[kind] = RunConfig.model_fields[kind].default.model_dump()
-    return defaults
 
 
 CURRENCY_DECIMALS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 0}
@@ -147,13 +70,13 @@ def console_money(value: Decimal, currency: str) -> str:
     return f"{rounded:,.{places}f} {currency}"
 
 
-def _summary_table(summary: Summary, currency: str) -> Table:
+def summary_table(summary: Summary, currency: str, title: str = "backtest") -> Table:
     from rich.table import Table
 
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2%}"
 
-    table = Table(title="backtest", show_header=False)
+    table = Table(title=title, show_header=False)
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_row("return", pct(summary.total_return))
@@ -183,102 +106,21 @@ def backtest(
             show_default=False,
         ),
     ] = None,
-    data: Annotated[
-        str | None,
-        typer.Option(
-            "--data",
-            metavar="PATH",
-            help="Bars file or folder (relative to the working directory).",
-        ),
-    ] = None,
-    symbol: Annotated[
-        list[str] | None,
-        typer.Option("--symbol", metavar="SYMBOL", help="Symbol to trade (repeatable)."),
-    ] = None,
-    feed: Annotated[
-        str | None,
-        typer.Option(
-            "--feed",
-            metavar="NAME",
-            help="Feed name (logos plugins list).",
-            show_default="replay with --data",
-        ),
-    ] = None,
-    broker: Annotated[
-        str | None,
-        typer.Option(
-            "--broker",
-            metavar="NAME",
-            help="Broker name (logos plugins list).",
-            show_default="paper",
-        ),
-    ] = None,
-    strategy: Annotated[
-        str | None,
-        typer.Option(
-            "--strategy",
-            metavar="NAME",
-            help="Strategy name, or a class: file.py:Class or module:Class.",
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", metavar="KEY=VALUE", help="Strategy param (repeatable; fast=10)."),
-    ] = None,
-    sizing: Annotated[
-        str | None,
-        typer.Option(
-            "--sizing",
-            metavar="NAME",
-            help="Sizing rule: fixed_qty, fixed_notional or percent_equity.",
-            show_default="fixed_qty, qty 1",
-        ),
-    ] = None,
-    qty: Annotated[
-        str | None, typer.Option("--qty", metavar="QTY", help="fixed_qty: quantity per order.")
-    ] = None,
-    notional: Annotated[
-        str | None,
-        typer.Option("--notional", metavar="AMOUNT", help="fixed_notional: notional per order."),
-    ] = None,
-    fraction: Annotated[
-        str | None,
-        typer.Option(
-            "--fraction", metavar="FRACTION", help="percent_equity: fraction of equity (0.1)."
-        ),
-    ] = None,
-    fee_bps: Annotated[
-        str | None,
-        typer.Option("--fee-bps", metavar="BPS", help="Paper broker fee.", show_default="0"),
-    ] = None,
-    slippage_bps: Annotated[
-        str | None,
-        typer.Option(
-            "--slippage-bps", metavar="BPS", help="Paper broker slippage.", show_default="0"
-        ),
-    ] = None,
-    cash: Annotated[
-        str | None,
-        typer.Option("--cash", metavar="AMOUNT", help="Starting cash.", show_default="100000"),
-    ] = None,
-    timeframe: Annotated[
-        str | None,
-        typer.Option(
-            "--timeframe",
-            metavar="INTERVAL",
-            help="Bar interval, e.g. 1m, 1d.",
-            show_default="the data's interval",
-        ),
-    ] = None,
-    session_id: Annotated[
-        str | None,
-        typer.Option(
-            "--session-id",
-            metavar="ID",
-            help="Session id: letters, digits, '_', '.', '-'.",
-            show_default="session",
-        ),
-    ] = None,
+    data: DataFlag = None,
+    symbol: SymbolFlag = None,
+    feed: FeedFlag = None,
+    broker: BrokerFlag = None,
+    strategy: StrategyFlag = None,
+    param: ParamFlag = None,
+    sizing: SizingFlag = None,
+    qty: QtyFlag = None,
+    notional: NotionalFlag = None,
+    fraction: FractionFlag = None,
+    fee_bps: FeeBpsFlag = None,
+    slippage_bps: SlippageBpsFlag = None,
+    cash: CashFlag = None,
+    timeframe: TimeframeFlag = None,
+    session_id: SessionIdFlag = None,
     out_dir: Annotated[
         str | None,
         typer.Option(
@@ -316,55 +158,20 @@ def backtest(
     ] = True,
 ) -> None:
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
+    values = locals()  # the run flags among them (run_flags)
     # the whole command, imports included: they allocate many long-lived objects too
     with collector_paused(), terminate_as_interrupt():
-        from logos.config import (
-            anchor_paths,
-            apply_overrides,
-            apply_risk_flags,
-            read_config_file,
-            validate_config,
-        )
-        from logos.plugins import get_registry
         from logos.reports import summarize
         from logos.run_folder import RunFolder
         from logos.session import build_session, run_session, write_artifacts
-        from logos.strategies.loading import with_strategy_class
 
-        raw = read_config_file(config) if config is not None else {}
-        if config is not None:
-            anchor_paths(raw, Path(config).parent)
-        overrides = flag_overrides(
-            raw,
-            data_path=data,
-            symbols=symbol,
-            strategy=strategy,
-            params=param,
-            sizing=sizing,
-            qty=qty,
-            notional=notional,
-            fraction=fraction,
-            fee_bps=fee_bps,
-            slippage_bps=slippage_bps,
-            cash=cash,
-            timeframe=timeframe,
-            session_id=session_id,
-            sets=set_,
-            feed=feed,
-            broker=broker,
+        merged, registry, validated = load_run_config(
+            config,
+            run_flags(values),
+            risk=risk,
+            modes=("backtest",),
+            command="logos backtest",
         )
-        merged = apply_overrides(raw, overrides)
-        if risk:
-            apply_risk_flags(merged, risk)
-        merged.setdefault("mode", "backtest")
-        if config is None:
-            _require_flags(merged)
-        if merged.get("mode") != "backtest":
-            raise ConfigError(
-                [f"mode: logos backtest runs mode 'backtest', not {merged['mode']!r}"]
-            )
-        registry = with_strategy_class(get_registry(), merged, config or "command line")
-        validated = validate_config(merged, registry, source=config or "command line")
         run = validated.run
         if out_dir is not None and not out_dir.strip():
             raise ConfigError(["--out: give a folder (it is empty)"], source="command line")
@@ -376,7 +183,7 @@ def backtest(
                 validated, registry, timeframe_given="timeframe" in merged, run_dir=target
             )
             if journal:
-                from logos.journal import JOURNAL_FILE, JsonlJournal
+                from logos.state.journal import JOURNAL_FILE, JsonlJournal
 
                 session.engine.parts.journal = JsonlJournal(target / JOURNAL_FILE)
             with _progress(progress and out.is_terminal) as shown:
@@ -387,7 +194,7 @@ def backtest(
             err.print(f"interrupted: {escape(_what_is_left(folder))}", highlight=False)
             raise typer.Exit(130) from None
         summary = summarize(result)
-    out.print(_summary_table(summary, result.currency))
+    out.print(summary_table(summary, result.currency))
     for warning in result.warnings:  # a run that could not trade says so (docs/backtest.md)
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     out.print(
@@ -414,18 +221,6 @@ def _what_is_left(folder: RunFolder) -> str:
     if folder.earlier:
         said.append("the earlier run there is unchanged")
     return "; ".join(said)
-
-
-def _require_flags(merged: dict[str, Any]) -> None:
-    problems = []
-    if "feed" not in merged:
-        problems.append("--data: give a bars file or folder (or a CONFIG file)")
-    if "symbols" not in merged:
-        problems.append("--symbol: give the symbol to trade (or a CONFIG file)")
-    if "strategy" not in merged:
-        problems.append("--strategy: give a strategy name (or a CONFIG file)")
-    if problems:
-        raise ConfigError(problems, source="command line")
 
 
 class _progress:

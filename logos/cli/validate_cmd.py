@@ -3,8 +3,8 @@
 Beyond the config's shape and every component's params (:func:`logos.config.validate_config`:
 credentials, duplicate symbols, components not available yet), it checks what a run would
 hit next: the replay feed's data files exist for every symbol. A config whose mode no
-command runs yet (paper, dry_run, live: ``logos trade`` is not built, docs/status.md) is
-valid, and says so with a warning on stderr.
+command runs yet (dry_run, live: docs/status.md) is valid, and says so with a warning on
+stderr.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from logos.cli.app import RiskFlags, SetFlags, app, err, out
 if TYPE_CHECKING:
     from logos.config import ValidatedConfig
 
-RUNNABLE_MODES = {"backtest": "logos backtest"}
+RUNNABLE_MODES = {"backtest": "logos backtest", "paper": "logos trade"}
 """Modes a command can run today, and the command."""
 
 

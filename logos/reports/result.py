@@ -58,6 +58,10 @@ class SessionResult:
     stopped: str | None = None
     """Why the session stopped before its data ended (the kill switch), or None."""
     restarts: int = 0
+    restart_notes: list[str] = field(default_factory=list)
+    """One line per restart: when, from which snapshot, what it found (docs/state.md)."""
+    operator_actions: list[str] = field(default_factory=list)
+    """One line per operator action (a breaker reset, with its reason)."""
     bars: int = 0
     gaps: int = 0
     """Gaps in the data (runs of missing bars), expected closures not included."""

@@ -130,7 +130,13 @@ def _render(
         lines += ["", "## Bad bars skipped", ""]
         lines += [f"- {_cell(row)}" for row in result.skipped_rows]
         lines += _more(sum(result.skipped_bars.values()), "bad bars skipped")
-    lines += ["", "## Restarts", "", f"{result.restarts}", "", "## Equity and drawdown", ""]
+    lines += ["", "## Restarts", "", f"{result.restarts}"]
+    if result.restart_notes:
+        lines += [""] + [f"- {_cell(note)}" for note in result.restart_notes]
+    if result.operator_actions:
+        lines += ["", "## Operator actions", ""]
+        lines += [f"- {_cell(action)}" for action in result.operator_actions]
+    lines += ["", "## Equity and drawdown", ""]
     lines += [
         f"![equity and drawdown]({CHART_FILE})",
         "",

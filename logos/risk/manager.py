@@ -37,6 +37,7 @@ from logos.risk.guard import (
     TripAction,
 )
 from logos.sizing import make_client_order_id
+from logos.timeutil import ensure_utc, isoformat_utc
 
 if TYPE_CHECKING:
     from logos.engine import Engine
@@ -329,6 +330,11 @@ class RiskManager(RiskHooks):
             "trading_state": self.state.value,
             "tripped": [item.guard.name for item in self.guards if item.tripped],
             "guards": {item.guard.name: item.guard.state() for item in self.guards},
+            "prices": {symbol: str(price) for symbol, price in self.prices.items()},
+            "last_bar_ts": {
+                symbol: None if ts is None else isoformat_utc(ts)
+                for symbol, ts in self.last_bar_ts.items()
+            },
         }
 
     def restore(self, snapshot: dict[str, Any]) -> None:
@@ -340,6 +346,33 @@ class RiskManager(RiskHooks):
             item.tripped = item.guard.name in tripped
             item.guard.restore(states.get(item.guard.name, {}))
         self._checking = [g for g in self.guards if g.checks_slices and not g.tripped]
+        self.prices.update((k, Decimal(v)) for k, v in snapshot.get("prices", {}).items())
+        self.last_bar_ts.update(
+            (k, None if v is None else ensure_utc(datetime.fromisoformat(v)))
+            for k, v in snapshot.get("last_bar_ts", {}).items()
+        )
+
+    @property
+    def pending(self) -> bool:
+        """Guard reports not applied yet (a snapshot waits for a slice without any)."""
+        return bool(self._pending)
+
+    def reset_breakers(self, ts: datetime, reason: str) -> list[str]:
+        """Clear every latched breaker and go back to ACTIVE, on an operator's word
+        (``logos trade --resume RUN_DIR --reset-breakers --reason TEXT``); return the
+        breakers cleared. Each starts afresh from the next slice (its own state is cleared:
+        a drawdown breaker measures from the equity at the reset)."""
+        cleared = [item.guard.name for item in self.guards if item.tripped]
+        for item in self.guards:
+            if item.tripped:  # measured afresh: a drawdown from the equity now
+                item.guard.restore({})
+                item.tripped = False
+        self._checking = [g for g in self.guards if g.checks_slices]
+        if self.state is not TradingState.ACTIVE:
+            self._change_state(TradingState.ACTIVE, "operator", ts)
+        assert self.engine is not None
+        self.engine.resize_all()
+        return cleared
 
 
 def _reducing_orders(engine: Engine) -> set[str]:

@@ -1,0 +1,190 @@
+"""The journal of a paper or live session, with its snapshots (docs/state.md).
+
+:class:`StateKeeper` is the engine's :class:`~logos.engine_hooks.Journal` when a session
+keeps state: it appends every record the engine makes to ``state.jsonl``, writes the
+snapshot ``state.json`` every ``snapshot_every`` slices and at the end, and adds the records
+only it knows of — the ``session`` header, ``positions`` checkpoints, ``restart``,
+``operator`` and ``session_end``. Those are not counted by the engine, so the engine's
+numbering (and with it every client order id) is the same whether or not a session was
+restarted.
+
+After a restart the engine processes again the slices journaled after the snapshot. Until it
+has made again every record the journal holds past the snapshot, the keeper writes nothing:
+it checks that each record is the one journaled (:attr:`StateKeeper.replaying`), so nothing
+is recorded twice and a session that would now act differently (other data, config or code)
+is stopped at the first difference instead of mixing two histories.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from logos.domain import Event
+from logos.state.journal import JournalError, JsonlJournal, Record, encode
+from logos.state.snapshot import SNAPSHOT_FILE, write_snapshot
+
+STATE_RECORDS = frozenset({"session", "positions", "restart", "operator", "session_end"})
+"""Record types the state layer writes itself (the engine makes every other type)."""
+SNAPSHOT_EVERY = 1000
+"""Slices between two snapshots, by default."""
+
+
+class StateKeeper:
+    """Journal and snapshots of one session in ``run_dir`` (see the module docstring)."""
+
+    enabled = True
+
+    def __init__(
+        self,
+        run_dir: Path,
+        writer: JsonlJournal,
+        *,
+        session_id: str,
+        snapshot_every: int = SNAPSHOT_EVERY,
+        expected: Iterable[Record] = (),
+        covered: int = -1,
+    ) -> None:
+        if snapshot_every < 1:
+            raise ValueError(f"snapshot_every must be at least 1, got {snapshot_every}")
+        self.run_dir = run_dir
+        self.writer = writer
+        self.session_id = session_id
+        self.snapshot_every = snapshot_every
+        self._expected = deque(r for r in expected if r.type not in STATE_RECORDS)
+        self.covered = covered
+        """The journal ``seq`` of the last record made (written, or made again and found
+        the same): what a snapshot taken now covers."""
+        self.in_slice = False
+        self.last_bar: dict[str, str] = {}
+        """Each symbol's last bar time processed (ISO-8601), for the snapshot."""
+        self.restored = True
+        """False from a restart until the engine's state is back from the snapshot: until
+        then a checkpoint would record a state the session never had."""
+        self.written_orders: dict[str, dict[str, Any]] | None = None
+        """While set (a restart, until it trades on): the latest version of each order this
+        run journaled, by client order id, for reconciliation."""
+        self.header: Callable[[], dict[str, Any]] | None = None
+        """The ``session`` record of a new session, written before its first other record
+        (late, so that it holds what the session learned while loading its data)."""
+
+    @property
+    def replaying(self) -> bool:
+        """True while the engine is making again records the journal already holds."""
+        return bool(self._expected)
+
+    @property
+    def unmatched(self) -> int:
+        """Journaled records not made again (must be none once the journaled slices ran)."""
+        return len(self._expected)
+
+    # the engine's side -----------------------------------------------------------------
+
+    def record(self, event: Event) -> None:
+        """Append ``event``, or check it against the journal while replaying."""
+        if event.type == "slice":
+            self.in_slice = True
+            for bar in event.data["bars"]:
+                self.last_bar[bar[0]] = event.ts.isoformat()
+        if self._expected:
+            self._check(event)
+            return
+        if self.header is not None:
+            self._write_header()
+        self.covered = self.writer.record(event)
+        if self.written_orders is not None and event.type == "order":
+            order = event.data["order"]
+            self.written_orders[order["client_order_id"]] = order
+
+    def _check(self, event: Event) -> None:
+        want = self._expected.popleft()
+        got = json.loads(encode(0, event.type, event.ts, event.data))
+        if (want.type, want.ts, want.data) != (got["type"], got["ts"], got["data"]):
+            self._expected.appendleft(want)  # still not made again: the session stops here
+            raise JournalError(
+                f"{self.writer.path}, line {want.line}: the resumed session made a "
+                f"{got['type']!r} record at {got['ts']} where the journal has {want.type!r} "
+                f"at {want.ts}; the data, the config or the code changed since the journal "
+                "was written, so the session cannot carry on from it"
+            )
+        self.covered = want.seq
+
+    def sync(self) -> None:
+        """Put every record on disk before something leaves the process."""
+        self.writer.sync()
+
+    def after_slice(self, engine: Any, ts: datetime) -> None:
+        """A slice is done: snapshot every ``snapshot_every`` slices."""
+        self.in_slice = False
+        if engine.slices_done % self.snapshot_every == 0:
+            self.checkpoint(engine)
+
+    def finish(self, engine: Any) -> None:
+        """The engine stopped, however: a last checkpoint (positions record, and a snapshot
+        when it stopped between two slices)."""
+        if self._expected or not self.restored:
+            return  # replaying, or stopped before its state was back: nothing new to keep
+        self.note("positions", self._positions(engine), ts=_bar_time(engine))
+        if not self.in_slice:
+            self._snapshot(engine)
+        self.writer.sync()
+
+    # what only the state layer records --------------------------------------------------
+
+    def note(self, type: str, data: dict[str, Any], *, ts: datetime | None = None) -> int:
+        """Append a record the engine does not count (header, checkpoint, restart, operator
+        action, end) and return its seq."""
+        if self.header is not None:
+            self._write_header()
+        self.covered = self.writer.write(type, ts or datetime.now(UTC), data)
+        return self.covered
+
+    def _write_header(self) -> None:
+        header, self.header = self.header, None
+        assert header is not None
+        self.covered = self.writer.write("session", datetime.now(UTC), header())
+
+    def checkpoint(self, engine: Any) -> None:
+        """A ``positions`` record (unless replaying: it is journaled already) and a snapshot."""
+        if getattr(engine.parts.risk, "pending", False):
+            return  # a guard's report waits for the next slice: snapshot then
+        if not self._expected:
+            self.note("positions", self._positions(engine), ts=_bar_time(engine))
+        self._snapshot(engine)
+
+    def _positions(self, engine: Any) -> dict[str, Any]:
+        return {
+            "positions": [p.model_dump(mode="json") for p in engine.broker.positions()],
+            "repeated_denials": engine.repeated_denials,
+            "slices": engine.slices_done,
+        }
+
+    def _snapshot(self, engine: Any) -> None:
+        self.writer.sync()  # the snapshot never covers a record that is not on disk
+        risk = engine.parts.risk
+        write_snapshot(
+            self.run_dir / SNAPSHOT_FILE,
+            {
+                "session_id": self.session_id,
+                "seq": self.covered,
+                "written_at": datetime.now(UTC).isoformat(),
+                "last_bar": dict(self.last_bar),
+                "engine": engine.state(),
+                "broker": engine.broker.snapshot(),
+                "risk": risk.snapshot() if hasattr(risk, "snapshot") else {},
+            },
+        )
+
+    def close(self) -> None:
+        """Sync and close the journal file."""
+        self.writer.close()
+
+
+def _bar_time(engine: Any) -> datetime:
+    """The last bar time the broker saw (the time a checkpoint belongs to)."""
+    last = engine.account_history.last
+    return last.ts if last is not None else datetime.now(UTC)

@@ -1,0 +1,189 @@
+"""A paper (or live) session that keeps its state: journal, snapshots, restart and
+artifacts rebuilt from the journal on every exit path (docs/state.md).
+
+:func:`run_stateful` runs a built session in its run folder — anew, or carrying on from a
+:class:`~logos.state.resume.ResumePlan` — and :func:`publish_from_journal` writes the
+artifacts (orders.csv, trades.csv, positions.csv, account.csv, session.md) from the journal
+alone, so they cover the whole session across restarts and are the same as an uninterrupted
+session's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from logos import __version__
+from logos.errors import LogosError
+from logos.reports import Reporter
+from logos.reports.result import SessionResult
+from logos.run_folder import RunFolder
+from logos.session import Session, run_session
+from logos.state.journal import JOURNAL_FILE, JournalError, JsonlJournal, read_journal
+from logos.state.keeper import SNAPSHOT_EVERY, StateKeeper
+from logos.state.rebuild import result_from_journal
+from logos.state.reconcile import describe, differences, journaled_orders
+from logos.state.resume import ResumePlan, ResumingFeed, restorer
+
+SYNC_EVERY = 4096
+"""Records between two ``fsync`` of the journal, by default (every record is flushed to the
+operating system at once; this bounds what a power cut can take)."""
+
+
+@dataclass
+class StatefulRun:
+    """How a stateful session ended."""
+
+    result: SessionResult
+    """Rebuilt from the journal: the whole session, across restarts."""
+    ended: str
+    """``completed``, ``stopped`` (the kill switch), ``interrupted`` or ``error``."""
+    reset: list[str] | None = None
+    """The breakers an operator reset on this start (None: no reset asked)."""
+
+
+def session_header(session: Session, raw_config: dict[str, Any]) -> dict[str, Any]:
+    """The ``session`` record: what the session is, and the config it runs (to resume it and
+    to report it from the journal alone)."""
+    engine = session.engine
+    params = engine.broker.params
+    return {
+        "session_id": engine.parts.session_id,
+        "mode": engine.parts.mode,
+        "symbols": list(engine.parts.symbols),
+        "config_summary": dict(engine.parts.config_summary),
+        "starting_cash": str(getattr(params, "cash", 0)),
+        "currency": engine.account_currency(params),
+        "logos_version": __version__,
+        "config": raw_config,
+    }
+
+
+def run_stateful(
+    session: Session,
+    run_dir: Path,
+    *,
+    raw_config: dict[str, Any],
+    plan: ResumePlan | None = None,
+    reset_reason: str | None = None,
+    snapshot_every: int = SNAPSHOT_EVERY,
+    sync_every: int = SYNC_EVERY,
+) -> StatefulRun:
+    """Run ``session`` with its journal and snapshots in ``run_dir``, then write the
+    artifacts from the journal, however the run ends (an exception is raised again after)."""
+    engine = session.engine
+    path = run_dir / JOURNAL_FILE
+    if plan is None:
+        writer = JsonlJournal(path, sync_every=sync_every)
+    else:
+        writer = JsonlJournal(
+            path, sync_every=sync_every, resume=True, last_seq=plan.contents.last_seq
+        )
+    keeper = StateKeeper(
+        run_dir,
+        writer,
+        session_id=engine.parts.session_id,
+        snapshot_every=snapshot_every,
+        expected=plan.expected if plan is not None else (),
+        covered=plan.covered if plan is not None else -1,
+    )
+    engine.parts.journal = keeper
+    outcome = StatefulRun(result=None, ended="error")  # type: ignore[arg-type]
+    if plan is None:
+        keeper.header = lambda: session_header(session, raw_config)
+    else:
+        keeper.last_bar = dict((plan.snapshot or {}).get("last_bar", {}))
+        keeper.note("restart", plan.restart_data())
+        keeper.written_orders = {}
+        keeper.restored = False
+
+    def on_live() -> None:
+        assert plan is not None
+        if keeper.unmatched:
+            raise JournalError(
+                f"{path}: {keeper.unmatched} journaled record(s) after the last journaled "
+                "slice were not made again; the session cannot carry on from this journal"
+            )
+        journaled = journaled_orders(plan.contents)
+        journaled.update(keeper.written_orders or {})  # a slice cut short, finished now
+        keeper.written_orders = None
+        found = differences(engine.broker, journaled)
+        if found:
+            raise JournalError(f"{run_dir}: {describe(found)}; the session does not start")
+        if reset_reason is not None:
+            outcome.reset = _reset_breakers(engine, keeper, reset_reason)
+
+    wrapper = None
+    if plan is not None:
+        last = plan.last_slice_ts
+
+        def wrapper(feed: Any) -> Any:
+            return ResumingFeed(feed, plan.replay, last, on_live)
+
+    elif reset_reason is not None:
+        raise LogosError("--reset-breakers: only a resumed session has breakers to reset")
+    try:
+        run_session(
+            session,
+            stepwise=True,
+            restore=restorer(plan, keeper) if plan is not None else None,
+            feed_wrapper=wrapper,
+        )
+        outcome.ended = "stopped" if engine.stopped is not None else "completed"
+    except KeyboardInterrupt:
+        outcome.ended = "interrupted"
+        raise
+    except BaseException as exc:
+        outcome.ended = f"error: {exc}"
+        raise
+    finally:
+        _end(keeper, engine, outcome.ended)
+        outcome.result = publish_from_journal(run_dir, session.reporters)
+    return outcome
+
+
+def _reset_breakers(engine: Any, keeper: StateKeeper, reason: str) -> list[str]:
+    """The operator's ``--reset-breakers``: journaled first, then applied."""
+    risk = engine.parts.risk
+    tripped = [g.guard.name for g in getattr(risk, "guards", []) if g.tripped]
+    keeper.note("operator", {"action": "reset_breakers", "reason": reason, "breakers": tripped})
+    if tripped:
+        last = engine.account_history.last
+        ts = last.ts if last is not None else datetime.now(UTC)
+        risk.reset_breakers(ts, reason)
+    return tripped
+
+
+def _end(keeper: StateKeeper, engine: Any, ended: str) -> None:
+    """The ``session_end`` record (unless the run stopped while replaying the journal: its
+    records are all there already), then close the journal."""
+    try:
+        if not keeper.replaying:
+            keeper.note(
+                "session_end",
+                {
+                    "reason": ended,
+                    "stopped": engine.stopped,
+                    "slices": engine.slices_done,
+                },
+                ts=datetime.now(UTC),
+            )
+    finally:
+        keeper.close()
+
+
+def publish_from_journal(run_dir: Path, reporters: list[Reporter]) -> SessionResult:
+    """Rebuild the session's result from ``run_dir``'s journal and have every reporter write
+    it into ``run_dir`` (through a staging folder: each file is complete or absent)."""
+    result = result_from_journal(read_journal(run_dir / JOURNAL_FILE))
+
+    def write(staging: Path) -> list[Path]:
+        paths: list[Path] = []
+        for reporter in reporters:
+            paths.extend(reporter.write(result, staging))
+        return paths
+
+    RunFolder(run_dir, force=True, flag="run folder").publish(write)
+    return result
