@@ -26,6 +26,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/logos plugins list
 	$(BIN)/logos backtest examples/sma_cross.toml --out runs/demo --force
+	$(BIN)/logos trade examples/sma_cross_paper.toml --run-dir runs/demo-paper
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -559,6 +559,14 @@ class Engine:
         }
         self.working = {o.order_id: o.symbol for o in self.broker.working_orders()}
 
+    def warm_up(self, bars: Sequence[Bar]) -> None:
+        """A restart: each bar's symbol takes its signal for it and discards it, so that its
+        strategy (or its stream of whole-series signals) is where it was after that bar;
+        nothing is sized or sent."""
+        states = self._states
+        for bar in bars:
+            states[bar.symbol].signal(bar)
+
     def _unsettle(self, symbol: str) -> None:
         """An order of ``symbol`` stopped working before it filled completely (canceled,
         expired, cut at fill time, rejected by a venue): size the symbol again."""

@@ -199,6 +199,8 @@ def run_session(
         if not stepwise:
             signals = {s: _series_signals(engine, s, frames[s]) for s in run.symbols}
     run_feed = feed_wrapper(feed) if feed_wrapper is not None else feed
+    if progress is not None:
+        progress(0, total)
     result = engine.run(
         run_feed, timeframe, signals=signals, progress=progress, total=total, restore=restore
     )

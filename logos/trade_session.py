@@ -10,6 +10,7 @@ session's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from logos import __version__
 from logos.errors import LogosError
+from logos.feeds.limited import LimitedFeed, RunLimits
 from logos.reports import Reporter
 from logos.reports.result import SessionResult
 from logos.run_folder import RunFolder
@@ -26,6 +28,9 @@ from logos.state.keeper import SNAPSHOT_EVERY, StateKeeper
 from logos.state.rebuild import result_from_journal
 from logos.state.reconcile import describe, differences, journaled_orders
 from logos.state.resume import ResumePlan, ResumingFeed, restorer
+from logos.state.snapshot import header_digest
+
+NO_LIMITS = RunLimits()
 
 SYNC_EVERY = 4096
 """Records between two ``fsync`` of the journal, by default (every record is flushed to the
@@ -70,9 +75,19 @@ def run_stateful(
     reset_reason: str | None = None,
     snapshot_every: int = SNAPSHOT_EVERY,
     sync_every: int = SYNC_EVERY,
+    limits: RunLimits = NO_LIMITS,
+    status: Reporter | None = None,
+    listeners: Sequence[Callable[[str, datetime, dict[str, Any]], None]] = (),
+    stepwise: bool = False,
 ) -> StatefulRun:
     """Run ``session`` with its journal and snapshots in ``run_dir``, then write the
-    artifacts from the journal, however the run ends (an exception is raised again after)."""
+    artifacts from the journal, however the run ends (an exception is raised again after).
+
+    ``limits`` bound this run (it is then paused, not completed); ``status`` is told of
+    every slice (the console's status line); ``listeners`` of every record journaled. Over
+    a replay feed the strategies' signals are computed once on the whole series, as a
+    backtest computes them (the same numbers: the strategy contract holds them equal), unless
+    ``stepwise``; over a live feed they are asked bar by bar."""
     engine = session.engine
     path = run_dir / JOURNAL_FILE
     if plan is None:
@@ -90,11 +105,15 @@ def run_stateful(
         covered=plan.covered if plan is not None else -1,
     )
     engine.parts.journal = keeper
+    keeper.listeners.extend(listeners)
     outcome = StatefulRun(result=None, ended="error")  # type: ignore[arg-type]
     if plan is None:
         keeper.header = lambda: session_header(session, raw_config)
     else:
+        for record in plan.contents.records:  # the result of the runs before this one
+            keeper.fold.add(record.type, record.ts, record.data)
         keeper.last_bar = dict((plan.snapshot or {}).get("last_bar", {}))
+        keeper.header_digest = header_digest(plan.head)
         keeper.note("restart", plan.restart_data())
         keeper.written_orders = {}
         keeper.restored = False
@@ -115,23 +134,37 @@ def run_stateful(
         if reset_reason is not None:
             outcome.reset = _reset_breakers(engine, keeper, reset_reason)
 
-    wrapper = None
-    if plan is not None:
-        last = plan.last_slice_ts
-
-        def wrapper(feed: Any) -> Any:
-            return ResumingFeed(feed, plan.replay, last, on_live)
-
-    elif reset_reason is not None:
+    if plan is None and reset_reason is not None:
         raise LogosError("--reset-breakers: only a resumed session has breakers to reset")
+    last = plan.last_slice_ts if plan is not None else None
+    limited: LimitedFeed | None = None
+
+    def wrapper(feed: Any) -> Any:
+        nonlocal limited
+        if limits.any:
+            feed = limited = LimitedFeed(feed, limits, after=last)
+        return ResumingFeed(feed, plan.replay, last, on_live) if plan is not None else feed
+
+    def progress(done: int, total: int | None) -> None:
+        if status is not None and total is not None:
+            status.total = total  # type: ignore[attr-defined]
+
+    if status is not None:
+        engine.parts.reporters = [*engine.parts.reporters, status]
     try:
         run_session(
             session,
-            stepwise=True,
+            stepwise=stepwise,
             restore=restorer(plan, keeper) if plan is not None else None,
             feed_wrapper=wrapper,
+            progress=progress,
         )
-        outcome.ended = "stopped" if engine.stopped is not None else "completed"
+        if engine.stopped is not None:
+            outcome.ended = "stopped"
+        elif limited is not None and limited.reached is not None:
+            outcome.ended = f"paused at {limited.reached}"
+        else:
+            outcome.ended = "completed"
     except KeyboardInterrupt:
         outcome.ended = "interrupted"
         raise
@@ -139,8 +172,11 @@ def run_stateful(
         outcome.ended = f"error: {exc}"
         raise
     finally:
+        if status is not None:
+            engine.parts.reporters.remove(status)
         _end(keeper, engine, outcome.ended)
-        outcome.result = publish_from_journal(run_dir, session.reporters)
+        outcome.result = keeper.fold.result()
+        publish(run_dir, session.reporters, outcome.result)
     return outcome
 
 
@@ -175,9 +211,15 @@ def _end(keeper: StateKeeper, engine: Any, ended: str) -> None:
 
 
 def publish_from_journal(run_dir: Path, reporters: list[Reporter]) -> SessionResult:
-    """Rebuild the session's result from ``run_dir``'s journal and have every reporter write
-    it into ``run_dir`` (through a staging folder: each file is complete or absent)."""
+    """Rebuild the session's result from ``run_dir``'s journal and publish it."""
     result = result_from_journal(read_journal(run_dir / JOURNAL_FILE))
+    publish(run_dir, reporters, result)
+    return result
+
+
+def publish(run_dir: Path, reporters: list[Reporter], result: SessionResult) -> None:
+    """Have every reporter write ``result`` into ``run_dir`` (through a staging folder: each
+    file is complete or absent)."""
 
     def write(staging: Path) -> list[Path]:
         paths: list[Path] = []
@@ -186,4 +228,3 @@ def publish_from_journal(run_dir: Path, reporters: list[Reporter]) -> SessionRes
         return paths
 
     RunFolder(run_dir, force=True, flag="run folder").publish(write)
-    return result

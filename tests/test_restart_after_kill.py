@@ -60,12 +60,13 @@ def kill_points(journal: list[dict]) -> list[int]:
     return sorted(set(even) | set(filled_later[::step][:AFTER_ORDER_POINTS]))
 
 
-def crash_and_resume(root: Path, kills: tuple[int, ...]) -> Path:
+def crash_and_resume(root: Path, kills: tuple[int, ...], *more: str) -> Path:
     """Kill the session after ``kills[0]`` records, each resumed run after the next count,
-    then resume it to the end."""
+    then resume it to the end (every run with the options ``more``)."""
     run_dir = root / "run"
-    start = ("trade", str(SESSION), "--run-dir", str(run_dir), "--snapshot-every", SNAPSHOT_EVERY)
-    resume = ("trade", "--resume", str(run_dir), "--snapshot-every", SNAPSHOT_EVERY)
+    every = ("--snapshot-every", SNAPSHOT_EVERY, *more)
+    start = ("trade", str(SESSION), "--run-dir", str(run_dir), *every)
+    resume = ("trade", "--resume", str(run_dir), *every)
     log = str(root / "output.txt")
     said = f"k={kills}: see {log}"
     assert run_logos(*start, kill_after=kills[0], log=log) == -9, f"{said}: not killed"
@@ -85,6 +86,7 @@ def test_killed_anywhere_and_resumed_ends_byte_identical(
     cases: list[tuple[int, ...]] = [(k,) for k in points]
     cases += [(trip + 1,), (trip + 2,), (trip + 3,)]  # right after a breaker tripped
     cases += [(900, 500), (2500, 1), (40, 40, 40)]  # killed again while resuming
+    stepwise = [(300,), (1777,), (2600, 300)]  # strategies asked bar by bar, as over a live feed
     expected = {name: (uninterrupted / name).read_bytes() for name in ARTIFACTS}
     sent = Counter(
         r["data"]["client_order_id"]
@@ -92,10 +94,10 @@ def test_killed_anywhere_and_resumed_ends_byte_identical(
         if r["type"] == "order" and r["data"]["old"] is None
     )
 
-    def check(case: tuple[int, ...]) -> list[str]:
-        root = tmp_path / "-".join(map(str, case))
+    def check(case: tuple[int, ...], *more: str) -> list[str]:
+        root = tmp_path / "-".join(map(str, (*case, *more)))
         root.mkdir()
-        run_dir = crash_and_resume(root, case)
+        run_dir = crash_and_resume(root, case, *more)
         problems = [
             f"k={case}: {name} differs"
             for name in ARTIFACTS
@@ -114,7 +116,9 @@ def test_killed_anywhere_and_resumed_ends_byte_identical(
         return problems
 
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
-        problems = [p for found in pool.map(check, cases) for p in found]
+        found = [pool.submit(check, case) for case in cases]
+        found += [pool.submit(check, case, "--stepwise") for case in stepwise]
+        problems = [p for future in found for p in future.result()]
     assert problems == []
     assert len(cases) >= 50
 

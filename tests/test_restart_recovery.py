@@ -350,9 +350,11 @@ def test_a_kill_switch_stop_is_carried_on_halted_once_its_file_is_removed(
 def test_an_error_mid_session_leaves_artifacts_and_the_fixed_session_carries_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A strategy that raises at its 200th bar: the session ends with the error (exit 1),
-    its artifacts written from the journal up to there and a ``session_end`` saying why.
-    Fixed, the same session carries on and ends exactly as one that never failed."""
+    """A strategy that raises at its 200th bar (asked bar by bar, as over a live feed): the
+    session ends with the error (exit 1), its artifacts written from the journal up to there
+    and a ``session_end`` saying why. Fixed, the same session carries on (its signals now
+    computed on the whole series: the same numbers) and ends exactly as one that never
+    failed."""
     strategy = tmp_path / "long_from.py"
     failing = STRATEGY.replace("START", "100").replace(
         "        rows = np.arange(len(bars))",
@@ -363,7 +365,7 @@ def test_an_error_mid_session_leaves_artifacts_and_the_fixed_session_carries_on(
     data = str(SESSION.parent / "two_symbols")
     argv = ["--data", data, "--symbol", "XRP/ETH", "--strategy", f"{strategy}:LongFrom"]
     run_dir = tmp_path / "run"
-    code, _, err = run_cli(capsys, "trade", *argv, "--run-dir", str(run_dir))
+    code, _, err = run_cli(capsys, "trade", *argv, "--run-dir", str(run_dir), "--stepwise")
     assert code == 1 and "feed me" in err and "Traceback" not in err
     assert (run_dir / "orders.csv").read_text().count("\n") > 1  # bought at bar 100
     end = records(run_dir)[-1]

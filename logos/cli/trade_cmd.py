@@ -35,6 +35,7 @@ from logos.cli.run_options import (
 from logos.errors import ConfigError
 
 if TYPE_CHECKING:
+    from logos.feeds.limited import RunLimits
     from logos.state.resume import ResumePlan
 
 
@@ -99,7 +100,7 @@ def trade(
         typer.Option(
             "--snapshot-every", metavar="SLICES", min=1, help="Slices between two snapshots."
         ),
-    ] = 1000,
+    ] = 10_000,
     sync_every: Annotated[
         int,
         typer.Option(
@@ -109,22 +110,71 @@ def trade(
             help="Journal records between two fsyncs (each is flushed at once).",
         ),
     ] = 4096,
+    max_bars: Annotated[
+        int | None,
+        typer.Option(
+            "--max-bars",
+            metavar="SLICES",
+            min=1,
+            help="Stop this run after SLICES new time slices (the session is paused).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="TIME",
+            help="Stop this run after the bar of TIME (ISO-8601, UTC when no offset).",
+        ),
+    ] = None,
+    speed: Annotated[
+        str | None,
+        typer.Option(
+            "--speed",
+            metavar="FACTOR",
+            help="Pace a replay feed: 60x plays an hour of bars in a minute.",
+            show_default="as fast as possible",
+        ),
+    ] = None,
+    stepwise: Annotated[
+        bool,
+        typer.Option(
+            "--stepwise",
+            help="Over replayed data, ask strategies bar by bar (Strategy.update) as over a "
+            "live feed, not once on the whole series.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Mode dry_run (a venue broker; not yet).")
+    ] = False,
+    live: Annotated[bool, typer.Option("--live", help="Mode live (a venue broker; not yet).")] = (
+        False
+    ),
 ) -> None:
     """Run a paper session that journals every step and can be resumed; writes the artifacts
     from its journal however it ends."""
     flags: dict[str, Any] = run_flags(locals())
+    if dry_run or live:
+        raise ConfigError(
+            [
+                f"{'--live' if live else '--dry-run'}: needs a venue broker (ccxt, alpaca), not "
+                "available yet (docs/status.md); logos trade runs paper sessions"
+            ]
+        )
+    limits = _limits(max_bars, until, speed)
     if reset_breakers and not (reason or "").strip():
         raise ConfigError(["--reset-breakers: give --reason TEXT (it is journaled)"])
     if reason is not None and not reset_breakers:
         raise ConfigError(["--reason: goes with --reset-breakers"])
     with terminate_as_interrupt():
+        from logos.config import anchor_paths
         from logos.plugins import get_registry
         from logos.reports import summarize
         from logos.run_folder import RunFolder
         from logos.session import build_session
         from logos.state.journal import JOURNAL_FILE
-        from logos.state.resume import plan_resume
-        from logos.trade_session import publish_from_journal, run_stateful
+        from logos.state.resume import check_snapshot, plan_resume
+        from logos.trade_session import publish_from_journal
 
         plan: ResumePlan | None = None
         if resume is not None:
@@ -145,6 +195,7 @@ def trade(
                 config, flags, risk=risk, modes=("paper",), command="logos trade"
             )
             merged = _plain(merged)
+            anchor_paths(merged, Path.cwd())  # journaled: a restart from any folder finds them
             run = validated.run
             flag = "--run-dir" if run_dir else "run folder"
             path = Path(run_dir) if run_dir else Path(run.run_dir) / run.session_id
@@ -184,8 +235,11 @@ def trade(
         session = build_session(
             validated, registry, timeframe_given="timeframe" in merged, run_dir=path
         )
+        if plan is not None:
+            check_snapshot(plan, session.engine)
+            _say_the_snapshot_is_set_aside(plan)
         try:
-            outcome = run_stateful(
+            outcome = _run(
                 session,
                 path,
                 raw_config=merged,
@@ -193,6 +247,8 @@ def trade(
                 reset_reason=reason if reset_breakers else None,
                 snapshot_every=snapshot_every,
                 sync_every=sync_every,
+                limits=limits,
+                stepwise=stepwise,
             )
         except KeyboardInterrupt:
             err.print(
@@ -352,12 +408,6 @@ def _say_what_restart_found(plan: ResumePlan, resetting: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    if plan.snapshot is None and plan.snapshot_problem and len(plan.contents.records) > 1:
-        err.print(
-            f"{escape(plan.snapshot_problem)}; replaying the whole journal",
-            highlight=False,
-            soft_wrap=True,
-        )
     tripped = (plan.snapshot or {}).get("risk", {}).get("tripped") or []
     if tripped and not resetting:
         err.print(
@@ -366,3 +416,78 @@ def _say_what_restart_found(plan: ResumePlan, resetting: bool) -> None:
             "new, until `--reset-breakers --reason TEXT`",
             soft_wrap=True,
         )
+
+
+def _say_the_snapshot_is_set_aside(plan: ResumePlan) -> None:
+    if plan.snapshot is None and plan.snapshot_problem and len(plan.contents.records) > 1:
+        err.print(
+            f"{escape(plan.snapshot_problem)}; replaying the whole journal",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _limits(max_bars: int | None, until: str | None, speed: str | None) -> RunLimits:
+    """``--max-bars``, ``--until`` and ``--speed`` as the run's limits."""
+    from datetime import UTC, datetime
+
+    from logos.feeds.limited import RunLimits
+
+    when = None
+    if until is not None:
+        try:
+            when = datetime.fromisoformat(until.strip())
+        except ValueError:
+            raise ConfigError(
+                [f"--until: {until!r} is not a time; give ISO-8601, e.g. 2024-01-02T00:00"]
+            ) from None
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    pace = None
+    if speed is not None:
+        text = speed.strip().lower().removesuffix("x")
+        try:
+            pace = float(text)
+        except ValueError:
+            pace = -1.0
+        if not 0 < pace < float("inf"):
+            raise ConfigError([f"--speed: {speed!r} is not a pace; give a factor like 60x"])
+    return RunLimits(max_slices=max_bars, until=when, speed=pace)
+
+
+def _run(session: Any, path: Path, *, limits: RunLimits, **options: Any) -> Any:
+    """The session run with its status on the console and its log in ``RUN_DIR/logos.log``."""
+    from logos.cli.session_status import SessionStatus, close_logger, log_record, session_logger
+    from logos.feeds.replay import ReplayFeed
+    from logos.trade_session import run_stateful
+
+    replay = isinstance(session.feed, ReplayFeed)
+    if limits.speed is not None and not replay:
+        raise ConfigError(
+            [f"--speed: paces a replay feed; feed '{session.feed.name}' runs on the wall clock"]
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    logger = session_logger(path)
+    engine = session.engine
+    plan = options.get("plan")
+    logger.info(
+        "%s session=%s mode=%s symbols=%s",
+        "resume" if plan is not None else "start",
+        engine.parts.session_id,
+        engine.parts.mode,
+        ",".join(engine.parts.symbols),
+    )
+    status = SessionStatus(engine, out, logger, live_feed=not replay)
+    try:
+        with status:
+            outcome = run_stateful(
+                session,
+                path,
+                limits=limits,
+                status=status,
+                listeners=[log_record(logger)],
+                **options,
+            )
+        logger.info("end %s %s", outcome.ended, status.line(outcome.result.account.last))
+        return outcome
+    finally:
+        close_logger(logger)

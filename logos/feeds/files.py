@@ -294,6 +294,8 @@ def _ns_or_nat(stamps: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
 def _epoch_overflow(given: pd.Series, stamps: pd.DatetimeIndex) -> np.ndarray:
     """Rows whose epoch number is a finite number too large for any datetime (pandas makes
     those NaT); all False when the column is not epoch numbers."""
+    if not stamps.isna().any():
+        return np.zeros(len(given), dtype=bool)  # every row a datetime: none overflowed
     if not pd.api.types.is_numeric_dtype(given.dtype):
         text = given.astype(str).str.strip()
         if not (len(text) and text.str.fullmatch(r"-?\d+(\.\d+)?").all()):

@@ -26,12 +26,16 @@ from typing import Any
 
 from logos.domain import Event
 from logos.state.journal import JournalError, JsonlJournal, Record, encode
-from logos.state.snapshot import SNAPSHOT_FILE, write_snapshot
+from logos.state.rebuild import JournalFold
+from logos.state.snapshot import SNAPSHOT_FILE, header_digest, write_snapshot
+from logos.timeutil import isoformat_utc
 
 STATE_RECORDS = frozenset({"session", "positions", "restart", "operator", "session_end"})
 """Record types the state layer writes itself (the engine makes every other type)."""
-SNAPSHOT_EVERY = 1000
-"""Slices between two snapshots, by default."""
+SNAPSHOT_EVERY = 10_000
+"""Slices between two snapshots, by default: a week of minute bars. A restart processes again
+at most this many journaled slices (at backtest speed), and a snapshot's cost grows with the
+session (the broker's whole order book), so a few large ones beat many."""
 
 
 class StateKeeper:
@@ -60,8 +64,18 @@ class StateKeeper:
         """The journal ``seq`` of the last record made (written, or made again and found
         the same): what a snapshot taken now covers."""
         self.in_slice = False
+        self.header_digest = ""
+        """The fingerprint of the session's header (a restart sets it from the journal)."""
+        self.covered_record: tuple[str, datetime] = ("session", datetime.now(UTC))
+        """The type and time of the record :attr:`covered` names (kept in the snapshot)."""
         self.last_bar: dict[str, str] = {}
         """Each symbol's last bar time processed (ISO-8601), for the snapshot."""
+        self.fold = JournalFold(run_dir)
+        """The session's result, from every record of its journal (the records of earlier
+        runs are added by the restart): the artifacts are written from it."""
+        self.listeners: list[Callable[[str, datetime, dict[str, Any]], None]] = []
+        """Called with each record written (not those made again while replaying): the
+        session's log follows the journal."""
         self.restored = True
         """False from a restart until the engine's state is back from the snapshot: until
         then a checkpoint would record a state the session never had."""
@@ -88,14 +102,17 @@ class StateKeeper:
         """Append ``event``, or check it against the journal while replaying."""
         if event.type == "slice":
             self.in_slice = True
+            when = event.ts.isoformat()
             for bar in event.data["bars"]:
-                self.last_bar[bar[0]] = event.ts.isoformat()
+                self.last_bar[bar[0]] = when
         if self._expected:
             self._check(event)
             return
         if self.header is not None:
             self._write_header()
         self.covered = self.writer.record(event)
+        self.covered_record = (event.type, event.ts)
+        self._written(event.type, event.ts, event.data)
         if self.written_orders is not None and event.type == "order":
             order = event.data["order"]
             self.written_orders[order["client_order_id"]] = order
@@ -112,6 +129,7 @@ class StateKeeper:
                 "was written, so the session cannot carry on from it"
             )
         self.covered = want.seq
+        self.covered_record = (want.type, event.ts)
 
     def sync(self) -> None:
         """Put every record on disk before something leaves the process."""
@@ -140,13 +158,26 @@ class StateKeeper:
         action, end) and return its seq."""
         if self.header is not None:
             self._write_header()
-        self.covered = self.writer.write(type, ts or datetime.now(UTC), data)
+        ts = ts or datetime.now(UTC)
+        self.covered = self.writer.write(type, ts, data)
+        self.covered_record = (type, ts)
+        self._written(type, ts, data)
         return self.covered
 
     def _write_header(self) -> None:
         header, self.header = self.header, None
         assert header is not None
-        self.covered = self.writer.write("session", datetime.now(UTC), header())
+        ts, data = datetime.now(UTC), header()
+        self.header_digest = header_digest(data)
+        self.covered = self.writer.write("session", ts, data)
+        self.covered_record = ("session", ts)
+        self._written("session", ts, data)
+
+    def _written(self, type: str, ts: datetime, data: dict[str, Any]) -> None:
+        """A record reached the journal: the session's result and its listeners take it."""
+        self.fold.add(type, ts, data)
+        for listen in self.listeners:
+            listen(type, ts, data)
 
     def checkpoint(self, engine: Any) -> None:
         """A ``positions`` record (unless replaying: it is journaled already) and a snapshot."""
@@ -170,7 +201,9 @@ class StateKeeper:
             self.run_dir / SNAPSHOT_FILE,
             {
                 "session_id": self.session_id,
+                "header": self.header_digest,
                 "seq": self.covered,
+                "at": [self.covered_record[0], isoformat_utc(self.covered_record[1])],
                 "written_at": datetime.now(UTC).isoformat(),
                 "last_bar": dict(self.last_bar),
                 "engine": engine.state(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from logos.domain import Account, Fill, Order, Position
@@ -18,7 +19,7 @@ from logos.reports.account_history import AccountHistory
 from logos.reports.result import DroppedIntent, GuardTrip, SessionResult
 from logos.reports.warnings import session_warnings
 from logos.state.journal import JournalContents, JournalError
-from logos.timeutil import ensure_utc
+from logos.timeutil import ensure_utc, isoformat_utc
 
 _MONEY = (
     "cash",
@@ -45,40 +46,59 @@ def header(contents: JournalContents) -> dict[str, Any]:
 
 def result_from_journal(contents: JournalContents) -> SessionResult:
     """The session's result as its journal tells it (see the module docstring)."""
-    head = header(contents)
-    currency = head["currency"]
-    orders: dict[str, dict[str, Any]] = {}
-    fills: list[dict[str, Any]] = []
-    account = AccountHistory()
-    dropped: list[DroppedIntent] = []
-    trips: list[GuardTrip] = []
-    positions: list[dict[str, Any]] = []
-    repeated = bars = gaps = missing = restarts = positions_at = 0
-    stopped: str | None = None
-    notes: list[str] = []
-    actions: list[str] = []
-    positions_ts: str | None = None
+    header(contents)
+    fold = JournalFold(contents.path.parent)
     for record in contents.records:
-        kind, data = record.type, record.data
+        fold.add(record.type, record.ts, record.data)
+    return fold.result()
+
+
+class JournalFold:
+    """A session's result built one journal record at a time: from the file
+    (:func:`result_from_journal`, ``logos report``), or as a running session journals them
+    (:class:`~logos.state.keeper.StateKeeper`), so its artifacts need no second reading of
+    the journal. Either way the same records give the same result."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.head: dict[str, Any] | None = None
+        self.orders: dict[str, dict[str, Any]] = {}
+        """The latest version of each order, in creation order."""
+        self.fills: list[dict[str, Any]] = []
+        self.account = AccountHistory()
+        self.dropped: list[DroppedIntent] = []
+        self.trips: list[GuardTrip] = []
+        self.positions: list[dict[str, Any]] = []
+        self.positions_at = 0
+        self.positions_ts: str | None = None
+        self.repeated = self.bars = self.gaps = self.missing = self.restarts = 0
+        self.stopped: str | None = None
+        self.notes: list[str] = []
+        self.actions: list[str] = []
+
+    def add(self, kind: str, ts: datetime | str, data: dict[str, Any]) -> None:
+        """Take one record (``ts`` as the journal writes it, or the datetime it was made
+        from)."""
         if kind == "account":
             money = {name: Decimal(data[name]) for name in _MONEY}
-            account.append(Account(ts=_ts(record.ts), currency=currency, **money))
+            currency = self.head["currency"] if self.head is not None else "USD"
+            self.account.append(Account(ts=_ts(ts), currency=currency, **money))
         elif kind == "slice":
-            bars += len(data["bars"])
+            self.bars += len(data["bars"])
             for event in data["feed_events"]:
                 if event.get("type") == "gap":
-                    gaps += 1
-                    missing += int(event.get("missing", 0))
+                    self.gaps += 1
+                    self.missing += int(event.get("missing", 0))
         elif kind == "order":
-            orders[data["order_id"]] = data["order"]  # the latest version, in creation order
+            self.orders[data["order_id"]] = data["order"]
         elif kind == "fill":
-            fills.append(data)
+            self.fills.append(data)
         elif kind == "intent_dropped":
-            dropped.append(DroppedIntent(_ts(record.ts), data["symbol"], data["reason"]))
+            self.dropped.append(DroppedIntent(_ts(ts), data["symbol"], data["reason"]))
         elif kind.startswith("guard_"):
-            trips.append(
+            self.trips.append(
                 GuardTrip(
-                    _ts(record.ts),
+                    _ts(ts),
                     data["guard"],
                     data["measured"],
                     data["limit"],
@@ -87,55 +107,64 @@ def result_from_journal(contents: JournalContents) -> SessionResult:
                 )
             )
         elif kind == "positions":
-            positions = data["positions"]
-            repeated = data["repeated_denials"]
-            positions_at, positions_ts = len(account), record.ts
+            self.positions = data["positions"]
+            self.repeated = data["repeated_denials"]
+            self.positions_at, self.positions_ts = len(self.account), _text(ts)
         elif kind == "restart":
-            restarts += 1
-            notes.append(_restart_note(record.ts, data))
+            self.restarts += 1
+            self.notes.append(_restart_note(_text(ts), data))
         elif kind == "operator":
-            actions.append(
-                f"{record.ts}: {data['action']} ({', '.join(data['breakers']) or 'none tripped'})"
-                f", reason: {data['reason']}"
+            breakers = ", ".join(data["breakers"]) or "none tripped"
+            self.actions.append(
+                f"{_text(ts)}: {data['action']} ({breakers}), reason: {data['reason']}"
             )
         elif kind == "session_end":
-            stopped = data.get("stopped")
-    result = SessionResult(
-        session_id=head["session_id"],
-        mode=head["mode"],
-        config_summary=dict(head["config_summary"]),
-        starting_cash=Decimal(head["starting_cash"]),
-        currency=currency,
-        orders=[Order.model_validate(o) for o in orders.values()],
-        fills=[Fill.model_validate(f) for f in fills],
-        positions=[Position.model_validate(p) for p in positions],
-        account=account,
-        symbols=list(head["symbols"]),
-        dropped_intents=dropped,
-        guard_trips=trips,
-        repeated_denials=repeated,
-        stopped=stopped,
-        restarts=restarts,
-        restart_notes=notes,
-        operator_actions=actions,
-        bars=bars,
-        gaps=gaps,
-        missing_bars=missing,
-    )
-    result.warnings = session_warnings(result, {})
-    if positions_at < len(account) or positions_ts is None:
-        resume = f"`logos trade --resume {contents.path.parent}` finishes it"
-        if positions_ts is None:
-            said = "positions.csv is empty: no checkpoint was journaled before the stop"
-        else:
-            said = (
-                f"positions.csv is as of {positions_ts} (the last checkpoint), "
-                f"{len(account) - positions_at} slice(s) before the last"
-            )
-        result.warnings.insert(
-            0, f"the session was stopped without ending (killed?): {said}; {resume}"
+            self.stopped = data.get("stopped")
+        elif kind == "session":
+            self.head = data
+
+    def result(self) -> SessionResult:
+        """The result of the records taken so far."""
+        head = self.head
+        if head is None:
+            raise JournalError(f"{self.run_dir}: the journal has no 'session' record")
+        account = self.account
+        result = SessionResult(
+            session_id=head["session_id"],
+            mode=head["mode"],
+            config_summary=dict(head["config_summary"]),
+            starting_cash=Decimal(head["starting_cash"]),
+            currency=head["currency"],
+            orders=[Order.model_validate(o) for o in self.orders.values()],
+            fills=[Fill.model_validate(f) for f in self.fills],
+            positions=[Position.model_validate(p) for p in self.positions],
+            account=account,
+            symbols=list(head["symbols"]),
+            dropped_intents=list(self.dropped),
+            guard_trips=list(self.trips),
+            repeated_denials=self.repeated,
+            stopped=self.stopped,
+            restarts=self.restarts,
+            restart_notes=list(self.notes),
+            operator_actions=list(self.actions),
+            bars=self.bars,
+            gaps=self.gaps,
+            missing_bars=self.missing,
         )
-    return result
+        result.warnings = session_warnings(result, {})
+        if self.positions_at < len(account) or self.positions_ts is None:
+            resume = f"`logos trade --resume {self.run_dir}` finishes it"
+            if self.positions_ts is None:
+                said = "positions.csv is empty: no checkpoint was journaled before the stop"
+            else:
+                said = (
+                    f"positions.csv is as of {self.positions_ts} (the last checkpoint), "
+                    f"{len(account) - self.positions_at} slice(s) before the last"
+                )
+            result.warnings.insert(
+                0, f"the session was stopped without ending (killed?): {said}; {resume}"
+            )
+        return result
 
 
 def _restart_note(ts: str, data: dict[str, Any]) -> str:
@@ -153,5 +182,9 @@ def _restart_note(ts: str, data: dict[str, Any]) -> str:
     )
 
 
-def _ts(text: str) -> datetime:
-    return ensure_utc(datetime.fromisoformat(text))
+def _ts(ts: datetime | str) -> datetime:
+    return ts if isinstance(ts, datetime) else ensure_utc(datetime.fromisoformat(ts))
+
+
+def _text(ts: datetime | str) -> str:
+    return ts if isinstance(ts, str) else isoformat_utc(ts)

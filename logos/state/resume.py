@@ -6,7 +6,8 @@
    holds; otherwise the whole journal is replayed (said in the ``restart`` record).
 3. The broker, the guards and the engine take back the snapshot's state; each strategy is
    warmed up on the bars journaled up to the snapshot (strategies keep their own state, so
-   they see every bar again, in order; nothing is sized or sent for them).
+   they see every bar again, in order — or, over replayed data, the stream of signals
+   computed on the whole series skips them; nothing is sized or sent for them).
 4. The slices journaled after the snapshot are processed again from the journal's bars: the
    engine makes again the records the journal holds, which are checked, not written
    (:class:`~logos.state.keeper.StateKeeper`). A paper broker's resting orders are thereby
@@ -35,7 +36,7 @@ from logos.state.journal import (
 )
 from logos.state.keeper import STATE_RECORDS
 from logos.state.rebuild import header
-from logos.state.snapshot import SNAPSHOT_FILE, read_snapshot
+from logos.state.snapshot import SNAPSHOT_FILE, header_digest, read_snapshot
 from logos.timeutil import ensure_utc
 
 
@@ -58,6 +59,21 @@ class ResumePlan:
     """Slices after the snapshot, processed again."""
     expected: list[Record] = field(default_factory=list)
     """The engine's records after the snapshot, made again and checked."""
+
+    def split(self) -> None:
+        """Sort the journal's records around the snapshot (all after the header without one)."""
+        covered = self.covered = self.snapshot["seq"] if self.snapshot is not None else 0
+        self.warm, self.replay, self.expected = [], [], []
+        for record in self.contents.records:
+            if record.type == "slice":
+                (self.warm if record.seq <= covered else self.replay).append(record)
+            if record.seq > covered and record.type not in STATE_RECORDS:
+                self.expected.append(record)
+
+    def drop_snapshot(self, problem: str) -> None:
+        """Set the snapshot aside (``problem`` says why): the whole journal is replayed."""
+        self.snapshot, self.snapshot_problem = None, problem
+        self.split()
 
     @property
     def ended(self) -> dict[str, Any] | None:
@@ -104,20 +120,58 @@ def plan_resume(run_dir: Path) -> ResumePlan:
     snapshot, problem = read_snapshot(
         run_dir / SNAPSHOT_FILE, session_id=head["session_id"], last_seq=contents.last_seq
     )
-    covered = 0
     if snapshot is not None:
-        covered = snapshot["seq"]
-        seqs = [r.seq for r in contents.records]
-        if covered not in seqs:
-            snapshot, problem = None, f"{SNAPSHOT_FILE}: covers seq {covered}, not in the journal"
-            covered = 0
-    plan = ResumePlan(run_dir, contents, head, snapshot, problem, torn, torn_path, covered)
-    for record in contents.records:
-        if record.type == "slice":
-            (plan.warm if record.seq <= covered else plan.replay).append(record)
-        if record.seq > covered and record.type not in STATE_RECORDS:
-            plan.expected.append(record)
+        problem = _not_this_journals(snapshot, contents, head)
+        if problem:
+            snapshot = None
+    plan = ResumePlan(run_dir, contents, head, snapshot, problem, torn, torn_path)
+    plan.split()
     return plan
+
+
+def _not_this_journals(
+    snapshot: dict[str, Any], contents: JournalContents, head: dict[str, Any]
+) -> str:
+    """Why ``snapshot`` was not taken of this journal (empty: it was): another run's header,
+    or another record at the seq it covers."""
+    if snapshot.get("header") != header_digest(head):
+        return f"{SNAPSHOT_FILE}: taken of another run of this session (its header differs)"
+    seq = snapshot["seq"]
+    at = next((r for r in contents.records if r.seq == seq), None)
+    if at is None or snapshot.get("at") != [at.type, at.ts]:
+        return f"{SNAPSHOT_FILE}: covers seq {seq}, which the journal holds otherwise"
+    return ""
+
+
+def check_snapshot(plan: ResumePlan, engine: Any) -> None:
+    """Load the snapshot's broker and guard states into ``engine``'s (then put back what they
+    were) and check its engine state's shape, before the run: a snapshot that does not load
+    is set aside for a full replay instead of stopping every restart."""
+    snapshot = plan.snapshot
+    if snapshot is None:
+        return
+    parts = [("broker", engine.broker)]
+    if hasattr(engine.parts.risk, "restore"):
+        parts.append(("risk", engine.parts.risk))
+    for name, part in parts:
+        pristine = part.snapshot()
+        try:
+            part.restore(snapshot[name])
+        except Exception as exc:  # any failure: the snapshot is not usable
+            part.restore(pristine)
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            plan.drop_snapshot(f"{SNAPSHOT_FILE}: its {name} state does not load ({first})")
+            return
+        part.restore(pristine)
+    state = snapshot["engine"]
+    missing = [k for k in ENGINE_KEYS if k not in state]
+    unknown = set(state.get("symbols", {})) - set(engine.parts.symbols)
+    if missing or unknown or not isinstance(state.get("symbols"), dict):
+        what = f"without {', '.join(missing)}" if missing else "of other symbols"
+        plan.drop_snapshot(f"{SNAPSHOT_FILE}: its engine state is {what}")
+
+
+ENGINE_KEYS = ("seq", "slices", "repeated_denials", "created", "guard_orders", "symbols")
 
 
 def bars_of(record: Record) -> list[Bar]:
@@ -140,10 +194,8 @@ def restorer(plan: ResumePlan, keeper: Any) -> Callable[[Any], None]:
             if hasattr(risk, "restore"):
                 risk.restore(snapshot["risk"])
             engine.restore_state(snapshot["engine"])
-        strategies = engine.parts.strategies
         for record in plan.warm:
-            for bar in bars_of(record):
-                strategies[bar.symbol].update(bar)
+            engine.warm_up(bars_of(record))
         keeper.restored = True
 
     return restore

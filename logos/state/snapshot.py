@@ -11,6 +11,7 @@ one, never a mix.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -22,9 +23,16 @@ from logos.state.journal import SCHEMA_VERSION
 SNAPSHOT_FILE = "state.json"
 
 
+def header_digest(header: dict[str, Any]) -> str:
+    """A fingerprint of a session's ``session`` record: a snapshot names the run it belongs
+    to by it (another run of the same session id has another header)."""
+    text = json.dumps(header, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def write_snapshot(path: Path, snapshot: dict[str, Any]) -> None:
     """Write ``snapshot`` (JSON-serialisable) to ``path`` atomically."""
-    body = json.dumps({"v": SCHEMA_VERSION, **snapshot}, sort_keys=True, default=str)
+    body = json.dumps({"v": SCHEMA_VERSION, **snapshot}, separators=(",", ":"), default=str)
     fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
