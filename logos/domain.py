@@ -279,3 +279,10 @@ class Event(Record):
     type: str
     ts: UtcDatetime
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def made(cls, seq: int, type: str, ts: datetime, data: dict[str, Any]) -> Event:
+        """An event of the engine's own making, not validated again: its ``ts`` comes from a
+        validated bar or order (tz-aware UTC) and its ``seq`` from the engine's count. The
+        journal gets several per slice, so the validation would cost as much as writing."""
+        return cls.model_construct(seq=seq, type=type, ts=ts, data=data)

@@ -200,7 +200,7 @@ class Engine:
                     for e in feed_events
                 ],
             }
-            journal.record(Event(seq=self.seq, type="slice", ts=ts, data=data))
+            journal.record(Event.made(self.seq, "slice", ts, data))
 
     def journal_broker_events(self) -> int:
         """Journal every queued broker event and keep track of working orders; return how
@@ -234,7 +234,7 @@ class Engine:
     def journal_account(self, account: Account) -> None:
         """Step 8: one ``account`` record (the broker's account after the slice)."""
         data = {name: str(getattr(account, name)) for name in _ACCOUNT_RECORD}
-        self.parts.journal.record(Event(seq=self.seq, type="account", ts=account.ts, data=data))
+        self.parts.journal.record(Event.made(self.seq, "account", account.ts, data))
 
     def working_qty(self, symbol: str) -> Decimal:
         """Signed remaining quantity of the working orders in ``symbol``."""
@@ -278,9 +278,7 @@ class Engine:
             self.dropped.append(DroppedIntent(drop.ts, drop.symbol, drop.reason))
             if self.parts.journal.enabled:
                 data = {"symbol": drop.symbol, "code": drop.code, "reason": drop.reason}
-                self.parts.journal.record(
-                    Event(seq=self.seq, type="intent_dropped", ts=ts, data=data)
-                )
+                self.parts.journal.record(Event.made(self.seq, "intent_dropped", ts, data))
         for intent in result.intents:
             verdict = self.parts.risk.pre_trade(intent, account)
             if isinstance(verdict, str):
@@ -313,7 +311,7 @@ class Engine:
         """Journal one event of the risk layer (a trip, a state change, a clip)."""
         self.seq += 1
         if self.parts.journal.enabled:
-            self.parts.journal.record(Event(seq=self.seq, type=type, ts=ts, data=data))
+            self.parts.journal.record(Event.made(self.seq, type, ts, data))
 
     def cancel_orders(self, ts: datetime, reason: str, which: Callable[[Order], bool]) -> None:
         """Cancel the working orders ``which`` selects (those still in flight to a venue

@@ -111,7 +111,7 @@ class OrderEvent:
 
     def to_event(self, seq: int) -> Event:
         """Wrap as a journal :class:`~logos.domain.Event` with the caller's ``seq``."""
-        return Event(seq=seq, type=self.type, ts=self.ts, data=self.data())
+        return Event.made(seq, self.type, self.ts, self.data())
 
 
 def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Order:

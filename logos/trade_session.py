@@ -132,7 +132,8 @@ def run_stateful(
         if found:
             raise JournalError(f"{run_dir}: {describe(found)}; the session does not start")
         if reset_reason is not None:
-            outcome.reset = _reset_breakers(engine, keeper, reset_reason)
+            when = plan.last_slice_ts or datetime.now(UTC)  # the bar time it takes effect at
+            outcome.reset = _reset_breakers(engine, keeper, reset_reason, when)
 
     if plan is None and reset_reason is not None:
         raise LogosError("--reset-breakers: only a resumed session has breakers to reset")
@@ -180,14 +181,13 @@ def run_stateful(
     return outcome
 
 
-def _reset_breakers(engine: Any, keeper: StateKeeper, reason: str) -> list[str]:
-    """The operator's ``--reset-breakers``: journaled first, then applied."""
+def _reset_breakers(engine: Any, keeper: StateKeeper, reason: str, ts: datetime) -> list[str]:
+    """The operator's ``--reset-breakers``, at bar time ``ts`` (the last journaled slice):
+    journaled first (with the wall-clock time it was asked), then applied."""
     risk = engine.parts.risk
     tripped = [g.guard.name for g in getattr(risk, "guards", []) if g.tripped]
     keeper.note("operator", {"action": "reset_breakers", "reason": reason, "breakers": tripped})
     if tripped:
-        last = engine.account_history.last
-        ts = last.ts if last is not None else datetime.now(UTC)
         risk.reset_breakers(ts, reason)
     return tripped
 

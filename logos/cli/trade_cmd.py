@@ -33,6 +33,7 @@ from logos.cli.run_options import (
     run_flags,
 )
 from logos.errors import ConfigError
+from logos.runtime import collector_paused
 
 if TYPE_CHECKING:
     from logos.feeds.limited import RunLimits
@@ -166,7 +167,9 @@ def trade(
         raise ConfigError(["--reset-breakers: give --reason TEXT (it is journaled)"])
     if reason is not None and not reset_breakers:
         raise ConfigError(["--reason: goes with --reset-breakers"])
-    with terminate_as_interrupt():
+    # the whole command: a session allocates many long-lived objects (the cyclic collector
+    # would scan them again and again), as a backtest does
+    with collector_paused(), terminate_as_interrupt():
         from logos.config import anchor_paths
         from logos.plugins import get_registry
         from logos.reports import summarize

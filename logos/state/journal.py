@@ -77,6 +77,8 @@ class JsonlJournal:
         self.last_seq = last_seq
         self._unsynced = 0
         self._fh: IO[str] | None = None
+        self._ts: datetime | None = None
+        self._ts_text = ""
 
     def _open(self) -> IO[str]:
         try:
@@ -103,7 +105,9 @@ class JsonlJournal:
             raise JournalError(f"{self.path}: no journal record type {type!r} (docs/state.md)")
         seq = self.last_seq + 1
         fh = self._fh or self._open()
-        fh.write(encode(seq, type, ts, data))
+        if ts is not self._ts:  # a slice's records share their time: formatted once
+            self._ts, self._ts_text = ts, isoformat_utc(ts)
+        fh.write(_line(seq, type, self._ts_text, data))
         fh.flush()
         self.last_seq = seq
         self._unsynced += 1
@@ -135,9 +139,13 @@ class JsonlJournal:
 
 
 def encode(seq: int, type: str, ts: datetime, data: dict[str, Any]) -> str:
-    """One journal line, ``\\n`` included."""
-    line = {"v": SCHEMA_VERSION, "seq": seq, "type": type, "ts": isoformat_utc(ts), "data": data}
-    return json.dumps(line, separators=(",", ":"), default=_text) + "\n"
+    """One journal line, ``\n`` included."""
+    return _line(seq, type, isoformat_utc(ts), data)
+
+
+def _line(seq: int, type: str, ts: str, data: dict[str, Any]) -> str:
+    line = {"v": SCHEMA_VERSION, "seq": seq, "type": type, "ts": ts, "data": data}
+    return _ENCODER.encode(line) + "\n"
 
 
 def _text(value: Any) -> str:
@@ -145,6 +153,9 @@ def _text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return isoformat_utc(value)
     return str(value)
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_text)
 
 
 # reading -------------------------------------------------------------------------------
