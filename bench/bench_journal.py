@@ -41,7 +41,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_backtest import LOGOS, generate, measure
+from bench_backtest import GUARDS, LOGOS, generate, measure
 
 from logos.state.journal import JsonlJournal
 
@@ -121,9 +121,12 @@ def bench_write(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def trade_commands(data: Path) -> tuple[list[str], list[str]]:
-    """``logos trade`` (journal on) and ``logos backtest`` on the same run."""
+def trade_commands(data: Path, guards: bool = False) -> tuple[list[str], list[str]]:
+    """``logos trade`` (journal on) and ``logos backtest`` on the same run (with the risk
+    guards of bench_backtest's ``GUARDS`` when ``guards``)."""
     common = ["--data", str(data)]
+    if guards:
+        common += GUARDS
     common += [a for i in range(SYMBOLS) for a in ("--symbol", f"SYM{i}")]
     common += ["--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30"]
     common += ["--sizing", "fixed_qty", "--qty", "1", "--fee-bps", "10", "--slippage-bps", "0"]
@@ -144,7 +147,7 @@ def journal_counts(path: Path) -> Counter[str]:
 
 def bench_trade(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     """Alternate trade and backtest; medians, journal size and record counts."""
-    trade, backtest = trade_commands(data)
+    trade, backtest = trade_commands(data, args.guards)
     outs = {"trade": args.work / "trade_run", "backtest": args.work / "stepwise_run"}
     argvs = {
         "trade": [*trade, "--run-dir", str(outs["trade"])],
@@ -251,6 +254,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--only", choices=["write", "trade"], help="run one measurement only")
     parser.add_argument("--profile", action="store_true", help="also profile one trade run")
+    parser.add_argument("--guards", action="store_true", help="trade and backtest with guards")
     parser.add_argument("--top", type=int, default=25, help="functions listed per profile")
     parser.add_argument("--profile-out", type=Path, help="also dump the profile (pstats)")
     args = parser.parse_args()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from logos.domain import Account
 from logos.reports import Reporter
@@ -111,24 +112,35 @@ class SessionStatus(Reporter):
         if now >= self._next_draw and self._progress is not None:
             self._next_draw = now + 0.25
             done = self.engine.slices_done
-            self._progress.update(self._task, completed=done, description=self.line(account))
+            line = escape(self.line(account))
+            self._progress.update(self._task, completed=done, description=line)
         if now >= self._next_log:
             self._next_log = now + self.every
             line = self.line(account)
             self.logger.info("status %s", line)
             if not self.terminal:
-                self.console.print(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} status {line}")
+                self.console.print(
+                    f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} status {line}",
+                    soft_wrap=True,  # one line, whole, for whoever reads or greps the log
+                    markup=False,
+                    highlight=False,
+                )
 
     def line(self, account: Account) -> str:
-        """``key=value`` pairs: slices, last bar (and its age), equity, positions, state,
-        working orders."""
+        """``key=value`` pairs: slices, last bar (over a live feed, each symbol's newest bar's
+        age), equity, positions, state, working orders."""
         engine = self.engine
         done = engine.slices_done
         slices = f"{done}/{self.total}" if self.total is not None else str(done)
         parts = [f"slices={slices}", f"bar={account.ts:%Y-%m-%dT%H:%M:%SZ}"]
-        if self.live_feed:
-            age = datetime.now(UTC) - account.ts
-            parts.append(f"age={int(age.total_seconds())}s")
+        if self.live_feed:  # each symbol's newest bar and its age, on the wall clock
+            now = datetime.now(UTC)
+            last = getattr(engine.parts.journal, "last_bar", {})
+            ages = [
+                f"{symbol}:{int((now - datetime.fromisoformat(when)).total_seconds())}s"
+                for symbol, when in last.items()
+            ]
+            parts.append(f"age={','.join(ages) or '-'}")
         parts.append(f"equity={account.equity:.2f}")
         held = [f"{p.symbol}:{p.qty.normalize()}" for p in engine.broker.positions() if p.qty]
         parts.append(f"positions={','.join(held) or '-'}")
