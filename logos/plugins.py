@@ -8,11 +8,17 @@ keep working. ``LOGOS_STRICT_PLUGINS=1`` re-raises instead, for plugin authors.
 ``LOGOS_LOAD_PLUGINS=a,b`` loads only the named entry points (empty: none but the built-ins);
 a name no installed plugin has is a warning (an error under ``LOGOS_STRICT_PLUGINS=1``), and
 an unknown component says which installed plugins the variable left out.
+
+Tests use :func:`registry_for`: a registry of the built-ins and exactly the plugins named,
+whatever else is installed and whatever the environment says (docs/plugins.md, "Testing").
+Registration and the contract suites of :mod:`logos.testing` apply the same rules
+(:func:`check_component`), so a component that passes its contract suite also registers.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import os
 import re
@@ -28,6 +34,20 @@ from pydantic import BaseModel
 from logos import hookspecs
 from logos.components import Component, ComponentKind
 from logos.errors import PluginError, UnknownComponentError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "HOOK_KINDS",
+    "ComponentEntry",
+    "ComponentRuleError",
+    "PluginInfo",
+    "Registry",
+    "check_component",
+    "get_registry",
+    "interface_of",
+    "load_plugins",
+    "registry_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +66,16 @@ HOOK_KINDS: dict[str, ComponentKind] = {
 }
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+INTERFACES: dict[ComponentKind, tuple[str, str]] = {
+    ComponentKind.FEED: ("logos.feeds.base", "Feed"),
+    ComponentKind.BROKER: ("logos.brokers.base", "Broker"),
+    ComponentKind.RISK_GUARD: ("logos.risk.guard", "RiskGuard"),
+    ComponentKind.STRATEGY: ("logos.strategies.base", "Strategy"),
+    ComponentKind.REPORTER: ("logos.reports", "Reporter"),
+}
+"""The base class a component of each kind subclasses (module, class): imported when a
+component is checked, so loading this module imports none of them."""
 
 
 @dataclass
@@ -225,10 +255,11 @@ def _selected_entry_points(registry: Registry | None = None) -> list[EntryPoint]
 class PluginLoader:
     """Builds a :class:`Registry` from modules and entry points, one plugin at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool | None = None) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
+        self.strict = _strict() if strict is None else strict
 
     def load_module(
         self, plugin: str, module: ModuleType, distribution: str | None, version: str | None
@@ -286,36 +317,120 @@ class PluginLoader:
                 impl.function(*(args[a] for a in impl.argnames))
 
     def _mark_broken(self, info: PluginInfo, exc: Exception) -> None:
-        if _strict():
+        if self.strict:
             raise exc
         info.error = exc
         log.warning("plugin %s is broken: %s", info.name, info.error_text)
         log.debug("plugin %s error detail", info.name, exc_info=exc)
 
 
-def _check_component(plugin: str, kind: ComponentKind, cls: object) -> None:
+class ComponentRuleError(PluginError):
+    """A component class breaks one of the registration rules (:func:`check_component`).
+
+    ``rule`` names the rule (``"class"``, ``"kind"``, ``"abstract"``, ``"name"``,
+    ``"params"``); the message shows the offending value and what is expected.
+    """
+
+    def __init__(self, rule: str, message: str, plugin: str | None = None) -> None:
+        where = f"plugin '{plugin}' registered a component breaking " if plugin else ""
+        super().__init__(f"{where}rule '{rule}': {message}")
+        self.rule = rule
+        self.detail = message
+
+
+def interface_of(kind: ComponentKind | str) -> type[Component]:
+    """The base class every component of ``kind`` subclasses (``Broker`` for brokers ...)."""
+    module, name = INTERFACES[ComponentKind(kind)]
+    cls: type[Component] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def check_component(kind: ComponentKind | str, cls: object) -> None:
+    """Raise :class:`ComponentRuleError` unless ``cls`` may be registered as a ``kind``.
+
+    The rules, checked in this order:
+
+    - ``class``: a subclass of :class:`logos.components.Component`;
+    - ``kind``: a subclass of the kind's interface (:func:`interface_of`), or a
+      :class:`~logos.components.NotAvailableYet` placeholder that is no other kind's
+      interface (a broker registered through ``register_strategies`` is refused);
+    - ``abstract``: no abstract method left unimplemented (it could never be built);
+    - ``name``: a ``name`` of lowercase letters, digits, ``_``, ``-``, ``.``, starting
+      with a letter (what a config and a command line can spell unquoted);
+    - ``params``: ``Params`` is a pydantic model that forbids unknown keys, so a misspelled
+      key in a config is an error, never silently ignored.
+
+    Registration applies it to every class a hook registers; the contract suites of
+    :mod:`logos.testing` run it too, so they never pass what registration refuses.
+    """
+    from logos.components import NotAvailableYet
+
+    kind = ComponentKind(kind)
     if not (isinstance(cls, type) and issubclass(cls, Component)):
-        raise PluginError(
-            f"plugin '{plugin}' registered {cls!r} as a {kind}; expected a subclass of "
-            "logos.components.Component"
+        raise ComponentRuleError(
+            "class", f"{cls!r} is not a class derived from logos.components.Component"
+        )
+    expected = interface_of(kind)
+    for other in ComponentKind:
+        interface = interface_of(other)
+        if other is not kind and issubclass(cls, interface) and not issubclass(cls, expected):
+            raise ComponentRuleError(
+                "kind",
+                f"{cls.__name__} is a {interface.__name__} ({other}), registered as a {kind}; "
+                f"register it through {_hook_of(other)} instead",
+            )
+    if not issubclass(cls, expected | NotAvailableYet):
+        raise ComponentRuleError(
+            "kind",
+            f"{cls.__name__} does not subclass {expected.__module__}.{expected.__name__}, the "
+            f"interface of a {kind} (its bases: "
+            f"{', '.join(b.__name__ for b in cls.__bases__)})",
+        )
+    if inspect.isabstract(cls):
+        missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
+        raise ComponentRuleError(
+            "abstract", f"{cls.__name__} leaves abstract method(s) unimplemented: {missing}"
         )
     name = getattr(cls, "name", None)
     if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise PluginError(
-            f"plugin '{plugin}' registered {cls.__name__} with invalid name {name!r}; names "
-            "are lowercase letters, digits, '_', '-', '.' and start with a letter"
+        raise ComponentRuleError(
+            "name",
+            f"{cls.__name__} has invalid name {name!r}; names are lowercase letters, digits, "
+            "'_', '-', '.' and start with a letter (e.g. 'roc_momentum')",
         )
     params = getattr(cls, "Params", None)
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
-        raise PluginError(
-            f"plugin '{plugin}' registered {kind} '{name}' whose Params is not a pydantic model"
+        raise ComponentRuleError(
+            "params", f"{kind} '{name}': Params is {params!r}, not a pydantic model"
         )
+    extra = params.model_config.get("extra")
+    if extra != "forbid":
+        raise ComponentRuleError(
+            "params",
+            f"{kind} '{name}': Params {params.__name__} allows unknown keys (extra={extra!r}); "
+            "subclass logos.components.Params, which forbids them",
+        )
+
+
+def _hook_of(kind: ComponentKind) -> str:
+    return next(hook for hook, k in HOOK_KINDS.items() if k is kind)
+
+
+def _check_component(plugin: str, kind: ComponentKind, cls: object) -> None:
+    try:
+        check_component(kind, cls)
+    except ComponentRuleError as exc:
+        raise ComponentRuleError(exc.rule, exc.detail, plugin) from None
 
 
 def load_plugins(
     *, entry_points_enabled: bool = True, extra_modules: Iterable[tuple[str, ModuleType]] = ()
 ) -> Registry:
-    """Load the built-ins, then (optionally) every entry point, then ``extra_modules``."""
+    """Load the built-ins, then (optionally) every selected entry point, then ``extra_modules``.
+
+    What the CLI uses; it honours ``LOGOS_LOAD_PLUGINS`` and ``LOGOS_STRICT_PLUGINS``. Tests
+    should use :func:`registry_for`, which depends on neither.
+    """
     from logos import __version__
 
     loader = PluginLoader()
@@ -326,6 +441,38 @@ def load_plugins(
             loader.load_entry_point(ep)
     for name, module in extra_modules:
         loader.load_module(name, module, None, None)
+    return loader.registry
+
+
+def registry_for(*plugins: ModuleType | str, strict: bool = False) -> Registry:
+    """A registry of the built-ins and exactly ``plugins``: nothing else that is installed,
+    whatever ``LOGOS_LOAD_PLUGINS`` says.
+
+    Each plugin is a module object (registered under its module name), the name of an
+    installed ``logos`` entry point (loaded as ``logos`` would load it, with its distribution
+    and version), or a dotted module name. ``strict=True`` raises a plugin's error with its
+    traceback instead of recording it (``registry.plugins[name].error``).
+
+    This is how a plugin's own tests check that it registers, and how the core's tests stay
+    independent of the third-party plugins installed next to them::
+
+        registry = registry_for("logos_myvenue")
+        assert registry.plugins["logos_myvenue"].status == "ok"
+        assert registry.get("broker", "myvenue").__name__ == "MyVenueBroker"
+    """
+    from logos import __version__
+
+    loader = PluginLoader(strict=strict)
+    for dotted in DEFAULT_PLUGINS:
+        loader.load_module(BUILTIN_PLUGIN, importlib.import_module(dotted), "logos", __version__)
+    installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    for plugin in plugins:
+        if isinstance(plugin, ModuleType):
+            loader.load_module(plugin.__name__, plugin, None, None)
+        elif plugin in installed:
+            loader.load_entry_point(installed[plugin])
+        else:
+            loader.load_module(plugin, importlib.import_module(plugin), None, None)
     return loader.registry
 
 

@@ -11,13 +11,17 @@ import pytest
 from pydantic import Field, model_validator
 
 import logos
-from logos.components import Component, Params
+from logos.brokers.paper import PaperBroker
+from logos.components import Params
 from logos.config import apply_overrides, load_config, parse_override, validate_config
 from logos.errors import ConfigError
+from logos.feeds.replay import ReplayFeed
 from logos.plugins import load_plugins
+from logos.risk import RiskGuard
+from logos.strategies.buy_and_hold import BuyAndHold
 
 
-class TFeed(Component):
+class TFeed(ReplayFeed):
     """Test feed."""
 
     name = "t_feed"
@@ -27,7 +31,7 @@ class TFeed(Component):
         poll_interval: float = Field(1.0, gt=0)
 
 
-class TBroker(Component):
+class TBroker(PaperBroker):
     """Test broker."""
 
     name = "t_broker"
@@ -36,7 +40,7 @@ class TBroker(Component):
         cash: Decimal = Field(Decimal(1000), gt=0)
 
 
-class TStrategy(Component):
+class TStrategy(BuyAndHold):
     """Test strategy."""
 
     name = "t_strat"
@@ -52,7 +56,7 @@ class TStrategy(Component):
             return self
 
 
-class TGuard(Component):
+class TGuard(RiskGuard):
     """Test guard."""
 
     name = "t_guard"

@@ -21,7 +21,7 @@ the fee the fill would pay (taker for market, maker for limit).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -29,7 +29,7 @@ from logos.brokers import fills as rules
 from logos.brokers.inventory import ZERO
 from logos.brokers.paper_state import PaperParams
 from logos.brokers.rejections import RejectReason, check_shape, reason_text
-from logos.domain import Order, OrderIntent, OrderType, Side, SymbolMeta
+from logos.domain import Liquidity, Order, OrderIntent, OrderType, Side, SymbolMeta
 from logos.money import multiply, subtract
 
 
@@ -118,8 +118,20 @@ def _short_problem(intent: OrderIntent, view: AccountView, params: PaperParams) 
     return None
 
 
-def evaluate(intent: OrderIntent, view: AccountView, params: PaperParams) -> Verdict:
-    """Run the checks of the module docstring; the verdict says reject (why) or accept."""
+def evaluate(
+    intent: OrderIntent,
+    view: AccountView,
+    params: PaperParams,
+    *,
+    slippage_bps: Decimal | None = None,
+    fee_bps: Callable[[Liquidity], Decimal] | None = None,
+) -> Verdict:
+    """Run the checks of the module docstring; the verdict says reject (why) or accept.
+
+    ``slippage_bps`` (default ``params.slippage_bps``) moves a market order's reference price;
+    ``fee_bps`` (default ``params.fee_bps_for``) gives the fee of a fill by its liquidity: a
+    simulated broker's fill and fee models supply both (:mod:`logos.brokers.simulated`).
+    """
     if _unknown(intent, view):
         return Verdict(
             reason_text(RejectReason.UNKNOWN_SYMBOL, f"no metadata or price for {intent.symbol}")
@@ -127,7 +139,8 @@ def evaluate(intent: OrderIntent, view: AccountView, params: PaperParams) -> Ver
     problem = check_shape(intent, view.meta)
     if problem is not None:
         return Verdict(problem)
-    ref = reference_price(intent, view.mark, params.slippage_bps)
+    slippage = params.slippage_bps if slippage_bps is None else slippage_bps
+    ref = reference_price(intent, view.mark, slippage)
     if ref is None:
         return Verdict(reason_text(RejectReason.NO_PRICE, f"no price yet for {intent.symbol}"))
     min_notional = view.meta.min_notional if view.meta is not None else None
@@ -141,8 +154,8 @@ def evaluate(intent: OrderIntent, view: AccountView, params: PaperParams) -> Ver
     problem = _short_problem(intent, view, params)
     if problem is not None:
         return Verdict(problem)
-    fee_bps = params.fee_bps_for(rules.liquidity_of(intent.type))
-    per_unit = rules.with_fee(ref, fee_bps)
+    fees = params.fee_bps_for if fee_bps is None else fee_bps
+    per_unit = rules.with_fee(ref, fees(rules.liquidity_of(intent.type)))
     opening = opening_qty(intent, view.position, view.working)
     need = multiply(opening, per_unit)
     available = buying_power(params, view.equity, view.gross_exposure, view.reserved)

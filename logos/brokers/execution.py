@@ -68,11 +68,12 @@ def cut_to_buying_power(
     order: Order,
     qty: Decimal,
     price: Decimal,
-    liquidity: Liquidity,
+    fee_bps: Decimal,
     step: Decimal,
     reserved_by_others: Callable[[], Decimal],
 ) -> Cut:
-    """How much of a fill of ``qty`` at ``price`` the buying power covers (module docstring).
+    """How much of a fill of ``qty`` at ``price`` (paying ``fee_bps``) the buying power
+    covers (module docstring).
 
     The closing part always fits; the opening part is cut to a multiple of ``step``.
     ``reserved_by_others`` is asked only when the fill opens exposure.
@@ -80,7 +81,7 @@ def cut_to_buying_power(
     opening = opening_part(qty, order.side, ledger.inventory.qty(order.symbol))
     if opening == 0:
         return Cut(qty)
-    per_unit = rules.with_fee(price, params.fee_bps_for(liquidity))
+    per_unit = rules.with_fee(price, fee_bps)
     room = buying_power(params, ledger.equity, ledger.gross_exposure, reserved_by_others())
     fits = affordable_opening(opening, per_unit, room, step)
     if fits == opening:

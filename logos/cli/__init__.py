@@ -3,6 +3,7 @@
 import logos.cli.backtest_cmd  # registers backtest
 import logos.cli.feed_cmd  # registers feed record
 import logos.cli.kill_cmd  # registers kill
+import logos.cli.new_cmd  # registers plugins new
 import logos.cli.report_cmd  # registers report
 import logos.cli.strategy_cmd  # registers check-strategy
 import logos.cli.trade_cmd  # noqa: F401 - registers trade

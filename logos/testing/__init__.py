@@ -1,5 +1,16 @@
-"""Contract test suites for plugin authors: subclass one class in your own tests.
+"""What plugin authors test with (docs/plugins.md, "Testing").
 
-Each suite lives in its own module (``logos.testing.brokers``, ``logos.testing.feeds``,
-``logos.testing.strategies``) so importing one never imports pytest fixtures of another.
+Contract suites, one module per kind, each a class to subclass in your own tests:
+``logos.testing.brokers.BrokerContract``, ``logos.testing.feeds.FeedContract``,
+``logos.testing.strategies.StrategyContract``, ``logos.testing.guards.GuardContract`` and
+``logos.testing.reporters.ReporterContract``. Each starts with the registration rules
+(``logos.testing.components``), so what passes its suite also registers.
+
+Helpers: ``logos.testing.run`` (``run_backtest`` / ``run_session``: a whole run with its
+artifacts in memory) and ``logos.testing.data`` (the shipped sample bars, a manual clock).
+The fixtures and the assertion rewriting for these modules come from logos' pytest plugin,
+``logos.pytest_plugin``, which pytest loads through logos' ``pytest11`` entry point.
+
+Nothing is imported here: importing one suite never imports another's dependencies, and
+pytest can rewrite the assertions of each module when it is first imported.
 """

@@ -22,13 +22,20 @@ from typing import Any, ClassVar
 
 import pytest
 
+from logos.components import Component, ComponentKind
 from logos.domain import Bar
 from logos.errors import FeedError
 from logos.feeds.base import Feed, parse_timeframe
+from logos.testing.components import ComponentContract
+from logos.testing.data import ManualClock
+
+__all__ = ["FeedContract", "ManualClock"]
 
 
-class FeedContract:
+class FeedContract(ComponentContract):
     """Behaviour every feed must have. Subclass it; pytest collects the ``test_*`` methods."""
+
+    kind: ClassVar[ComponentKind] = ComponentKind.FEED
 
     symbols: ClassVar[tuple[str, ...]] = ("A",)
     timeframe: ClassVar[str] = "1m"
@@ -39,6 +46,10 @@ class FeedContract:
     def make_feed(self) -> Feed:
         """A new, not yet started feed whose run ends (override)."""
         raise NotImplementedError("override make_feed() in your FeedContract subclass")
+
+    def component_class(self) -> type[Component]:
+        """The class of :meth:`make_feed`'s feed."""
+        return type(self.make_feed())
 
     def start_kwargs(self) -> dict[str, Any]:
         """Extra keyword arguments for ``start`` (e.g. ``until`` for a polling feed)."""
@@ -63,6 +74,10 @@ class FeedContract:
         return feed, slices, clocks
 
     # -- the contract ---------------------------------------------------------------
+
+    def test_is_a_feed(self) -> None:
+        feed = self.make_feed()
+        assert isinstance(feed, Feed), f"{type(feed).__mro__} does not include Feed"
 
     def test_yields_bars_of_requested_symbols_only(self) -> None:
         _, slices, _ = self.run_feed()
@@ -143,23 +158,3 @@ def _between(first: datetime, second: datetime, step: timedelta) -> list[datetim
         out.append(t)
         t += step
     return out
-
-
-class ManualClock:
-    """A clock for polling-feed tests: ``clock()`` is now; ``clock.sleep(s)`` advances it.
-
-    Pass ``clock=clock, sleep=clock.sleep`` to a ``PollingFeed``; ``sleeps`` records every
-    wait the feed asked for.
-    """
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record the wait and move the clock forward by it."""
-        self.sleeps.append(seconds)
-        self.now += timedelta(seconds=seconds)

@@ -31,6 +31,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from logos.components import Component, ComponentKind
 from logos.strategies.base import BAR_COLUMNS, Strategy
 from logos.strategies.frames import check_bars_frame
 from logos.strategies.lookahead import (
@@ -40,6 +41,7 @@ from logos.strategies.lookahead import (
     check_update,
     check_window,
 )
+from logos.testing.components import ComponentContract
 
 
 def random_walk_bars(rows: int = 400, seed: int = 7) -> pd.DataFrame:
@@ -63,8 +65,10 @@ def random_walk_bars(rows: int = 400, seed: int = 7) -> pd.DataFrame:
     return frame[list(BAR_COLUMNS)]
 
 
-class StrategyContract:
+class StrategyContract(ComponentContract):
     """Behaviour every strategy must have. Subclass it; pytest collects the ``test_*`` methods."""
+
+    kind: ClassVar[ComponentKind] = ComponentKind.STRATEGY
 
     max_prefixes: ClassVar[int] = 300
     SIGNAL_TOLERANCE: ClassVar[float] = SIGNAL_TOLERANCE
@@ -74,16 +78,19 @@ class StrategyContract:
         """A strategy instance with the params to check (override)."""
         raise NotImplementedError("override make_strategy() in your StrategyContract subclass")
 
+    def component_class(self) -> type[Component]:
+        """The class of :meth:`make_strategy`'s strategy."""
+        return type(self.make_strategy())
+
     def make_bars(self) -> pd.DataFrame:
         """The bars to check on (override to use real data)."""
         return random_walk_bars()
 
     # -- the contract -----------------------------------------------------------------
 
-    def test_is_a_named_strategy(self) -> None:
+    def test_is_a_strategy(self) -> None:
         strategy = self.make_strategy()
-        assert isinstance(strategy, Strategy)
-        assert isinstance(strategy.name, str) and strategy.name
+        assert isinstance(strategy, Strategy), f"{type(strategy).__mro__} lacks Strategy"
 
     def test_warmup_and_window_are_positive(self) -> None:
         strategy = self.make_strategy()

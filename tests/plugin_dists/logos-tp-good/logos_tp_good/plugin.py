@@ -1,12 +1,15 @@
 """A well-behaved test plugin: one strategy, one reporter."""
 
+import pandas as pd
 from pydantic import Field
 
 import logos
-from logos.components import Component, Params
+from logos.components import Params
+from logos.reports import Reporter
+from logos.strategies import Strategy
 
 
-class EchoStrategy(Component):
+class EchoStrategy(Strategy):
     """Test strategy that echoes its params."""
 
     name = "tp_echo"
@@ -15,11 +18,20 @@ class EchoStrategy(Component):
         window: int = Field(5, ge=1)
         label: str = "echo"
 
+    def warmup_bars(self) -> int:
+        return 1
 
-class NullReporter(Component):
+    def signals(self, bars: pd.DataFrame) -> pd.Series:
+        return self._series(bars["close"].to_numpy() * 0.0, bars)
+
+
+class NullReporter(Reporter):
     """Test reporter that reports nothing."""
 
     name = "tp_null"
+
+    def write(self, result, out_dir):
+        return []
 
 
 @logos.hookimpl

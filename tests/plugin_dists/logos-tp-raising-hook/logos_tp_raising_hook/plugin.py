@@ -1,13 +1,16 @@
 """A test plugin whose hook registers one feed and then raises."""
 
 import logos
-from logos.components import Component
+from logos.feeds import Feed
 
 
-class HalfFeed(Component):
+class HalfFeed(Feed):
     """Registered just before the hook blows up."""
 
     name = "tp_half"
+
+    def _iter_slices(self):
+        return iter(())
 
 
 @logos.hookimpl

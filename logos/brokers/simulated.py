@@ -1,0 +1,392 @@
+"""A simulated broker whose fill rules are a small object: the base of the paper broker.
+
+:class:`SimulatedBroker` keeps the order lifecycle, FIFO inventory, cash, marks, acceptance
+checks, the fill-time cash check and snapshot/restore (docs/paper_broker.md). What differs
+between simulations is asked of two small objects (docs/writing_a_broker.md):
+
+- a :class:`~logos.brokers.fill_models.FillModel`: whether and at what price an order fills
+  on a bar, how much may fill per bar, how long after acceptance an order becomes eligible,
+  and what slippage cash is reserved for at acceptance;
+- a :class:`~logos.brokers.fill_models.FeeModel`: the fee, in bps, of a fill.
+
+A third-party broker subclasses :class:`SimulatedBroker`, sets ``name`` and the models, and
+is done; the paper broker is exactly that with the default models. The models must be
+stateless (a pure function of the order, the bar and the params): the broker's snapshot
+holds everything a restart needs, and a model's own state would not survive one.
+
+Fill rules live in :mod:`logos.brokers.fill_models` (the default's in
+:mod:`logos.brokers.fills`), FIFO lots in :mod:`logos.brokers.inventory`, cash and marks in
+:mod:`logos.brokers.accounting`, the acceptance checks in :mod:`logos.brokers.acceptance`
+and :mod:`logos.brokers.rejections`, the fill-time cash check and the booking of a fill in
+:mod:`logos.brokers.execution`. This module ties them to the order lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import partial
+from operator import attrgetter
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from logos.brokers import execution
+from logos.brokers import fills as rules
+from logos.brokers.acceptance import AccountView, evaluate
+from logos.brokers.accounting import Ledger
+from logos.brokers.base import (
+    Broker,
+    FillEvent,
+    InvalidOrderError,
+    UnknownOrderError,
+    same_order_or_raise,
+)
+from logos.brokers.fill_models import FeeModel, FillModel, PaperFees, PaperFill
+from logos.brokers.inventory import ZERO
+from logos.brokers.paper_state import PaperParams, PaperSnapshot, WorkingState
+from logos.domain import (
+    Account,
+    Bar,
+    Fill,
+    Liquidity,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    Position,
+    SymbolMeta,
+    TimeInForce,
+)
+from logos.errors import BrokerError
+from logos.lifecycle import created, order_from_intent, transition
+from logos.money import add, subtract
+from logos.timeutil import ensure_utc
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_acceptance_order = attrgetter("seq")
+
+SimulatedParams = PaperParams
+"""Params of every simulated broker (docs/paper_broker.md); a subclass that needs more
+subclasses it."""
+
+
+class SimulatedBroker(Broker):
+    """A deterministic simulated broker; subclass it with a ``name`` and, to change how
+    orders fill or what they cost, a ``fill_model`` and a ``fee_model``.
+
+    Orders accepted at bar t are eligible from bar t+1 on (later with the fill model's
+    ``latency``); the fill model prices them, the fee model charges them, and everything
+    else (lifecycle, FIFO lots, cash checks at acceptance and at fill time, DAY expiry,
+    snapshot/restore) is the paper broker's, unchanged. The snapshot is the paper broker's
+    format (``kind = "paper"``) whatever the subclass: the models hold no state.
+    """
+
+    Params: ClassVar[type[BaseModel]] = PaperParams
+    params: PaperParams
+    fill_model: FillModel = PaperFill()
+    """How orders fill (default: the paper rules); a class attribute, or per instance."""
+    fee_model: FeeModel = PaperFees()
+    """What fills cost (default: ``fee_bps`` taker, ``maker_fee_bps`` maker)."""
+
+    def __init__(
+        self,
+        params: BaseModel | None = None,
+        *,
+        symbols: Iterable[SymbolMeta] = (),
+        fill_model: FillModel | None = None,
+        fee_model: FeeModel | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(params, symbols=symbols, **kwargs)
+        if fill_model is not None:
+            self.fill_model = fill_model
+        if fee_model is not None:
+            self.fee_model = fee_model
+        self._ledger = Ledger(self.params.cash, self._currency())
+        self._orders: dict[str, Order] = {}
+        self._by_client_id: dict[str, str] = {}
+        self._working: dict[str, WorkingState] = {}
+        self._last_bar_ts: dict[str, datetime] = {}
+        self._clock: datetime | None = None
+        self._order_counter = 0
+        self._trade_counter = 0
+
+    # submit / cancel -------------------------------------------------------------------
+
+    def submit(self, intent: OrderIntent, *, ts: datetime) -> Order:
+        """Accept or reject ``intent`` while the bar at ``ts`` is current (see :class:`Broker`)."""
+        existing = self.order_by_client_id(intent.client_order_id)
+        if existing is not None:
+            return same_order_or_raise(existing, intent)
+        if intent.qty <= 0 or (intent.limit_price is not None and intent.limit_price <= 0):
+            raise InvalidOrderError(
+                f"order {intent.client_order_id}: qty and limit_price must be positive "
+                f"(got qty={intent.qty}, limit_price={intent.limit_price})"
+            )
+        ts = self._tick(ts)
+        self._order_counter += 1
+        order_id = f"{self.params.id_prefix}-{self._order_counter:06d}"
+        order = order_from_intent(intent, order_id, ts=ts)
+        self._by_client_id[order.client_order_id] = order.order_id
+        self._record(order, created(order, ts=ts, reason=intent.reason))
+        self._move(order, OrderStatus.SUBMITTED, ts=ts)
+        verdict = evaluate(
+            intent,
+            self._view(intent.symbol),
+            self.params,
+            slippage_bps=self.fill_model.reserve_slippage_bps(self.params),
+            fee_bps=self._fee_bps,
+        )
+        if verdict.problem is not None:
+            order = self._orders[order.order_id]
+            return self._move(order, OrderStatus.REJECTED, ts=ts, reason=verdict.problem)
+        self._working[order.order_id] = WorkingState(
+            order.order_id, self._order_counter, ts, verdict.reserve_qty, verdict.reserve_price
+        )
+        return self._move(self._orders[order.order_id], OrderStatus.ACCEPTED, ts=ts)
+
+    def cancel(self, order_id: str, *, ts: datetime, reason: str = "canceled") -> Order:
+        """Cancel a working order (see :class:`Broker`)."""
+        canceled = self._move(self.order(order_id), OrderStatus.CANCELED, ts=ts, reason=reason)
+        self._tick(ts)  # only once the cancel is legal: a refused one changes nothing
+        self._working.pop(order_id, None)
+        return canceled
+
+    # bars and marks --------------------------------------------------------------------
+
+    def on_bar(self, bar: Bar) -> list[Fill]:
+        """Expire ended DAY orders, then fill eligible orders of ``bar.symbol`` (FIFO).
+
+        A fill the buying power cannot cover is cut down and the rest of its order canceled
+        (see :mod:`logos.brokers.execution`).
+        """
+        symbol, ts = bar.symbol, bar.ts  # once each: this runs for every bar
+        last = self._last_bar_ts.get(symbol)
+        if last is not None and ts <= last:
+            raise BrokerError(
+                f"bar {symbol} {ts.isoformat()} is not after the previous bar ({last.isoformat()})"
+            )
+        self._last_bar_ts[symbol] = ts
+        clock = self._clock  # _tick(ts), inline
+        if ts.tzinfo is not UTC or clock is None or ts > clock:
+            self._tick(ts)
+        if not self._working:  # nothing can fill or expire
+            return []
+        self._expire_day_orders(bar.ts)
+        meta = self.symbol_meta(bar.symbol)
+        model, params = self.fill_model, self.params
+        budget = model.volume_budget(bar, params)
+        latency = model.latency
+        result = []
+        for state in self._working_states(bar.symbol):
+            if state.accepted_ts >= bar.ts or (latency and bar.ts < state.accepted_ts + latency):
+                continue
+            order = self._orders[state.order_id]
+            if order.time_in_force is TimeInForce.DAY and state.active_day is None:
+                state.active_day = bar.ts.date()
+            priced = model.fill_price(order, bar, params)
+            if priced is None:
+                continue
+            step = rules.quantity_step(order.qty, meta)
+            qty = rules.fill_qty(order.remaining_qty, budget, step)
+            if qty <= 0:
+                continue
+            price, liquidity = priced
+            cut = execution.cut_to_buying_power(
+                self._ledger,
+                params,
+                order,
+                qty,
+                price,
+                self._fee_bps(liquidity),
+                step,
+                partial(self._reserved_by_others, state, order),
+            )
+            if cut.qty > 0:
+                if budget is not None:
+                    budget -= cut.qty
+                result.append(self._fill(order, state, bar.ts, cut.qty, price, liquidity))
+            if cut.reason:
+                self._move(
+                    self._orders[order.order_id], OrderStatus.CANCELED, ts=bar.ts, reason=cut.reason
+                )
+                del self._working[order.order_id]
+        return result
+
+    def mark_prices(self, prices: Mapping[str, Decimal], *, ts: datetime) -> Account:
+        """Mark at ``prices`` (symbol -> close) as of bar time ``ts``; return the account."""
+        return self._ledger.mark(prices, self._tick(ts))
+
+    # queries ---------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Order:
+        """The latest version of ``order_id``."""
+        try:
+            return self._orders[order_id]
+        except KeyError:
+            raise UnknownOrderError(f"unknown order id {order_id!r}") from None
+
+    def order_by_client_id(self, client_order_id: str) -> Order | None:
+        """The order with this client id, or ``None``."""
+        order_id = self._by_client_id.get(client_order_id)
+        return None if order_id is None else self._orders[order_id]
+
+    def orders(self) -> list[Order]:
+        """Every order, in creation order."""
+        return list(self._orders.values())
+
+    def working_orders(self) -> list[Order]:
+        """Working orders in acceptance order."""
+        return [self._orders[s.order_id] for s in self._working_states()]
+
+    def positions(self) -> list[Position]:
+        """Positions of every symbol ever traded (flat ones included), sorted by symbol."""
+        return self._ledger.positions()
+
+    def position_qty(self, symbol: str) -> Decimal:
+        """Signed quantity held in ``symbol``, from the ledger's lots."""
+        return self._ledger.inventory.qty(symbol)
+
+    def _currency(self) -> str:
+        """The account currency: the one asked for, else the quote currency every known
+        symbol shares (a USDT perpetual's account is in USDT), else USD."""
+        if self.params.currency is not None:
+            return self.params.currency
+        quotes = {meta.quote for meta in self._metas.values()}
+        return quotes.pop() if len(quotes) == 1 and None not in quotes else "USD"
+
+    def account(self) -> Account:
+        """The account at the latest time seen (1970-01-01 before anything happened)."""
+        return self._ledger.account(self._clock or EPOCH)
+
+    def reserved(self) -> Decimal:
+        """Cash (or margin) held for the exposure-increasing part of working orders."""
+        if not self._working:
+            return ZERO
+        total = ZERO
+        for state in self._working.values():
+            total = add(total, state.reserved(self._orders[state.order_id]))
+        return total
+
+    # snapshot --------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-serialisable dict of the whole broker state."""
+        return PaperSnapshot(
+            ledger=self._ledger.dump(),
+            orders=list(self._orders.values()),
+            working=list(self._working.values()),
+            last_bar_ts=self._last_bar_ts,
+            clock=self._clock,
+            order_counter=self._order_counter,
+            trade_counter=self._trade_counter,
+        ).model_dump(mode="json")
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the state with ``snapshot`` (from :meth:`snapshot`); drops queued events."""
+        snap = PaperSnapshot.model_validate(dict(snapshot))
+        self._ledger = Ledger.load(snap.ledger)
+        self._orders = {o.order_id: o for o in snap.orders}
+        self._by_client_id = {o.client_order_id: o.order_id for o in snap.orders}
+        self._working = {w.order_id: w for w in snap.working}
+        self._last_bar_ts = dict(snap.last_bar_ts)
+        self._clock = snap.clock
+        self._order_counter, self._trade_counter = snap.order_counter, snap.trade_counter
+        self._events = []
+
+    # internals -------------------------------------------------------------------------
+
+    def _fee_bps(self, liquidity: Liquidity) -> Decimal:
+        return self.fee_model.fee_bps(liquidity, self.params)
+
+    def _tick(self, ts: datetime) -> datetime:
+        if ts.tzinfo is not UTC:
+            ts = ensure_utc(ts)
+        clock = self._clock
+        if clock is None or ts > clock:
+            self._clock = ts
+        return ts
+
+    def _record(self, order: Order, event: Any) -> Order:
+        self._orders[order.order_id] = order
+        self._emit(event)
+        return order
+
+    def _move(self, order: Order, status: OrderStatus, **kwargs: Any) -> Order:
+        updated, event = transition(order, status, **kwargs)
+        return self._record(updated, event)
+
+    def _working_states(self, symbol: str | None = None) -> list[WorkingState]:
+        if symbol is None:
+            states = list(self._working.values())
+        else:
+            orders = self._orders
+            states = [s for s in self._working.values() if orders[s.order_id].symbol == symbol]
+        if len(states) > 1:
+            states.sort(key=_acceptance_order)
+        return states
+
+    def _reserved_by_others(self, state: WorkingState, order: Order) -> Decimal:
+        return subtract(self.reserved(), state.reserved(order))
+
+    def _view(self, symbol: str) -> AccountView:
+        ledger = self._ledger
+        if self._working:
+            working = tuple(o for o in self.working_orders() if o.symbol == symbol)
+        else:
+            working = ()
+        return AccountView(
+            metas_configured=bool(self._metas),
+            meta=self.symbol_meta(symbol),
+            mark=ledger.mark_price(symbol),
+            bar_seen=symbol in self._last_bar_ts,
+            position=ledger.inventory.qty(symbol),
+            working=working,
+            equity=ledger.equity,
+            gross_exposure=ledger.gross_exposure,
+            reserved=self.reserved(),
+        )
+
+    def _expire_day_orders(self, ts: datetime) -> None:
+        if not self._working:
+            return
+        for state in self._working_states():
+            if state.active_day is not None and state.active_day < ts.date():
+                order = self._orders[state.order_id]
+                reason = f"DAY order expired at the end of {state.active_day.isoformat()} UTC"
+                self._move(order, OrderStatus.EXPIRED, ts=ts, reason=reason)
+                del self._working[state.order_id]
+
+    def _fill(
+        self,
+        order: Order,
+        state: WorkingState,
+        ts: datetime,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: Liquidity,
+    ) -> Fill:
+        self._trade_counter += 1
+        booked = execution.book(
+            self._ledger,
+            order,
+            state,
+            ts=ts,
+            qty=qty,
+            price=price,
+            liquidity=liquidity,
+            fee_bps=self._fee_bps(liquidity),
+            trade_id=f"{self.params.id_prefix}T-{self._trade_counter:06d}",
+        )
+        self._emit(FillEvent(booked.fill))
+        self._move(
+            order,
+            booked.status,
+            ts=ts,
+            filled_qty=booked.filled_qty,
+            avg_fill_price=booked.avg_fill_price,
+        )
+        if booked.status is OrderStatus.FILLED:
+            del self._working[order.order_id]
+        return booked.fill
