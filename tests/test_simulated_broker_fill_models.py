@@ -10,7 +10,14 @@ from typing import ClassVar
 
 import pytest
 
-from logos.brokers.fill_models import CloseFill, FeeModel, FillModel, PaperFill, SpreadFill
+from logos.brokers.fill_models import (
+    CloseFill,
+    FeeModel,
+    FillModel,
+    PaperFill,
+    SpreadFill,
+    TieredFees,
+)
 from logos.brokers.paper import PaperBroker
 from logos.brokers.paper_state import PaperParams
 from logos.brokers.simulated import SimulatedBroker
@@ -113,7 +120,7 @@ def test_latency_delays_the_first_eligible_bar() -> None:
 
 
 class FlatSevenBps(FeeModel):
-    def fee_bps(self, liquidity: Liquidity, params: PaperParams) -> Decimal:
+    def fee_bps(self, liquidity: Liquidity, params: PaperParams, traded: Decimal) -> Decimal:
         return Decimal(7)
 
 
@@ -139,6 +146,7 @@ def test_the_paper_broker_is_the_simulated_broker_with_the_paper_models() -> Non
         "clock",
         "order_counter",
         "trade_counter",
+        "traded",
     }
 
 
@@ -167,3 +175,45 @@ class TestCloseFillBrokerContract(BrokerContract):
 class TestSpreadBrokerContract(BrokerContract):
     def make_broker(self) -> SimulatedBroker:
         return SpreadBroker(cash=Decimal(100000), fee_bps=Decimal(10))
+
+
+TIERS = TieredFees(((Decimal(0), Decimal(10), Decimal(5)), (Decimal(1000), Decimal(4), Decimal(0))))
+
+
+def test_tiered_fees_charge_by_the_volume_filled_before_each_fill() -> None:
+    """10 bps taker until 1,000 has been filled, 4 bps from then on; the volume is the
+    broker's own and survives a snapshot."""
+    broker = started(SimulatedBroker(fee_model=TIERS, cash=Decimal(100_000)))
+    fees = []
+    for minute in range(3):
+        intent = make_intent("AAA", Side.BUY, 6, client_order_id=f"c{minute}", ts=at(minute))
+        broker.submit(intent, ts=at(minute))
+        [fill] = broker.on_slice([make_bar("AAA", at(minute + 1), "100")]).fills
+        fees.append(fill.fee)
+    # 600 then 1,200 filled before the 2nd and 3rd fills: 10, 10, then 4 bps of 600
+    assert fees == [Decimal("0.6"), Decimal("0.6"), Decimal("0.24")]
+    restored = SimulatedBroker(fee_model=TIERS, cash=Decimal(100_000))
+    restored.restore(broker.snapshot())
+    intent = make_intent("AAA", Side.BUY, 1, client_order_id="c9", ts=at(4))
+    restored.submit(intent, ts=at(4))
+    [fill] = restored.on_slice([make_bar("AAA", at(5), "100")]).fills
+    assert fill.fee == Decimal("0.04")  # still past the tier after a restart
+
+
+def test_a_maker_fill_pays_its_tiers_maker_rate() -> None:
+    assert TIERS.fee_bps(Liquidity.MAKER, PaperParams(), Decimal(999)) == Decimal(5)
+    assert TIERS.fee_bps(Liquidity.MAKER, PaperParams(), Decimal(1000)) == Decimal(0)
+
+
+@pytest.mark.parametrize(
+    "tiers",
+    [
+        (),
+        ((Decimal(5), Decimal(1), Decimal(1)),),
+        ((Decimal(0), Decimal(1), Decimal(1)), (Decimal(0), Decimal(1), Decimal(1))),
+        ((Decimal(0), Decimal(-1), Decimal(1)),),
+    ],
+)
+def test_fee_tiers_must_start_at_zero_increase_and_not_be_negative(tiers: tuple) -> None:
+    with pytest.raises(ValueError, match="fee tiers"):
+        TieredFees(tiers)

@@ -9,6 +9,7 @@ snapshot/restore) stays the broker's (docs/writing_a_broker.md).
   (:mod:`logos.brokers.fills`, docs/paper_broker.md).
 - :class:`CloseFill`: orders fill at the bar's *close* instead of its open.
 - :class:`SpreadFill`: market orders also cross half a quoted spread.
+- :class:`TieredFees`: fees by traded volume, maker and taker.
 
 Models are stateless: every answer is a function of the order, the bar and the broker's
 params, so a broker restored from its snapshot fills exactly as the original would have.
@@ -63,10 +64,35 @@ class FillModel:
 class FeeModel:
     """What a fill pays, in bps of its notional (fee = qty × price × bps / 10 000, exact)."""
 
-    def fee_bps(self, liquidity: Liquidity, params: PaperParams) -> Decimal:
-        """The fee rate of a fill with this liquidity. Default: ``fee_bps`` for a taker,
-        ``maker_fee_bps`` (else ``fee_bps``) for a maker."""
+    def fee_bps(self, liquidity: Liquidity, params: PaperParams, traded: Decimal) -> Decimal:
+        """The fee rate of a fill with this liquidity, given ``traded``: the notional the
+        broker has filled before it (in the account's currency; kept in its snapshot, so a
+        restarted session pays the same). Default: ``fee_bps`` for a taker, ``maker_fee_bps``
+        (else ``fee_bps``) for a maker, whatever the volume."""
         return params.fee_bps_for(liquidity)
+
+
+@dataclass(frozen=True)
+class TieredFees(FeeModel):
+    """Fees by traded volume, as venues charge them: ``tiers`` are ``(from, taker_bps,
+    maker_bps)``, each applying once the notional filled so far reaches ``from`` (the
+    first from 0). A fill is charged at the tier the volume before it is in."""
+
+    tiers: tuple[tuple[Decimal, Decimal, Decimal], ...]
+
+    def __post_init__(self) -> None:
+        starts = [start for start, _, _ in self.tiers]
+        if not starts or starts[0] != 0 or starts != sorted(set(starts)):
+            raise ValueError(
+                f"fee tiers must start at 0 and increase, got volumes {[str(s) for s in starts]}"
+            )
+        if any(bps < 0 for _, *rates in self.tiers for bps in rates):
+            raise ValueError("fee tiers: a rate below 0 bps")
+
+    def fee_bps(self, liquidity: Liquidity, params: PaperParams, traded: Decimal) -> Decimal:
+        """See the class docstring."""
+        taker, maker = next((t, m) for start, t, m in reversed(self.tiers) if traded >= start)
+        return maker if liquidity is Liquidity.MAKER else taker
 
 
 class PaperFill(FillModel):

@@ -119,3 +119,5 @@ class PaperSnapshot(BaseModel):
     clock: UtcDatetime | None
     order_counter: int
     trade_counter: int
+    traded: Decimal = Decimal(0)
+    """Notional filled so far (a tiered fee model's volume); absent in older snapshots."""

@@ -60,7 +60,7 @@ from logos.domain import (
 )
 from logos.errors import BrokerError
 from logos.lifecycle import created, order_from_intent, transition
-from logos.money import add, subtract
+from logos.money import add, multiply, subtract
 from logos.timeutil import ensure_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -111,6 +111,8 @@ class SimulatedBroker(Broker):
         self._clock: datetime | None = None
         self._order_counter = 0
         self._trade_counter = 0
+        self._traded = Decimal(0)
+        """Notional filled so far (the volume a tiered fee model looks at)."""
 
     # submit / cancel -------------------------------------------------------------------
 
@@ -281,6 +283,7 @@ class SimulatedBroker(Broker):
             clock=self._clock,
             order_counter=self._order_counter,
             trade_counter=self._trade_counter,
+            traded=self._traded,
         ).model_dump(mode="json")
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
@@ -293,12 +296,13 @@ class SimulatedBroker(Broker):
         self._last_bar_ts = dict(snap.last_bar_ts)
         self._clock = snap.clock
         self._order_counter, self._trade_counter = snap.order_counter, snap.trade_counter
+        self._traded = snap.traded
         self._events = []
 
     # internals -------------------------------------------------------------------------
 
     def _fee_bps(self, liquidity: Liquidity) -> Decimal:
-        return self.fee_model.fee_bps(liquidity, self.params)
+        return self.fee_model.fee_bps(liquidity, self.params, self._traded)
 
     def _tick(self, ts: datetime) -> datetime:
         if ts.tzinfo is not UTC:
@@ -379,6 +383,7 @@ class SimulatedBroker(Broker):
             fee_bps=self._fee_bps(liquidity),
             trade_id=f"{self.params.id_prefix}T-{self._trade_counter:06d}",
         )
+        self._traded = add(self._traded, multiply(booked.fill.qty, booked.fill.price))
         self._emit(FillEvent(booked.fill))
         self._move(
             order,
