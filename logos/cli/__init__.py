@@ -6,6 +6,7 @@ import logos.cli.kill_cmd  # registers kill
 import logos.cli.new_cmd  # registers plugins new
 import logos.cli.report_cmd  # registers report
 import logos.cli.strategy_cmd  # registers check-strategy
+import logos.cli.sweep_cmd  # registers sweep
 import logos.cli.trade_cmd  # noqa: F401 - registers trade
 from logos.cli import plugins_cmd, validate_cmd  # noqa: F401 - registers the commands
 from logos.cli.app import app, main
