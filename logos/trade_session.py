@@ -176,7 +176,10 @@ def run_stateful(
         if status is not None:
             engine.parts.reporters.remove(status)
         _end(keeper, engine, outcome.ended)
-        outcome.result = keeper.fold.result()
+        if outcome.ended == "completed" or outcome.ended.startswith(("stopped", "paused")):
+            outcome.result = keeper.fold.result()
+        else:  # interrupted mid-record maybe: the journal on disk is the truth
+            outcome.result = result_from_journal(read_journal(run_dir / JOURNAL_FILE))
         publish(run_dir, session.reporters, outcome.result)
     return outcome
 

@@ -1,7 +1,8 @@
 """``state.jsonl``: the session's append-only journal (docs/state.md).
 
 One JSON object per line: ``{"v": 1, "seq": ..., "type": ..., "ts": ..., "data": {...}}``.
-``seq`` is the line's number, strictly increasing from 0 (the ``session`` header); ``ts`` is
+``seq`` numbers the lines, strictly increasing from 0 (the ``session`` header; a write cut
+short by Ctrl-C leaves its number unused); ``ts`` is
 the bar time the record belongs to (ISO-8601 UTC), or the wall-clock time of a record the
 state layer adds (a restart, an operator's action).
 
@@ -107,9 +108,12 @@ class JsonlJournal:
         fh = self._fh or self._open()
         if ts is not self._ts:  # a slice's records share their time: formatted once
             self._ts, self._ts_text = ts, isoformat_utc(ts)
-        fh.write(_line(seq, type, self._ts_text, data))
-        fh.flush()
+        line = _line(seq, type, self._ts_text, data)
+        # the number is taken before the line is written: a Ctrl-C between the two leaves a
+        # gap in the numbers, never two lines with one number
         self.last_seq = seq
+        fh.write(line)
+        fh.flush()
         self._unsynced += 1
         if self._unsynced >= self.sync_every:
             self.sync()
