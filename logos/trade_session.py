@@ -29,6 +29,7 @@ from logos.state.rebuild import result_from_journal
 from logos.state.reconcile import describe, differences, journaled_orders
 from logos.state.resume import ResumePlan, ResumingFeed, restorer
 from logos.state.snapshot import header_digest
+from logos.timeutil import ensure_utc
 
 NO_LIMITS = RunLimits()
 
@@ -112,7 +113,10 @@ def run_stateful(
     else:
         for record in plan.contents.records:  # the result of the runs before this one
             keeper.fold.add(record.type, record.ts, record.data)
-        keeper.last_bar = dict((plan.snapshot or {}).get("last_bar", {}))
+        keeper.last_bar = {
+            symbol: ensure_utc(datetime.fromisoformat(when))
+            for symbol, when in (plan.snapshot or {}).get("last_bar", {}).items()
+        }
         keeper.header_digest = header_digest(plan.head)
         keeper.note("restart", plan.restart_data())
         keeper.written_orders = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,13 @@ from logos.sizing import OrderTranslator
 from logos.strategies.base import Strategy
 
 PLUGIN_DISTS = Path(__file__).parent / "plugin_dists"
+REPOSITORY_PLUGINS = sorted(
+    p.name for p in (Path(__file__).parent.parent / "plugins").glob("logos_*") if p.is_dir()
+)
+"""The plugins of this repository: the suite loads these and no others (set before any test
+loads the registry; a test naming other plugins sets ``LOGOS_LOAD_PLUGINS`` itself), so a
+third-party plugin installed beside logos — broken or not — changes no test's outcome."""
+os.environ.setdefault("LOGOS_LOAD_PLUGINS", ",".join(REPOSITORY_PLUGINS))
 
 
 @pytest.fixture(scope="session")

@@ -122,7 +122,12 @@ def test_unknown_broker_says_load_plugins_left_plugins_out():
     assert "logos_ib_stub" in err and "installed: paper" in err
 
 
-def test_unknown_broker_without_the_variable_does_not_mention_it(capsys):
-    code, _, err = run(capsys, "validate", str(EXAMPLE), "--set", "broker.name=nope")
+def test_unknown_broker_without_the_variable_does_not_mention_it(capsys, monkeypatch):
+    monkeypatch.delenv("LOGOS_LOAD_PLUGINS", raising=False)  # the suite sets it (conftest)
+    get_registry.cache_clear()  # loaded as a user without the variable loads it
+    try:
+        code, _, err = run(capsys, "validate", str(EXAMPLE), "--set", "broker.name=nope")
+    finally:
+        get_registry.cache_clear()  # the next test loads the suite's own again
     assert code == 1
     assert "unknown broker 'nope'; installed: " in err and "LOGOS_LOAD_PLUGINS" not in err

@@ -17,7 +17,7 @@ from logos.cli.session_status import SessionStatus
 from logos.domain import Account, Position
 
 
-def _engine(last_bar: dict[str, str]) -> SimpleNamespace:
+def _engine(last_bar: dict[str, datetime]) -> SimpleNamespace:
     broker = SimpleNamespace(
         positions=lambda: [
             Position(symbol="BTC/USDT", qty=Decimal("0.5")),
@@ -74,7 +74,7 @@ def test_a_plain_status_line_every_interval_and_in_the_log() -> None:
 
 def test_over_a_live_feed_each_symbols_newest_bar_has_its_age() -> None:
     newest = datetime.now(UTC) - timedelta(seconds=95)
-    engine = _engine({"BTC/USDT": newest.isoformat()})
+    engine = _engine({"BTC/USDT": newest})
     status = SessionStatus(
         engine, Console(file=io.StringIO()), logging.getLogger("t"), live_feed=True
     )

@@ -136,10 +136,7 @@ class SessionStatus(Reporter):
         if self.live_feed:  # each symbol's newest bar and its age, on the wall clock
             now = datetime.now(UTC)
             last = getattr(engine.parts.journal, "last_bar", {})
-            ages = [
-                f"{symbol}:{int((now - datetime.fromisoformat(when)).total_seconds())}s"
-                for symbol, when in last.items()
-            ]
+            ages = [f"{sym}:{int((now - when).total_seconds())}s" for sym, when in last.items()]
             parts.append(f"age={','.join(ages) or '-'}")
         parts.append(f"equity={account.equity:.2f}")
         held = [f"{p.symbol}:{p.qty.normalize()}" for p in engine.broker.positions() if p.qty]

@@ -68,7 +68,7 @@ class StateKeeper:
         """The fingerprint of the session's header (a restart sets it from the journal)."""
         self.covered_record: tuple[str, datetime] = ("session", datetime.now(UTC))
         """The type and time of the record :attr:`covered` names (kept in the snapshot)."""
-        self.last_bar: dict[str, str] = {}
+        self.last_bar: dict[str, datetime] = {}
         """Each symbol's last bar time processed (ISO-8601), for the snapshot."""
         self.fold = JournalFold(run_dir)
         """The session's result, from every record of its journal (the records of earlier
@@ -102,9 +102,9 @@ class StateKeeper:
         """Append ``event``, or check it against the journal while replaying."""
         if event.type == "slice":
             self.in_slice = True
-            when = event.ts.isoformat()
+            last_bar, when = self.last_bar, event.ts
             for bar in event.data["bars"]:
-                self.last_bar[bar[0]] = when
+                last_bar[bar[0]] = when
         if self._expected:
             self._check(event)
             return
@@ -205,7 +205,7 @@ class StateKeeper:
                 "seq": self.covered,
                 "at": [self.covered_record[0], isoformat_utc(self.covered_record[1])],
                 "written_at": datetime.now(UTC).isoformat(),
-                "last_bar": dict(self.last_bar),
+                "last_bar": {k: isoformat_utc(v) for k, v in self.last_bar.items()},
                 "engine": engine.state(),
                 "broker": engine.broker.snapshot(),
                 "risk": risk.snapshot() if hasattr(risk, "snapshot") else {},
