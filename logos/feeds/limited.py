@@ -54,9 +54,9 @@ class LimitedFeed:
         """The limit that ended the run (``--max-bars 100``), or None."""
         self._step = timedelta(0)
 
-    def start(self, symbols: Sequence[str], timeframe: str | timedelta) -> None:
+    def start(self, symbols: Sequence[str], timeframe: str | timedelta, **options: Any) -> None:
         self._step = parse_timeframe(timeframe)
-        self.inner.start(symbols, timeframe)
+        self.inner.start(symbols, timeframe, **options)
 
     def slices(self) -> Iterator[list[Bar]]:
         limits, after = self.limits, self.after

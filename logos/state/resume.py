@@ -220,7 +220,14 @@ class ResumingFeed:
         self._events: list[FeedEvent] | None = None
 
     def start(self, symbols: Sequence[str], timeframe: str | timedelta) -> None:
-        self.inner.start(symbols, timeframe)
+        """A live feed asks its venue for the bars after the last journaled slice (those of
+        the downtime included); a replay feed starts from its beginning and the slices up to
+        there are skipped, so that what it notices (gaps) is what the uninterrupted session
+        noticed."""
+        if self.after is not None and _polls(self.inner):
+            self.inner.start(symbols, timeframe, after=self.after)
+        else:
+            self.inner.start(symbols, timeframe)
 
     def slices(self) -> Iterator[list[Bar]]:
         for record in self.replay:
@@ -249,6 +256,15 @@ class ResumingFeed:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _polls(feed: Any) -> bool:
+    """Whether ``feed`` (or the feed it wraps) polls a venue on the wall clock."""
+    from logos.feeds.polling import PollingFeed
+
+    while not isinstance(feed, PollingFeed) and hasattr(feed, "inner"):
+        feed = feed.inner
+    return isinstance(feed, PollingFeed)
 
 
 def _ts(text: str) -> datetime:
