@@ -177,6 +177,12 @@ class Engine:
         """Slices processed (across restarts: a resumed engine starts from its snapshot's)."""
         self.stop_by: int | None = None
         """The slice count by which a requested stop ends the session at the latest."""
+        self.interrupted: str | None = None
+        """Set (to the signal's name) to end the session after the slice in progress: a
+        Ctrl-C or SIGTERM lands between two slices, never inside a record
+        (:func:`logos.cli.session_signals.stop_between_slices`)."""
+        self.waiting = False
+        """True while the loop waits for the feed's next slice (nothing is half done)."""
         params = parts.translator.params
         self._signal_only_sizing = (
             parts.translator.rule == "fixed_qty"
@@ -456,7 +462,7 @@ class Engine:
         drain_broker = broker.drain_events
         bars_seen = 0
         count = first = self.slices_done
-        for count, bars in enumerate(feed.slices(), start=first + 1):
+        for count, bars in enumerate(self._waiting_for(feed.slices()), start=first + 1):
             ts = bars[0].ts
             feed_events = drain_feed()
             if journaling:
@@ -507,11 +513,25 @@ class Engine:
                 count >= self.stop_by or not self.guard_orders.intersection(working)
             ):
                 break
+            if self.interrupted is not None:
+                break
         if risk.stop_requested:
             self.stopped = getattr(risk, "stop_reason", None) or "stop requested"
         if progress is not None:
             progress(count, total)
         return bars_seen
+
+    def _waiting_for(self, slices: Iterator[list[Bar]]) -> Iterator[list[Bar]]:
+        """``slices``, with :attr:`waiting` true while the next one is awaited."""
+        while True:
+            self.waiting = True
+            try:
+                bars = next(slices)
+            except StopIteration:
+                return
+            finally:
+                self.waiting = False
+            yield bars
 
     # restart ----------------------------------------------------------------------------
 

@@ -164,7 +164,9 @@ def run_stateful(
             feed_wrapper=wrapper,
             progress=progress,
         )
-        if engine.stopped is not None:
+        if engine.interrupted is not None:
+            outcome.ended = "interrupted"
+        elif engine.stopped is not None:
             outcome.ended = "stopped"
         elif limited is not None and limited.reached is not None:
             outcome.ended = f"paused at {limited.reached}"

@@ -413,6 +413,9 @@ def test_a_signal_writes_the_artifacts_exits_130_and_resume_finishes_the_session
         assert (run_dir / name).is_file(), name
     last = json.loads(journal_lines(run_dir)[-1])
     assert last["type"] == "session_end" and last["data"]["reason"] == "interrupted"
+    # the slice in progress was finished: the signal lands between two slices
+    ends = [json.loads(line)["type"] for line in journal_lines(run_dir)[-3:]]
+    assert ends == ["account", "positions", "session_end"]
     stopped = len(journal_lines(run_dir))
     assert stopped < len(journal_lines(complete)), "the signal came after the session ended"
     journaled = (run_dir / "state.jsonl").read_bytes()

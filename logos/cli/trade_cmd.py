@@ -254,14 +254,11 @@ def trade(
                 stepwise=stepwise,
             )
         except KeyboardInterrupt:
-            err.print(
-                f"interrupted: {escape(os.path.normpath(path))} holds the journal and the "
-                "artifacts up to the stop; `logos trade --resume "
-                f"{escape(os.path.normpath(path))}` carries on",
-                highlight=False,
-                soft_wrap=True,
-            )
+            _say_interrupted(path)
             raise typer.Exit(130) from None
+        if outcome.ended == "interrupted":  # stopped between two slices by a signal
+            _say_interrupted(path)
+            raise typer.Exit(130)
     result = outcome.result
     if outcome.reset is not None:
         cleared = ", ".join(outcome.reset) or "none was tripped"
@@ -421,6 +418,16 @@ def _say_what_restart_found(plan: ResumePlan, resetting: bool) -> None:
         )
 
 
+def _say_interrupted(path: Path) -> None:
+    where = escape(os.path.normpath(path))
+    err.print(
+        f"interrupted: {where} holds the journal and the artifacts up to the stop; "
+        f"`logos trade --resume {where}` carries on",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _say_the_snapshot_is_set_aside(plan: ResumePlan) -> None:
     if plan.snapshot is None and plan.snapshot_problem and len(plan.contents.records) > 1:
         err.print(
@@ -459,6 +466,7 @@ def _limits(max_bars: int | None, until: str | None, speed: str | None) -> RunLi
 
 def _run(session: Any, path: Path, *, limits: RunLimits, **options: Any) -> Any:
     """The session run with its status on the console and its log in ``RUN_DIR/logos.log``."""
+    from logos.cli.session_signals import stop_between_slices
     from logos.cli.session_status import SessionStatus, close_logger, log_record, session_logger
     from logos.feeds.replay import ReplayFeed
     from logos.trade_session import run_stateful
@@ -481,7 +489,7 @@ def _run(session: Any, path: Path, *, limits: RunLimits, **options: Any) -> Any:
     )
     status = SessionStatus(engine, out, logger, live_feed=not replay)
     try:
-        with status:
+        with status, stop_between_slices(engine):
             outcome = run_stateful(
                 session,
                 path,
