@@ -23,6 +23,7 @@ from logos.errors import ConfigError, DataError, LogosError
 from logos.metadata import load_symbol_metas, parse_symbol_metas
 from logos.plugins import Registry
 from logos.sizing import SIZING_PARAMS
+from logos.sweep.table import SweepTable
 from logos.textfile import read_text, toml_error_message
 
 
@@ -65,6 +66,9 @@ class RunConfig(BaseModel):
     )
     metadata: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="inline symbol metadata; wins over metadata_file"
+    )
+    sweep: SweepTable | None = Field(
+        None, description="logos sweep's ranges and search (docs/sweeps.md); others ignore it"
     )
 
 

@@ -151,6 +151,8 @@ def test_sweep_show_prints_the_report_with_the_objective_over_two_params(
     assert shown == (out / "sweep.md").read_text()
     table = {(r["fast"], r["slow"]): r["sharpe"] for r in rows(out / "table.csv")}
     lines = shown.split("## sharpe by fast and slow")[1].split("##")[0].strip().splitlines()
+    assert lines[:2] == ["![sharpe by fast and slow](heatmap.png)", ""]  # then the table
+    lines = lines[2:]
     assert lines[0] == "| fast \\ slow | 10 | 20 |"
     by_fast = {
         line.split(" | ")[0].strip("| "): line.strip("| ").split(" | ")[1:] for line in lines[2:]

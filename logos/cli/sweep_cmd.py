@@ -54,28 +54,40 @@ def sweep(
         typer.Option("--where", metavar="EXPR", help='Constraint on the params: "fast < slow".'),
     ] = None,
     search: Annotated[
-        str, typer.Option("--search", metavar="NAME", help="grid, random or optuna.")
-    ] = "grid",
+        str | None,
+        typer.Option(
+            "--search", metavar="NAME", help="grid, random or optuna.", show_default="grid"
+        ),
+    ] = None,
     trials: Annotated[
         int | None,
         typer.Option("--trials", metavar="N", help="Trials of a random or optuna search."),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", metavar="S", help="Seed of random and optuna searches.")
-    ] = 0,
+        int | None,
+        typer.Option(
+            "--seed", metavar="S", help="Seed of random and optuna searches.", show_default="0"
+        ),
+    ] = None,
     objective: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--objective",
             metavar="NAME",
             help="total_return, sharpe, sortino, calmar, profit_factor or max_drawdown "
             "(minimised).",
+            show_default="sharpe",
         ),
-    ] = "sharpe",
+    ] = None,
     min_trades: Annotated[
-        int,
-        typer.Option("--min-trades", metavar="N", help="Fewer trades (fills): not ranked."),
-    ] = 0,
+        int | None,
+        typer.Option(
+            "--min-trades",
+            metavar="N",
+            help="Fewer trades (fills): not ranked.",
+            show_default="0",
+        ),
+    ] = None,
     walk_forward: Annotated[
         str | None,
         typer.Option(
@@ -129,7 +141,9 @@ def sweep(
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar on a terminal.")
     ] = True,
 ) -> None:
-    """Sweep strategy params over ranges (grid, random, optuna, walk-forward) on Dask."""
+    """Sweep strategy params over ranges (grid, random, optuna, walk-forward) on Dask.
+
+    The ranges and the search can also be given in the config's [sweep] table; flags win."""
     if config == "show" and not Path(config).is_file():
         _show_folder(shown)
         return
@@ -144,6 +158,8 @@ def sweep(
 
         if resume is not None:
             given = config is not None or param or where or set_ or risk or walk_forward
+            given = given or any(v is not None for v in (search, trials, seed, objective))
+            given = given or min_trades is not None
             if given:
                 raise ConfigError(
                     ["--resume: give only the folder (and where to run: --workers, "
@@ -184,11 +200,13 @@ def sweep(
 
 
 def _show_folder(folder: str | None) -> None:
-    """``logos sweep show DIR``: the sweep's sweep.md, rendered."""
+    """``logos sweep show DIR``: the sweep's sweep.md, rendered; sweep.parquet is written
+    from table.csv when the folder has none."""
     from rich.markdown import Markdown
 
     from logos.errors import LogosError
-    from logos.sweep.spec import SPEC_FILE
+    from logos.sweep.parquet import PARQUET_FILE, parquet_from_table
+    from logos.sweep.spec import SPEC_FILE, read_spec
 
     if folder is None:
         raise ConfigError(["show: give the sweep folder (logos sweep show DIR)"], "command line")
@@ -201,6 +219,8 @@ def _show_folder(folder: str | None) -> None:
             f"{folder}: the sweep has not finished (no sweep.md); `logos sweep --resume "
             f"{folder}` completes it"
         )
+    if not (path / PARQUET_FILE).is_file():  # a sweep from before sweep.parquet existed
+        parquet_from_table(path, read_spec(path).params)
     text = report.read_text(encoding="utf-8")
     if out.is_terminal:
         out.print(Markdown(text))
@@ -212,42 +232,51 @@ def _spec(
     config: str,
     param: list[str] | None,
     where: str | None,
-    search: str,
+    search: str | None,
     trials: int | None,
-    seed: int,
-    objective: str,
-    min_trades: int,
+    seed: int | None,
+    objective: str | None,
+    min_trades: int | None,
     walk_forward: str | None,
     keep_artifacts: bool,
     sets: list[str] | None,
     risk: list[str] | None,
 ) -> SweepSpec:
-    """The sweep's definition from the command line: the config merged as ``logos backtest``
-    merges it, with every path made absolute (workers may run elsewhere)."""
+    """The sweep's definition: the config merged as ``logos backtest`` merges it, with every
+    path made absolute (workers may run elsewhere), and the flags over its ``[sweep]`` table
+    (which is taken out of the config the trials run)."""
     from logos.cli.run_options import load_run_config
     from logos.config import anchor_paths
     from logos.sweep.spec import SweepSpec
+    from logos.sweep.table import check_table_settings, merge
 
     source = Path(config).resolve()
     flags: dict[str, Any] = dict.fromkeys(
         ("data_path", "symbols", "strategy", "params", "sizing", "qty", "notional",
          "fraction", "fee_bps", "slippage_bps", "cash", "timeframe", "session_id"),
     )  # fmt: skip
-    merged, _, _ = load_run_config(
+    merged, _, validated = load_run_config(
         str(source), {**flags, "sets": sets}, risk=risk, modes=("backtest",), command="logos sweep"
     )
     anchor_paths(merged, Path.cwd())  # --set paths are relative to the working directory
+    settings = merge(merged.pop("sweep", None), {
+        "params": param, "where": where, "search": search, "trials": trials, "seed": seed,
+        "objective": objective, "min_trades": min_trades,
+    })  # fmt: skip
+    strategy = validated.strategy
+    known = list(strategy.cls.Params.model_fields) if strategy.cls is not None else []
+    check_table_settings(settings, strategy.name, known, config)
     return SweepSpec(
         config=merged,
         source=str(source),
         timeframe_given="timeframe" in merged,
-        params=list(param or []),
-        where=where,
-        search=search,
-        trials=trials,
-        seed=seed,
-        objective=objective,
-        min_trades=min_trades,
+        params=settings.params,
+        where=settings.where,
+        search=settings.search,
+        trials=settings.trials,
+        seed=settings.seed,
+        objective=settings.objective,
+        min_trades=settings.min_trades,
         walk_forward=walk_forward,
         keep_artifacts=keep_artifacts,
     )
@@ -373,7 +402,8 @@ def _show(run: SweepRun, outcome: SweepOutcome, top: int) -> None:
     out.print(
         f"{tally['trials']} trial(s): {tally['eligible']} ranked, {tally['not eligible']} with "
         f"too few trades or an undefined {spec.objective}, {tally['errors']} failed; "
-        f"results: {os.path.normpath(run.folder)}/ (results.csv table.csv sweep.md)",
+        f"results: {os.path.normpath(run.folder)}/ (results.csv table.csv sweep.parquet "
+        f"sweep.md{' heatmap.png' if (run.folder / 'heatmap.png').is_file() else ''})",
         soft_wrap=True,
         highlight=False,
     )

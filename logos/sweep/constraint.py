@@ -50,9 +50,9 @@ class Constraint:
             return False
 
 
-def parse_constraint(text: str, names: list[str]) -> Constraint:
+def parse_constraint(text: str, names: list[str] | None) -> Constraint:
     """Parse and check ``text``; a ConfigError says what is not allowed, or which name is
-    unknown and which names are."""
+    unknown and which names are (``names`` None: any name, the syntax alone is checked)."""
     where = f'--where "{text}"'
     try:
         tree = ast.parse(text.strip(), mode="eval").body
@@ -60,7 +60,7 @@ def parse_constraint(text: str, names: list[str]) -> Constraint:
         raise _bad(where, f"not an expression ({exc.msg})") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            if node.id not in names:
+            if names is not None and node.id not in names:
                 raise _bad(
                     where,
                     f"unknown name {node.id!r}; the swept parameters are {', '.join(names)}",

@@ -48,15 +48,30 @@ def parse_param(text: str) -> ParamRange:
         raise _bad(where, "expected NAME=SPEC, e.g. fast=5:50:5, fast=5,10,20 or fast=2:64:*2")
     if not name.isidentifier():
         raise _bad(where, f"{name!r} is not a parameter name (letters, digits and '_')")
+    try:
+        values, kind = range_values(spec)
+    except RangeProblem as exc:
+        raise _bad(where, str(exc)) from None
+    return ParamRange(name, spec, values, kind)
+
+
+class RangeProblem(ValueError):
+    """What is wrong with a range's SPEC, in words (the caller says where it was given)."""
+
+
+def range_values(spec: str) -> tuple[tuple[Value, ...], str]:
+    """A range's SPEC (``5:50:5``, ``2:64:*2``, ``5,10,20``) → its values and its kind;
+    :class:`RangeProblem` says what is wrong. ``--param`` and the config's ``[sweep]``
+    table both read their ranges here, so both give the same errors."""
     kind = "list"
     if ":" in spec:
-        values: tuple[Value, ...] = _range(spec, where)
+        values: tuple[Value, ...] = _range(spec)
         kind = "log" if "*" in spec else "linear"
     else:
-        values = tuple(_item(item.strip(), where) for item in spec.split(","))
+        values = tuple(_item(item.strip()) for item in spec.split(","))
     if len(set(values)) != len(values):
-        raise _bad(where, "a value is listed twice")
-    return ParamRange(name, spec, values, kind)
+        raise RangeProblem("a value is listed twice")
+    return values, kind
 
 
 def parse_params(texts: list[str]) -> list[ParamRange]:
@@ -81,23 +96,23 @@ def check_names(ranges: list[ParamRange], known: list[str], strategy: str) -> No
             )
 
 
-def _range(spec: str, where: str) -> tuple[Value, ...]:
+def _range(spec: str) -> tuple[Value, ...]:
     parts = [part.strip() for part in spec.split(":")]
     if len(parts) not in (2, 3) or not all(parts):
-        raise _bad(where, "a range is START:STOP:STEP (or START:STOP, or START:STOP:*FACTOR)")
+        raise RangeProblem("a range is START:STOP:STEP (or START:STOP, or START:STOP:*FACTOR)")
     geometric = len(parts) == 3 and parts[2].startswith("*")
     if geometric:
         parts[2] = parts[2][1:]
     given = (*parts[:2], parts[2] if len(parts) == 3 else "1")
-    start, stop, step = (_number(p, where) for p in given)
+    start, stop, step = (_number(p) for p in given)
     integral = all(isinstance(v, int) for v in (start, stop, step))
     lo, hi, by = (Decimal(str(v)) for v in (start, stop, step))
     if hi < lo:
-        raise _bad(where, f"the range is empty: STOP {stop} is below START {start}")
+        raise RangeProblem(f"the range is empty: STOP {stop} is below START {start}")
     points: list[Decimal] = []
     if geometric:
         if lo <= 0 or by <= 1:
-            raise _bad(where, "a log range needs START > 0 and a factor above 1 (*2)")
+            raise RangeProblem("a log range needs START > 0 and a factor above 1 (*2)")
         value = lo
         while value <= hi:
             points.append(value)
@@ -106,39 +121,39 @@ def _range(spec: str, where: str) -> tuple[Value, ...]:
                 break
     else:
         if by <= 0:
-            raise _bad(where, f"the step must be above 0 (got {step})")
+            raise RangeProblem(f"the step must be above 0 (got {step})")
         count = int((hi - lo) / by) + 1
         points = [lo + i * by for i in range(min(count, MAX_POINTS + 1))]
     if len(points) > MAX_POINTS:
-        raise _bad(where, f"more than {MAX_POINTS:,} values; use a larger step")
+        raise RangeProblem(f"more than {MAX_POINTS:,} values; use a larger step")
     if integral:
         return tuple(int(p) for p in points)
     return tuple(float(p) for p in points)
 
 
-def _number(text: str, where: str) -> int | float:
+def _number(text: str) -> int | float:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _bad(where, f"{text!r} is not a number") from None
+        raise RangeProblem(f"{text!r} is not a number") from None
     if not number.is_finite():
-        raise _bad(where, f"{text!r} is not a finite number")
+        raise RangeProblem(f"{text!r} is not a finite number")
     if "." not in text and "e" not in text.lower():
         return int(number)
     return float(number)
 
 
-def _item(text: str, where: str) -> Value:
+def _item(text: str) -> Value:
     if not text:
-        raise _bad(where, "an empty item in the list (two commas, or one at an end)")
+        raise RangeProblem("an empty item in the list (two commas, or one at an end)")
     try:
         value: Any = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         value = text
     if isinstance(value, float) and value != value:  # nan
-        raise _bad(where, f"{text!r} is not a finite number")
+        raise RangeProblem(f"{text!r} is not a finite number")
     if not isinstance(value, int | float | str | bool):
-        raise _bad(where, f"{text!r}: give numbers, true/false or words")
+        raise RangeProblem(f"{text!r}: give numbers, true/false or words")
     return value
 
 

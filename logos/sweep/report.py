@@ -1,7 +1,8 @@
 """What a finished sweep says: the top trials, the best params, the walk-forward folds.
 
-``sweep.md`` in the sweep folder holds the definition, the best parameters, a table of the
-objective over the first two parameters (how sensitive the result is to them), the top
+``sweep.md`` in the sweep folder holds the definition, the best parameters, the objective
+over the first two parameters as ``heatmap.png`` (:mod:`logos.sweep.heatmap`) and as a
+table (how sensitive the result is to them), the top
 trials by the objective, the counts of trials that failed or had too few trades and, for
 walk-forward sweeps, the per-fold table (in-sample vs out-of-sample) and the stitched out-of-sample
 return; ``walk_forward.csv`` and ``oos_equity.csv`` hold the fold table and the stitched
@@ -15,6 +16,7 @@ import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
+from logos.sweep.heatmap import best_by_pair, write_heatmap
 from logos.sweep.objectives import METRICS, OBJECTIVES
 from logos.sweep.results import cell
 from logos.sweep.runner import FoldReport, SweepOutcome, SweepRun
@@ -57,9 +59,7 @@ def sensitivity(run: SweepRun) -> list[str]:
     if len(ranges) < 2:
         return []
     first, second = ranges[0], ranges[1]
-    best: dict[tuple[str, str], str] = {}
-    for _, row in reversed(run.ranked()):  # the best trial of a cell is written last
-        best[(row[first.name], row[second.name])] = row[run.plan.spec.objective]
+    best = best_by_pair(run)
     columns = [cell(v) for v in second.values]
     lines = [
         f"| {first.name} \\ {second.name} | " + " | ".join(columns) + " |",
@@ -164,8 +164,13 @@ def write_sweep_md(run: SweepRun, outcome: SweepOutcome, top: int) -> Path:
         else:
             lines.append(", ".join(f"{n}={best[1][n]}" for n in names) + f" (trial {best[0]})")
         table = sensitivity(run)
-        if table:
-            lines += ["", f"## {spec.objective} by {names[0]} and {names[1]}", "", *table]
+        heatmap = write_heatmap(run)
+        if table and heatmap is not None:
+            lines += ["", f"## {spec.objective} by {names[0]} and {names[1]}", ""]
+            lines += [f"![{spec.objective} by {names[0]} and {names[1]}]({heatmap.name})", ""]
+            lines += table
+        else:
+            lines += ["", "No heatmap: the sweep has one parameter (it needs two)."]
         rows = top_rows(run, top)
         if rows:
             header = ["trial", *names, *SHOWN_METRICS]

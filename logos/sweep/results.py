@@ -8,7 +8,8 @@ appears exactly once. A torn last line (killed mid-write) is cut off and its tri
 
 ``table.csv`` is written at the end: the same rows sorted by fold, window and trial id,
 without the wall time and the worker, so the same sweep gives a byte-identical table
-whatever the number of workers. Floats are written with Python's shortest round-trip
+whatever the number of workers; ``sweep.parquet`` (:mod:`logos.sweep.parquet`) holds the
+same rows, typed, and is written with it. Floats are written with Python's shortest round-trip
 ``repr``; money (PnL, final equity) as the exact decimal text the backtest computed.
 """
 
@@ -17,12 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from logos.errors import LogosError
 from logos.sweep.objectives import METRICS
+from logos.sweep.parquet import PARQUET_FILE, write_parquet
 from logos.sweep.trials import Outcome
 
 RESULTS_FILE = "results.csv"
@@ -55,9 +57,13 @@ def cell(value: Any) -> str:
 class ResultsFile:
     """The append-only results file of one sweep folder (see the module docstring)."""
 
-    def __init__(self, folder: Path, columns: list[str]) -> None:
+    def __init__(
+        self, folder: Path, columns: list[str], params: dict[str, Sequence[Any]] | None = None
+    ) -> None:
         self.path = folder / RESULTS_FILE
         self.columns = columns
+        self.params = params or {}
+        """Each swept parameter's range values (the types of sweep.parquet's columns)."""
         self.rows: dict[tuple[str, str, int], dict[str, str]] = {}
         self.torn = False
         if self.path.exists():
@@ -118,11 +124,12 @@ class ResultsFile:
         return [self.rows[k] for k in sorted(self.rows, key=sort_key)]
 
     def write_table(self) -> Path:
-        """Write ``table.csv`` (sorted, no wall time or worker) atomically; return its path."""
+        """Write ``table.csv`` (sorted, no wall time or worker) and ``sweep.parquet`` (the
+        same rows, typed) atomically; return the table's path."""
         columns = [c for c in self.columns if c not in RUN_COLUMNS]
-        text = _line(columns) + "".join(
-            _line(row[c] for c in columns) for row in self.sorted_rows()
-        )
+        rows = self.sorted_rows()
+        text = _line(columns) + "".join(_line(row[c] for c in columns) for row in rows)
+        write_parquet(self.path.with_name(PARQUET_FILE), columns, rows, self.params)
         path = self.path.with_name(TABLE_FILE)
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text, encoding="utf-8", newline="")

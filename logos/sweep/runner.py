@@ -76,7 +76,10 @@ def plan(spec: SweepSpec, folder: Path) -> Plan:
     from logos.strategies.loading import with_strategy_class
 
     if not spec.params:
-        raise ConfigError(["--param: give at least one range, e.g. --param fast=5:50:5"])
+        raise ConfigError(
+            ["--param: give at least one range, e.g. --param fast=5:50:5 (or a [sweep] table "
+             "with params = { fast = \"5:50:5\" } in the config)"]
+        )  # fmt: skip
     check_search(spec.search, spec.trials)
     check_objective(spec.objective)
     if spec.min_trades < 0:
@@ -155,7 +158,8 @@ class SweepRun:
     def __init__(self, folder: Path, the_plan: Plan) -> None:
         self.folder = folder
         self.plan = the_plan
-        self.results = ResultsFile(folder, columns_for(the_plan.names))
+        values = {r.name: r.values for r in the_plan.ranges}
+        self.results = ResultsFile(folder, columns_for(the_plan.names), values)
 
     @property
     def recorded(self) -> int:

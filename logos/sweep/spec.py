@@ -22,6 +22,8 @@ OWN_FILES = (
     SPEC_FILE,
     "results.csv",
     "table.csv",
+    "sweep.parquet",
+    "heatmap.png",
     "optuna.db",
     "sweep.md",
     "walk_forward.csv",
