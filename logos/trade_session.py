@@ -2,10 +2,12 @@
 artifacts rebuilt from the journal on every exit path (docs/state.md).
 
 :func:`run_stateful` runs a built session in its run folder — anew, or carrying on from a
-:class:`~logos.state.resume.ResumePlan` — and :func:`publish_from_journal` writes the
-artifacts (orders.csv, trades.csv, positions.csv, account.csv, session.md) from the journal
-alone, so they cover the whole session across restarts and are the same as an uninterrupted
-session's.
+:class:`~logos.state.resume.ResumePlan` — and writes the artifacts (orders.csv, trades.csv,
+positions.csv, account.csv, session.md) from the journal's records: folded as they are
+written (and, for a restart, from the earlier runs' records), or read back from the file
+when the run was interrupted; :func:`publish_from_journal` (``logos report``) reads the
+file. Either way they cover the whole session across restarts and are the same as an
+uninterrupted session's.
 """
 
 from __future__ import annotations
