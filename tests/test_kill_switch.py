@@ -148,6 +148,17 @@ def _wait_for(path: Path, process: subprocess.Popen[str]) -> None:
         time.sleep(0.02)
 
 
+def _wait_for_a_fill(out: Path, process: subprocess.Popen[str]) -> None:
+    """Until the session's journal holds a fill (buy_and_hold bought its 1): the stop then
+    has a position to flatten, however slow the machine is."""
+    journal = out / "state.jsonl"
+    deadline = time.monotonic() + 120
+    while not (journal.exists() and b'"type":"fill"' in journal.read_bytes()):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the session made no fill"
+        time.sleep(0.02)
+
+
 def _check_stopped(process: subprocess.Popen[str], out: Path) -> None:
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == KILLED_EXIT_CODE, (stdout, stderr)
@@ -187,7 +198,7 @@ def test_logos_kill_stops_a_running_backtest(long_series: Path, tmp_path: Path) 
     out = tmp_path / "run"
     process = _start(long_series, out)
     _wait_for(out / "RUNNING", process)
-    time.sleep(0.2)
+    _wait_for_a_fill(out, process)
     kill = subprocess.run([LOGOS, "kill", str(out)], capture_output=True, text=True)
     assert kill.returncode == 0, kill.stderr
     _check_stopped(process, out)
@@ -199,7 +210,7 @@ def test_sigterm_stops_a_running_backtest(long_series: Path, tmp_path: Path) -> 
     out = tmp_path / "run"
     process = _start(long_series, out)
     _wait_for(out / "RUNNING", process)
-    time.sleep(0.2)
+    _wait_for_a_fill(out, process)
     os.kill(process.pid, signal.SIGTERM)
     _check_stopped(process, out)
     assert "SIGTERM" in (out / "session.md").read_text()
