@@ -69,7 +69,8 @@ class StateKeeper:
         self.covered_record: tuple[str, datetime] = ("session", datetime.now(UTC))
         """The type and time of the record :attr:`covered` names (kept in the snapshot)."""
         self.last_bar: dict[str, datetime] = {}
-        """Each symbol's last bar time processed (ISO-8601), for the snapshot."""
+        """Each symbol's last bar time processed (the snapshot keeps it, and the status line
+        shows its age)."""
         self.fold = JournalFold(run_dir)
         """The session's result, from every record of its journal (the records of earlier
         runs are added by the restart): the artifacts are written from it."""
