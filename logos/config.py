@@ -23,6 +23,7 @@ from logos.errors import ConfigError, DataError, LogosError
 from logos.metadata import load_symbol_metas, parse_symbol_metas
 from logos.plugins import Registry
 from logos.sizing import SIZING_PARAMS
+from logos.strategies.targets import Protection
 from logos.sweep.table import SweepTable
 from logos.textfile import read_text, toml_error_message
 
@@ -66,6 +67,11 @@ class RunConfig(BaseModel):
     )
     metadata: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="inline symbol metadata; wins over metadata_file"
+    )
+    exits: Protection | None = Field(
+        None,
+        description="protective exits every entry arms (docs/orders.md): stop_loss, "
+        "take_profit, trailing",
     )
     sweep: SweepTable | None = Field(
         None, description="logos sweep's ranges and search (docs/sweeps.md); others ignore it"
@@ -217,8 +223,13 @@ def _resolve(
         except LogosError as exc:
             problems.append(f"{where}.name: {exc}")
             return None
-        if not getattr(cls, "available", True):  # its params would only distract
+        if not getattr(cls, "available", True):  # its params would only distract ...
             problems.append(f"{where}.name: {not_available_message(cls)}")
+            if getattr(cls, "checks_params", False):  # ... unless it asks (a stub's config)
+                try:
+                    cls.Params.model_validate(ref.params)
+                except ValidationError as exc:
+                    problems.extend(_problems(exc, f"{where}.params", cls.Params))
             return None
         model = cls.Params
     try:
@@ -397,16 +408,21 @@ def _duplicate_guards(run: RunConfig) -> list[str]:
 
 def anchor_paths(raw: dict[str, Any], folder: Path) -> None:
     """Make the relative paths of a config file relative to that file, so a config runs the
-    same from any working directory: ``feed.params.path``, ``run_dir`` and a strategy given
-    as ``file.py:Class``. (``metadata_file`` is anchored by ``logos.config`` the same way.)
-    Flags and ``--set`` values are applied afterwards and stay relative to the working
-    directory."""
+    same from any working directory: ``feed.params.path``, ``run_dir``, the broker's
+    ``*_file`` params and a strategy given as ``file.py:Class``. (``metadata_file`` is
+    anchored by ``logos.config`` the same way.) Flags and ``--set`` values are applied
+    afterwards and stay relative to the working directory."""
     feed = raw.get("feed")
     params = feed.get("params") if isinstance(feed, dict) else None
     if isinstance(params, dict) and "path" in params:
         params["path"] = _anchored(params["path"], folder)
     if "run_dir" in raw:
         raw["run_dir"] = _anchored(raw["run_dir"], folder)
+    broker = raw.get("broker")
+    broker_params = broker.get("params") if isinstance(broker, dict) else None
+    if isinstance(broker_params, dict):  # a venue's saved metadata (alpaca's assets_file)
+        for key in [k for k in broker_params if isinstance(k, str) and k.endswith("_file")]:
+            broker_params[key] = _anchored(broker_params[key], folder)
     strategy = raw.get("strategy")
     name = strategy.get("name") if isinstance(strategy, dict) else None
     if isinstance(name, str) and ".py:" in name:

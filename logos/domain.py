@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from logos.timeutil import ensure_utc
 
@@ -74,10 +74,34 @@ class Side(StrEnum):
 
 
 class OrderType(StrEnum):
-    """Order type."""
+    """Order type (docs/orders.md has the fill rule of each, with a worked example).
+
+    STOP is a market order once the bar trades through ``stop_price``; STOP_LIMIT a limit
+    order at ``limit_price`` once it does; TRAILING_STOP a stop whose ``stop_price`` follows
+    the market in the trader's favour by ``trail_amount`` or ``trail_percent``; TAKE_PROFIT
+    a reduce-only limit order that closes a position at ``limit_price`` or better.
+    """
 
     MARKET = "market"
     LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
+    TAKE_PROFIT = "take_profit"
+
+    @property
+    def is_stop(self) -> bool:
+        """True for the types that wait for a trigger (stop, stop-limit, trailing stop)."""
+        return self in _STOP_TYPES
+
+    @property
+    def has_limit(self) -> bool:
+        """True for the types that carry a ``limit_price``."""
+        return self in _LIMIT_TYPES
+
+
+_STOP_TYPES = frozenset({OrderType.STOP, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP})
+_LIMIT_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT})
 
 
 class TimeInForce(StrEnum):
@@ -166,14 +190,72 @@ class SymbolMeta(Record):
     shortable: bool = True
 
 
+def require_exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    """Raise ``ValueError`` ("<what> exactly one of a, b or c (got ...)") unless exactly one
+    of the fields ``names`` of ``model`` is set."""
+    given = [name for name in names if getattr(model, name) is not None]
+    if len(given) != 1:
+        choices = f"{', '.join(names[:-1])} or {names[-1]}"
+        got = f" (got {', '.join(given)})" if given else ""
+        raise ValueError(f"{what} exactly one of {choices}{got}")
+
+
+class ExitLevel(Record):
+    """Where a protective exit sits, relative to the price its entry filled at: exactly one
+    of ``price`` (absolute), ``percent`` (a fraction: 0.05 is 5 % away) or ``offset`` (a
+    distance in price units, e.g. 2 × ATR worked out when the entry was sized)."""
+
+    price: PositiveDecimal | None = None
+    percent: Annotated[Decimal, Field(gt=0, lt=1)] | None = None
+    offset: PositiveDecimal | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ExitLevel:
+        require_exactly_one(self, ("price", "percent", "offset"), "an exit level needs")
+        return self
+
+
+class Bracket(Record):
+    """The protective exits an entry arms when it fills (docs/orders.md): a stop-loss, a
+    take-profit and/or a trailing stop, one-cancels-other, reduce-only, sized to the
+    quantity the entry has filled. With both ``stop_loss`` and ``trailing``, the one stop
+    leg is a trailing stop that starts at the stop-loss level."""
+
+    stop_loss: ExitLevel | None = None
+    take_profit: ExitLevel | None = None
+    trailing: ExitLevel | None = None
+
+    @model_validator(mode="after")
+    def _protects(self) -> Bracket:
+        if self.stop_loss is None and self.take_profit is None and self.trailing is None:
+            raise ValueError("a bracket needs a stop_loss, a take_profit or a trailing exit")
+        if self.trailing is not None and self.trailing.price is not None:
+            raise ValueError("a trailing exit is a percent or an offset, not a price")
+        return self
+
+
 class OrderIntent(Record):
-    """What sizing wants to trade: a quantized, not yet risk-checked order request."""
+    """What sizing wants to trade: a quantized, not yet risk-checked order request.
+
+    ``stop_price`` is the trigger of a stop or stop-limit (and the starting level of a
+    trailing stop, when given); ``trail_amount`` / ``trail_percent`` the distance a trailing
+    stop keeps; ``reduce_only`` an order that may only shrink a position (never open or flip
+    one); ``exits`` the bracket an entry arms when it fills; ``parent_id`` and ``oco_id`` link
+    a bracket's legs to their entry and to each other.
+    """
 
     symbol: str
     side: Side
     qty: PositiveDecimal
     type: OrderType = OrderType.MARKET
     limit_price: PositiveDecimal | None = None
+    stop_price: PositiveDecimal | None = None
+    trail_amount: PositiveDecimal | None = None
+    trail_percent: Annotated[Decimal, Field(gt=0, lt=1)] | None = None
+    reduce_only: bool = False
+    exits: Bracket | None = None
+    parent_id: str | None = None
+    oco_id: str | None = None
     time_in_force: TimeInForce = TimeInForce.GTC
     client_order_id: str
     reason: str = ""
@@ -195,6 +277,18 @@ class Order(Record):
     type: OrderType
     qty: PositiveDecimal
     limit_price: PositiveDecimal | None = None
+    stop_price: PositiveDecimal | None = None
+    """Trigger of a stop / stop-limit; a trailing stop's current level (it moves)."""
+    trail_amount: PositiveDecimal | None = None
+    trail_percent: Annotated[Decimal, Field(gt=0, lt=1)] | None = None
+    reduce_only: bool = False
+    exits: Bracket | None = None
+    parent_id: str | None = None
+    """The entry order whose fill armed this bracket leg."""
+    oco_id: str | None = None
+    """Legs with the same ``oco_id`` cancel each other: a fill of one cancels the rest."""
+    triggered: bool = False
+    """A stop-limit whose trigger was hit: it now rests as a limit order."""
     time_in_force: TimeInForce = TimeInForce.GTC
     status: OrderStatus = OrderStatus.NEW
     filled_qty: NonNegativeDecimal = Decimal(0)

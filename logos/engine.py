@@ -33,6 +33,11 @@ shortcuts below only avoid work whose result is known:
 - reporters whose ``on_slice`` and risk hooks whose ``post_trade`` are the base class's
   no-op are not called, and the journal is not asked to record when it is disabled.
 
+Protective exits (docs/orders.md): an entry carries the bracket the strategy's protection (over
+the config's ``[exits]``) asks for, and the broker arms its legs when it fills. The legs are
+reduce-only: they are not "working toward the target" in sizing, and when one closes a
+position the symbol is not sized again until its signal changes.
+
 One strategy instance per symbol: a strategy sees one symbol's bars, as its contract says.
 Symbols within a slice are handled in the configured order.
 
@@ -54,6 +59,7 @@ from pathlib import Path
 import numpy as np
 
 from logos.brokers.base import Broker, BrokerEvent
+from logos.brokers.brackets import exit_kind
 from logos.domain import (
     Account,
     Bar,
@@ -76,7 +82,16 @@ from logos.reports.account_history import ACCOUNT_COLUMNS
 from logos.reports.result import DroppedIntent, SessionResult
 from logos.risk.guard import SessionInfo
 from logos.sizing import OrderTranslator, TranslationResult, make_client_order_id
+from logos.strategies.atr import WilderAtr
 from logos.strategies.base import Strategy
+from logos.strategies.targets import (
+    Entry,
+    Protection,
+    Target,
+    exposure_of,
+    signal_from_json,
+    signal_to_json,
+)
 
 ZERO = Decimal(0)
 _WORKING = frozenset(s for s in OrderStatus if s.is_working)
@@ -112,6 +127,8 @@ class SessionParts:
     config_summary: dict[str, str] = field(default_factory=dict)
     run_dir: Path | None = None
     """The run folder (the kill switch looks for a ``KILL`` file there)."""
+    exits: Protection | None = None
+    """The config's ``[exits]``: protection for every entry of any strategy."""
 
 
 ProgressCallback = Callable[[int, int | None], None]
@@ -121,17 +138,51 @@ ProgressCallback = Callable[[int, int | None], None]
 class _Symbol:
     """What the loop keeps per symbol: where its signals come from and what sizing last saw."""
 
-    __slots__ = ("last_signal", "name", "settled", "signal", "target")
+    __slots__ = (
+        "atr",
+        "entry",
+        "hold",
+        "last_signal",
+        "name",
+        "protection",
+        "settled",
+        "signal",
+        "target",
+    )
 
-    def __init__(self, name: str, signal: Callable[[Bar], float]) -> None:
+    def __init__(
+        self,
+        name: str,
+        signal: Callable[[Bar], object],
+        entry: Entry | None = None,
+        protection: Protection | None = None,
+    ) -> None:
         self.name = name
         self.signal = signal
-        self.last_signal = math.nan
+        self.entry = entry
+        """How the strategy enters (None: at market)."""
+        self.protection = protection
+        """The strategy's protection over the config's ``[exits]`` (None: none)."""
+        self.atr = {p: WilderAtr(p) for p in (protection.atr_periods if protection else ())}
+        """ATR per period its ATR-multiple exits need, updated every bar."""
+        self.hold: object = None
+        """After a protective exit closed the position: the signal it was entered on; the
+        symbol is not sized again until the strategy's signal changes (no re-entry on the
+        same signal the stop just took it out of)."""
+        self.last_signal: object = math.nan
         self.target: Decimal | None = None
         """The signed target position of the last sizing (None before a usable signal)."""
         self.settled = False
         """True when sizing would emit nothing now: its last run emitted and dropped nothing,
         or the fills since then brought position and working orders exactly to its target."""
+
+
+def _exposure(signal: object) -> float:
+    """A signal's exposure as a float (NaN when it is not a number)."""
+    try:
+        return float(exposure_of(signal))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _precomputed(symbol: str, values: np.ndarray) -> Callable[[Bar], float]:
@@ -162,7 +213,8 @@ class Engine:
         self.denied: list[Order] = []
         self.fills: list[Fill] = []
         self.working: dict[str, str] = {}
-        """Working orders (order id -> symbol), kept from the broker's order events."""
+        """Working orders (order id -> symbol) that move a symbol toward its target, kept
+        from the broker's order events; protective exits (reduce-only) are not among them."""
         self.account_history = AccountHistory()
         self._created: dict[str, int] = {}
         self._states: dict[str, _Symbol] = {}
@@ -183,6 +235,10 @@ class Engine:
         (:func:`logos.cli.session_signals.stop_between_slices`)."""
         self.waiting = False
         """True while the loop waits for the feed's next slice (nothing is half done)."""
+        self._order_listeners: list[Reporter] = []
+        self._fill_listeners: list[Reporter] = []
+        self._trip_listeners: list[Reporter] = []
+        self._event_listeners = False
         params = parts.translator.params
         self._signal_only_sizing = (
             parts.translator.rule == "fixed_qty"
@@ -206,7 +262,7 @@ class Engine:
                     for e in feed_events
                 ],
             }
-            journal.record(Event.made(self.seq, "slice", ts, data))
+            self._record("slice", ts, data)
 
     def journal_broker_events(self) -> int:
         """Journal every queued broker event and keep track of working orders; return how
@@ -217,6 +273,8 @@ class Engine:
         return len(events)
 
     def _journal_events(self, events: Sequence[BrokerEvent]) -> None:
+        if self._event_listeners:
+            self._tell_reporters(events)
         journal = self.parts.journal if self.parts.journal.enabled else None
         created, working, seq = self._created, self.working, self.seq
         for event in events:
@@ -226,7 +284,8 @@ class Engine:
                 if event.old is None:
                     created[order.order_id] = seq
                 if event.new in _WORKING:
-                    working[order.order_id] = order.symbol
+                    if not order.reduce_only:
+                        working[order.order_id] = order.symbol
                 elif (
                     working.pop(order.order_id, None) is not None
                     and event.new is not OrderStatus.FILLED
@@ -234,21 +293,40 @@ class Engine:
                     self._unsettle(order.symbol)  # ended with part or none of it filled
             if journal is not None:
                 self.seq = seq
-                journal.record(event.to_event(seq))
+                self._record(event.type, event.ts, event.data())
         self.seq = seq
+
+    def _record(self, type: str, ts: datetime, data: dict[str, object]) -> None:
+        """One journal record numbered :attr:`seq`: given by its parts to a journal that
+        takes them (``append``), else as an :class:`~logos.domain.Event`."""
+        journal = self.parts.journal
+        append = getattr(journal, "append", None)
+        if append is not None:
+            append(type, ts, data)
+        else:
+            journal.record(Event.made(self.seq, type, ts, data))
+
+    def flush_journal(self) -> None:
+        """Journal the broker's queued events and make the journal durable: what a venue
+        adapter calls just before an order leaves the process (:attr:`Broker.before_send`)."""
+        self.journal_broker_events()
+        sync = getattr(self.parts.journal, "sync", None)
+        if sync is not None:
+            sync()
 
     def journal_account(self, account: Account) -> None:
         """Step 8: one ``account`` record (the broker's account after the slice)."""
         data = {name: str(getattr(account, name)) for name in _ACCOUNT_RECORD}
-        self.parts.journal.record(Event.made(self.seq, "account", account.ts, data))
+        self._record("account", account.ts, data)
 
     def working_qty(self, symbol: str) -> Decimal:
-        """Signed remaining quantity of the working orders in ``symbol``."""
+        """Signed remaining quantity of the working orders in ``symbol`` that move it toward
+        a target (protective exits, reduce-only, are not: they only guard what is held)."""
         if symbol not in self.working.values():
             return ZERO
         total = ZERO
         for order in self.broker.working_orders():
-            if order.symbol == symbol:
+            if order.symbol == symbol and not order.reduce_only:
                 total = add(total, order.side.signed(order.remaining_qty))
         return total
 
@@ -257,8 +335,19 @@ class Engine:
     ) -> TranslationResult | None:
         """Steps 6-7 for one symbol: size the signal, check it, submit it.
 
-        Returns the translation (``None`` for a NaN signal, which never trades).
+        ``signal`` is an exposure or a :class:`~logos.strategies.targets.Target`; an entry
+        is placed as the strategy asks and armed with its protection (the strategy's, over
+        the config's ``[exits]``). Returns the translation (``None`` for a NaN signal,
+        which never trades).
         """
+        state = self._states.get(symbol)
+        entry = state.entry if state is not None else None
+        protection = state.protection if state is not None else None
+        if isinstance(signal, Target):
+            entry = signal.entry or entry
+            if signal.protection is not None:
+                protection = signal.protection.over(protection)
+            signal = signal.exposure
         try:
             signal = float(signal)
         except (TypeError, ValueError):
@@ -269,6 +358,10 @@ class Engine:
         if math.isnan(signal):
             return None
         held = self.broker.position_qty(symbol)
+        exits, notes = None, []
+        if protection is not None:
+            atr = {} if state is None else {p: t.value for p, t in state.atr.items()}
+            exits, notes = protection.bracket(atr)
         result = self.translator.translate(
             symbol,
             signal,
@@ -278,13 +371,16 @@ class Engine:
             account.equity,
             ts,
             seq=self.seq + 1,
+            entry=entry,
+            exits=exits,
+            exit_notes=notes,
         )
         for drop in result.dropped:
             self.seq += 1
             self.dropped.append(DroppedIntent(drop.ts, drop.symbol, drop.reason))
             if self.parts.journal.enabled:
                 data = {"symbol": drop.symbol, "code": drop.code, "reason": drop.reason}
-                self.parts.journal.record(Event.made(self.seq, "intent_dropped", ts, data))
+                self._record("intent_dropped", ts, data)
         for intent in result.intents:
             verdict = self.parts.risk.pre_trade(intent, account)
             if isinstance(verdict, str):
@@ -308,16 +404,32 @@ class Engine:
         for item in events:
             self.seq += 1
             if self.parts.journal.enabled:
-                self.parts.journal.record(item.to_event(self.seq))
+                self._record(item.type, item.ts, item.data())
         self.denied.append(order)
 
     # what the risk layer may do ------------------------------------------------------
 
     def record_event(self, type: str, ts: datetime, data: dict[str, object]) -> None:
-        """Journal one event of the risk layer (a trip, a state change, a clip)."""
+        """Journal one event of the risk layer (a trip, a state change, a clip); a guard
+        record also goes to the reporters that listen to them."""
         self.seq += 1
         if self.parts.journal.enabled:
-            self.parts.journal.record(Event.made(self.seq, type, ts, data))
+            self._record(type, ts, data)
+        trips = getattr(self.parts.risk, "trips", None)
+        if self._trip_listeners and trips and type.startswith("guard_"):
+            for reporter in self._trip_listeners:
+                reporter.on_guard_trip(trips[-1])
+
+    def _tell_reporters(self, events: Sequence[BrokerEvent]) -> None:
+        """Each order event and fill to the reporters that listen to them, in order."""
+        orders, fills = self._order_listeners, self._fill_listeners
+        for event in events:
+            if isinstance(event, OrderEvent):
+                for reporter in orders:
+                    reporter.on_order_event(event)
+            else:
+                for reporter in fills:
+                    reporter.on_fill(event.fill)
 
     def cancel_orders(self, ts: datetime, reason: str, which: Callable[[Order], bool]) -> None:
         """Cancel the working orders ``which`` selects (those still in flight to a venue
@@ -373,6 +485,7 @@ class Engine:
             symbols=list(self.parts.symbols),
             dropped_intents=list(self.dropped),
             guard_trips=list(getattr(self.parts.risk, "trips", [])),
+            state_changes=list(getattr(self.parts.risk, "state_changes", [])),
             repeated_denials=self.repeated_denials,
             stopped=self.stopped,
             bars=bars,
@@ -416,14 +529,23 @@ class Engine:
         """
         parts = self.parts
         feed.start(parts.symbols, timeframe)
+        self.broker.before_send = self.flush_journal
+        reporters = parts.reporters
+        self._order_listeners = [r for r in reporters if r.listens("on_order_event")]
+        self._fill_listeners = [r for r in reporters if r.listens("on_fill")]
+        self._trip_listeners = [r for r in reporters if r.listens("on_guard_trip")]
+        self._event_listeners = bool(self._order_listeners or self._fill_listeners)
         self.stopped = None
         states = self._states = {}
         for symbol in parts.symbols:
+            strategy = parts.strategies[symbol]
             if signals is not None:
                 source = _precomputed(symbol, np.asarray(signals[symbol], dtype=np.float64))
             else:
-                source = parts.strategies[symbol].update
-            states[symbol] = _Symbol(symbol, source)
+                source = strategy.update
+            protection = strategy.protection
+            protection = parts.exits if protection is None else protection.over(parts.exits)
+            states[symbol] = _Symbol(symbol, source, strategy.entry, protection)
         symbols, step = tuple(parts.symbols), parse_timeframe(timeframe)
         session = SessionInfo(parts.session_id, parts.mode, symbols, step, parts.run_dir)
         try:
@@ -473,7 +595,7 @@ class Engine:
                 fills = on_bar(bar)
                 if fills:
                     self.fills.extend(fills)
-                    self._after_fills(states[bar.symbol])
+                    self._after_fills(states[bar.symbol], fills)
             account = mark(bars)
             events = drain_broker()
             if events:
@@ -484,8 +606,15 @@ class Engine:
             for bar in bars:
                 state = states[bar.symbol]
                 signal = state.signal(bar)
+                if state.atr:
+                    for tracker in state.atr.values():
+                        tracker.update(bar)
                 if halted:
                     continue  # nothing new is sent; the signal kept the strategy's state
+                if state.hold is not None:
+                    if signal == state.hold:
+                        continue  # stopped out: wait for the strategy to change its mind
+                    state.hold = None
                 if (
                     signal_only
                     and state.settled
@@ -548,9 +677,11 @@ class Engine:
             "guard_orders": sorted(self.guard_orders),
             "symbols": {
                 name: {
-                    "last_signal": None if math.isnan(s.last_signal) else s.last_signal,
+                    "last_signal": signal_to_json(s.last_signal),
                     "target": None if s.target is None else str(s.target),
                     "settled": s.settled,
+                    "hold": None if s.hold is None else signal_to_json(s.hold),
+                    "atr": [t.state() for t in s.atr.values()],
                 }
                 for name, s in self._states.items()
             },
@@ -567,15 +698,20 @@ class Engine:
         self.guard_orders = set(state["guard_orders"])  # type: ignore[call-overload]
         for name, saved in state["symbols"].items():  # type: ignore[attr-defined]
             symbol = self._states[name]
-            last = saved["last_signal"]
-            symbol.last_signal = math.nan if last is None else float(last)
+            symbol.last_signal = signal_from_json(saved["last_signal"])
+            hold = saved.get("hold")
+            symbol.hold = None if hold is None else signal_from_json(hold)
+            for tracker, kept in zip(symbol.atr.values(), saved.get("atr", []), strict=False):
+                tracker.restore(kept)
             symbol.target = None if saved["target"] is None else Decimal(saved["target"])
             symbol.settled = bool(saved["settled"])
         self._last_denial = {
             k: (Side(side), code)
             for k, (side, code) in state["last_denial"].items()  # type: ignore[attr-defined]
         }
-        self.working = {o.order_id: o.symbol for o in self.broker.working_orders()}
+        self.working = {
+            o.order_id: o.symbol for o in self.broker.working_orders() if not o.reduce_only
+        }
 
     def warm_up(self, bars: Sequence[Bar]) -> None:
         """A restart: each bar's symbol takes its signal for it and discards it, so that its
@@ -583,7 +719,10 @@ class Engine:
         nothing is sized or sent."""
         states = self._states
         for bar in bars:
-            states[bar.symbol].signal(bar)
+            state = states[bar.symbol]
+            state.signal(bar)
+            for tracker in state.atr.values():
+                tracker.update(bar)
 
     def _unsettle(self, symbol: str) -> None:
         """An order of ``symbol`` stopped working before it filled completely (canceled,
@@ -593,11 +732,16 @@ class Engine:
             state.settled = False
         self._last_denial.pop(symbol, None)
 
-    def _after_fills(self, state: _Symbol) -> None:
+    def _after_fills(self, state: _Symbol, fills: Sequence[Fill]) -> None:
         """A fill changed ``state``'s position: it is settled again only when position and
         working orders now add up to the target its last sizing computed exactly (sizing
-        would then emit nothing); otherwise it is sized at this slice."""
+        would then emit nothing); otherwise it is sized at this slice. A protective exit
+        that filled holds the symbol until its signal changes (:attr:`_Symbol.hold`)."""
         self._last_denial.pop(state.name, None)
+        if state.hold is None and not math.isnan(_exposure(state.last_signal)):
+            order = self.broker.order
+            if any(exit_kind(order(fill.order_id)) is not None for fill in fills):
+                state.hold = state.last_signal
         target = state.target
         state.settled = (
             target is not None

@@ -35,6 +35,10 @@ class Journal(Protocol):
     def finish(self, engine: Any) -> None:
         """The session ended (final snapshot)."""
 
+    def sync(self) -> None:
+        """Make every record written so far durable (fsync): a venue adapter's order must be
+        on disk before it is sent (docs/state.md)."""
+
 
 class NullJournal:
     """A journal that keeps nothing (backtests without ``--journal``)."""
@@ -49,6 +53,9 @@ class NullJournal:
 
     def finish(self, engine: Any) -> None:
         """Nothing to snapshot."""
+
+    def sync(self) -> None:
+        """Nothing to make durable."""
 
 
 class Denial(str):

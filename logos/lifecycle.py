@@ -15,7 +15,9 @@ is a bug and :func:`transition` raises :class:`~logos.errors.OrderStateError` fo
 produced only by logos' own risk guards (before anything is sent); REJECTED only by a
 venue or the paper broker.
 
-Every transition yields an :class:`OrderEvent`, the payload the journal records. The
+Every transition yields an :class:`OrderEvent`, the payload the journal records. So does an
+amendment (:func:`amend`): a working order's quantity, trailing level or trigger changing
+without a status change, an event with ``old == new``. The
 journal (which owns the sequence numbers) wraps it with :meth:`OrderEvent.to_event`.
 
 The new version is a copy of the order (pydantic's ``model_copy``) when the changed fields
@@ -128,6 +130,13 @@ def order_from_intent(intent: OrderIntent, order_id: str, *, ts: datetime) -> Or
         type=intent.type,
         qty=intent.qty,
         limit_price=intent.limit_price,
+        stop_price=intent.stop_price,
+        trail_amount=intent.trail_amount,
+        trail_percent=intent.trail_percent,
+        reduce_only=intent.reduce_only,
+        exits=intent.exits,
+        parent_id=intent.parent_id,
+        oco_id=intent.oco_id,
         time_in_force=intent.time_in_force,
         ts_created=ts,
         ts_updated=ts,
@@ -173,6 +182,27 @@ def transition(
     else:
         updated = order.evolve(status=new_status, ts_updated=ts, **changes)
     return updated, OrderEvent(updated, current, new_status, reason, ts)
+
+
+AMENDABLE = frozenset({"qty", "stop_price", "triggered"})
+"""What may change on a working order without a status change: a bracket leg's quantity
+(its entry filled more), a trailing stop's level, a stop-limit's trigger."""
+
+
+def amend(order: Order, *, ts: datetime, reason: str, **changes: Any) -> tuple[Order, OrderEvent]:
+    """A new version of a working ``order`` with ``changes`` (only :data:`AMENDABLE` fields),
+    its status unchanged; the event has ``old == new`` and says why in ``reason`` (the
+    journal records every amendment as it records a transition)."""
+    if not order.status.is_working:
+        raise OrderStateError(
+            f"order {order.order_id}: a {order.status.value} order cannot be amended"
+        )
+    unknown = set(changes) - AMENDABLE
+    if unknown:
+        raise OrderStateError(f"order {order.order_id}: cannot amend {', '.join(sorted(unknown))}")
+    ts = ts if is_utc(ts) else ensure_utc(ts)
+    updated = order.evolve(ts_updated=ts, **changes)
+    return updated, OrderEvent(updated, order.status, order.status, reason, ts)
 
 
 def _computed(changes: dict[str, Any]) -> bool:

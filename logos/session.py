@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -10,21 +11,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from logos.brokers.base import Broker
-from logos.config import ValidatedConfig, not_available_message
+from logos.broker_modes import build_broker
+from logos.config import ValidatedConfig
 from logos.domain import SymbolMeta
 from logos.engine import Engine, ProgressCallback, RiskHooks, SessionParts
-from logos.errors import ConfigError, DataError, LogosError, NotAvailableYetError
+from logos.errors import ConfigError, DataError, LogosError
 from logos.feeds.base import Feed, timeframe_label
 from logos.feeds.replay import ReplayFeed
 from logos.metadata import metas_for_data
 from logos.plugins import Registry
 from logos.reports import DEFAULT_REPORTERS, Reporter
+from logos.reports.dispatch import guard_reporters, write_reports
+from logos.reports.prices import price_series
 from logos.reports.result import SessionResult
 from logos.reports.warnings import note_data_report, session_warnings
 from logos.risk import RiskGuard, RiskManager
 from logos.sizing import OrderTranslator
 from logos.strategies.base import Strategy
+from logos.strategies.targets import Protection
 
 
 @dataclass
@@ -67,7 +71,25 @@ def _summary(config: ValidatedConfig) -> dict[str, str]:
         "strategy": f"{config.strategy.name} ({params(config.strategy)})",
         "sizing": f"{config.sizing.name} ({params(config.sizing)})",
         "risk guards": "; ".join(f"{r.name} ({params(r)})" for r in config.risk) or "none",
+        "exits": _exits_summary(run.exits),
     }
+
+
+def _exits_summary(exits: Protection | None) -> str:
+    """The config's ``[exits]`` as one line (``none`` without)."""
+    if exits is None:
+        return "none"
+    parts = [
+        f"{name}="
+        + ", ".join(f"{k}={v}" for k, v in spec.model_dump(exclude_defaults=True).items())
+        for name, spec in (
+            ("stop_loss", exits.stop_loss),
+            ("take_profit", exits.take_profit),
+            ("trailing", exits.trailing),
+        )
+        if spec is not None
+    ]
+    return "; ".join(parts)
 
 
 def build_session(
@@ -76,13 +98,16 @@ def build_session(
     *,
     timeframe_given: bool = True,
     run_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Session:
     """Instantiate the feed, broker, one strategy per symbol, sizing, risk guards and
     reporters.
 
     ``timeframe_given=False`` (the config did not set one): a replay run takes the bar
     interval from the data instead of the default ``1m``. ``run_dir`` is the session's
-    folder (where the kill switch looks for a ``KILL`` file).
+    folder (where the kill switch looks for a ``KILL`` file). The broker is built for the
+    config's mode (:mod:`logos.broker_modes`); a live one reads its credentials from
+    ``environ`` (default: the process environment).
     """
     run = config.run
     feed = config.feed.build()
@@ -94,12 +119,13 @@ def build_session(
         raise ConfigError(
             [f"symbols: no symbol metadata for {', '.join(missing)} (known: {', '.join(metas)})"]
         )
-    broker_cls = config.broker.cls
-    if broker_cls is not None and not getattr(broker_cls, "available", True):
-        raise NotAvailableYetError(not_available_message(broker_cls))
-    if broker_cls is None or not issubclass(broker_cls, Broker):
-        raise LogosError(f"broker '{config.broker.name}' is not a Broker")
-    broker = broker_cls(config.broker.params, symbols=metas.values())
+    broker = build_broker(config, metas.values(), os.environ if environ is None else environ)
+    # a venue broker's own metadata (its assets, its markets) is what its orders must meet
+    # (for every symbol of the run: a live feed has no metadata file of its own)
+    for symbol in run.symbols:
+        venue_meta = broker.symbol_meta(symbol)
+        if venue_meta is not None:
+            metas[symbol] = venue_meta
     strategies: dict[str, Strategy] = {}
     for symbol in run.symbols:
         strategy = config.strategy.build()
@@ -125,12 +151,14 @@ def build_session(
         risk=_risk(config),
         config_summary=_summary(config),
         run_dir=run_dir,
+        exits=run.exits,
     )
     return Session(config, Engine(parts), feed, timeframe_given)
 
 
 def build_reporters(config: ValidatedConfig, registry: Registry) -> list[Reporter]:
-    """The config's reporters, or the default ones (CSV artifacts and session.md)."""
+    """The config's reporters, or the default ones (CSV artifacts and session.md), each
+    guarded: one that raises is reported and disabled (:mod:`logos.reports.dispatch`)."""
     if not config.reporters:
         return default_reporters(registry)
     reporters: list[Reporter] = []
@@ -139,7 +167,7 @@ def build_reporters(config: ValidatedConfig, registry: Registry) -> list[Reporte
         if not isinstance(reporter, Reporter):
             raise LogosError(f"reporter '{getattr(ref, 'name', ref)}' is not a Reporter")
         reporters.append(reporter)
-    return reporters
+    return guard_reporters(reporters)
 
 
 def _risk(config: ValidatedConfig) -> RiskHooks:
@@ -161,7 +189,7 @@ def default_reporters(registry: Registry) -> list[Reporter]:
         if not isinstance(reporter, Reporter):
             raise LogosError(f"reporter '{name}' is not a Reporter")
         reporters.append(reporter)
-    return reporters
+    return guard_reporters(reporters)
 
 
 def run_session(
@@ -206,6 +234,8 @@ def run_session(
     )
     if isinstance(feed, ReplayFeed):
         note_data_report(result, feed.report)
+    if frames is not None:
+        result.prices = price_series(frames)
     result.warnings = session_warnings(result, engine.parts.strategies, frames, signals)
     return result
 
@@ -230,7 +260,4 @@ def _slice_count(frames: dict[str, pd.DataFrame]) -> int:
 def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> list[Path]:
     """Every reporter writes into ``out_dir`` (created if needed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    for reporter in session.reporters:
-        paths.extend(reporter.write(result, out_dir))
-    return paths
+    return write_reports(session.reporters, result, out_dir)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from logos.components import Params
 from logos.domain import (
+    Bracket,
     OrderIntent,
     OrderType,
     Side,
@@ -31,6 +32,7 @@ from logos.domain import (
 )
 from logos.errors import ConfigError, LogosError
 from logos.market import quantize_price, quantize_qty, to_decimal, untradeable_reasons
+from logos.strategies.targets import Entry
 
 _ZERO = Decimal(0)
 
@@ -184,6 +186,22 @@ def _num(value: Decimal) -> str:
     return text
 
 
+def _bracket_text(bracket: Bracket) -> str:
+    """A bracket as reason text: ``stop_loss 5%, take_profit 10%``."""
+    parts = []
+    for name in ("stop_loss", "take_profit", "trailing"):
+        level = getattr(bracket, name)
+        if level is None:
+            continue
+        if level.percent is not None:
+            parts.append(f"{name} {_num(level.percent * 100)}%")
+        elif level.offset is not None:
+            parts.append(f"{name} {_num(level.offset)} away")
+        else:
+            parts.append(f"{name} at {_num(level.price)}")
+    return ", ".join(parts)
+
+
 def _clip(value: Decimal, limit: Decimal) -> Decimal:
     return value if abs(value) <= limit else limit.copy_sign(value)
 
@@ -274,8 +292,18 @@ class OrderTranslator:
         equity: Decimal,
         ts: datetime,
         seq: int,
+        entry: Entry | None = None,
+        exits: Bracket | None = None,
+        exit_notes: Sequence[str] = (),
     ) -> TranslationResult:
-        """Size ``signal`` for ``symbol`` at ``price``; ``seq`` makes the client order id."""
+        """Size ``signal`` for ``symbol`` at ``price``; ``seq`` makes the client order id.
+
+        An order that opens or adds to a position is an entry: it is placed as ``entry``
+        says (a limit at a price, or at an offset from ``price``, on the tick grid: a buy
+        rounded down, a sell up) and carries ``exits``, the bracket it arms when it fills
+        (docs/orders.md); ``exit_notes`` (why an exit was left out) join its reason. An order
+        that only reduces a position goes at market.
+        """
         price, position_qty = _decimal(price), _decimal(position_qty)
         working_qty, equity = _decimal(working_qty), _decimal(equity)
         meta = self.metas.get(symbol)
@@ -331,7 +359,20 @@ class OrderTranslator:
             step = meta.lot_size if meta is not None and meta.lot_size is not None else 1
             return drop("below_lot", f"{reason}: below one lot ({step})", requested, qty)
         side = Side.BUY if qty > 0 else Side.SELL
-        limit = quantize_price(meta, price, side) if self.order_type is OrderType.LIMIT else None
+        held = _WIDE.add(position_qty, working_qty)
+        opens = abs(_WIDE.add(held, qty)) > abs(held)
+        order_type = self.order_type
+        limit_at = price
+        if opens and entry is not None and entry.type == "limit":
+            order_type = OrderType.LIMIT
+            if entry.price is not None:
+                limit_at = entry.price
+            else:
+                assert entry.offset is not None
+                away = entry.offset if side is Side.SELL else -entry.offset
+                limit_at = _CTX.multiply(price, _CTX.add(1, away))
+            reason = f"{reason}; limit entry at {_num(limit_at)}"
+        limit = quantize_price(meta, limit_at, side) if order_type is OrderType.LIMIT else None
         if limit is not None and limit <= 0:
             text = f"{reason}: dropped, limit price {price} rounds to {limit} on the tick grid"
             return drop("untradeable", text, requested, qty)
@@ -341,12 +382,18 @@ class OrderTranslator:
             if problems:
                 text = f"{reason}: dropped, {'; '.join(problems)}"
                 return drop("untradeable", text, requested, qty)
+        bracket = exits if opens else None
+        if bracket is not None:
+            reason = f"{reason}; exits {_bracket_text(bracket)}"
+        if opens and exit_notes:
+            reason = f"{reason}; {'; '.join(exit_notes)}"
         values = {
             "symbol": symbol,
             "side": side,
             "qty": abs(qty),
-            "type": self.order_type,
+            "type": order_type,
             "limit_price": limit,
+            "exits": bracket,
             "time_in_force": TimeInForce.GTC,
             "client_order_id": make_client_order_id(self.session_id, seq),
             "reason": reason,

@@ -25,8 +25,9 @@ ARTIFACTS = ("orders.csv", "trades.csv", "positions.csv", "account.csv", "sessio
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 NUMBER = re.compile(r"^-?\d+(\.\d*[1-9])?$")
 HEADERS = {
-    "orders.csv": "order_id,client_order_id,ts_created,symbol,side,type,qty,limit_price,status,"
-    "filled_qty,avg_fill_price,ts_updated,reason",
+    "orders.csv": "order_id,client_order_id,ts_created,symbol,side,type,qty,limit_price,"
+    "stop_price,trail_amount,trail_percent,status,filled_qty,avg_fill_price,ts_updated,"
+    "reduce_only,parent_id,oco_id,reason",
     "trades.csv": "trade_id,order_id,ts,symbol,side,qty,price,fee,realized_pnl",
     "positions.csv": "symbol,qty,avg_cost,last_price,market_value,unrealized_pnl,realized_pnl",
     "account.csv": "ts,cash,equity,gross_exposure,net_exposure,realized_pnl,unrealized_pnl,"
@@ -161,12 +162,15 @@ def test_positions_are_the_final_holdings(run: Path, bars: list[dict[str, str]])
 def test_every_timestamp_and_number_is_in_artifact_form(run: Path) -> None:
     ts_columns = {"ts", "ts_created", "ts_updated"}
     text_columns = {"order_id", "client_order_id", "symbol", "side", "type", "status", "reason"}
-    text_columns |= {"trade_id"}
+    text_columns |= {"trade_id", "parent_id", "oco_id"}
+    flag_columns = {"reduce_only"}
     for name in ("orders.csv", "trades.csv", "positions.csv", "account.csv"):
         for row in _rows(run / name):
             for column, value in row.items():
                 if column in ts_columns:
                     assert TS.match(value), (name, column, value)
+                elif column in flag_columns:
+                    assert value in ("true", "false"), (name, column, value)
                 elif column not in text_columns and value != "":
                     assert NUMBER.match(value), (name, column, value)
     orders = _rows(run / "orders.csv")
@@ -181,7 +185,7 @@ def test_session_md_reports_the_run(run: Path) -> None:
         assert heading in text
     assert "sma_cross (fast=10, slow=30)" in text
     assert "None." in text  # no guard trips: no guards configured
-    assert "(equity.svg)" in text and (run / "equity.svg").read_text().startswith("<svg")
+    assert "(equity.png)" in text and (run / "equity.png").read_bytes().startswith(b"\x89PNG")
     trades = _rows(run / "trades.csv")
     assert f"| fills | {len(trades)} " in text
 
@@ -191,7 +195,7 @@ def test_two_runs_are_byte_identical(
 ) -> None:
     out = _backtest(tmp_path / "again", capsys)
     assert "Sharpe" in out and "win rate" in out
-    for name in (*ARTIFACTS, "equity.svg"):
+    for name in (*ARTIFACTS, "equity.png"):
         assert (tmp_path / "again" / name).read_bytes() == (run / name).read_bytes(), name
 
 

@@ -93,10 +93,10 @@ def test_orders_csv_by_hand(tmp_path: Path) -> None:
     text = write_orders(tmp_path / "orders.csv", orders).read_text(encoding="utf-8")
     assert text == (
         ",".join(ORDER_COLUMNS) + "\n"
-        "P-1,c-1,2024-03-01T09:30:00Z,BTC/USDT,buy,market,0.5,,FILLED,0.5,100.1,"
-        "2024-03-01T09:31:00Z,plain\n"
-        "P-2,c-2,2024-03-01T09:30:00Z,BTC/USDT,sell,limit,0.5,101,REJECTED,0,,"
-        '2024-03-01T09:31:00Z,"risk: ""max, position""\nsecond line"\n'
+        "P-1,c-1,2024-03-01T09:30:00Z,BTC/USDT,buy,market,0.5,,,,,FILLED,0.5,100.1,"
+        "2024-03-01T09:31:00Z,false,,,plain\n"
+        "P-2,c-2,2024-03-01T09:30:00Z,BTC/USDT,sell,limit,0.5,101,,,,REJECTED,0,,"
+        '2024-03-01T09:31:00Z,false,,,"risk: ""max, position""\nsecond line"\n'
     )
 
 

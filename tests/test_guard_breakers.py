@@ -19,7 +19,11 @@ def ts(i: int) -> datetime:
 
 
 def _trip_rows(md: str, guard: str) -> list[str]:
-    return [line for line in md.splitlines() if line.startswith("|") and f"| {guard} |" in line]
+    """The rows of session.md's guard trips table for ``guard``."""
+    section = md.split("## Guard trips", 1)[1].split("\n## ", 1)[0]
+    return [
+        line for line in section.splitlines() if line.startswith("| 20") and f"| {guard} |" in line
+    ]
 
 
 # all in: 10 units bought at bar 1's open (100) with 1000 cash; equity = 10 × price after

@@ -54,6 +54,29 @@ case("symbol never seen, no metadata", broker(), order("ZZZ"), "unknown_symbol")
 case("limit without price", broker(ALL), order(type=LIMIT), "missing_limit_price")
 case("market with a price", broker(ALL), order(limit_price=D(99)), "unexpected_limit_price")
 case("limit off tick", broker(ALL), order(type=LIMIT, limit_price=D("99.005")), "off_tick_grid")
+STOP = OrderType.STOP
+case("stop without a stop price", broker(ALL), order(type=STOP), "missing_stop_price")
+case("limit with a stop price", broker(ALL), order(stop_price=D(99)), "unexpected_stop_price")
+case("stop off tick", broker(ALL), order(type=STOP, stop_price=D("101.005")), "off_tick_grid")
+case(
+    "trailing stop without a distance",
+    broker(ALL),
+    order(type=OrderType.TRAILING_STOP),
+    "bad_trail",
+)
+case("market with a trailing distance", broker(ALL), order(trail_amount=D(1)), "bad_trail")
+case(
+    "take-profit not reduce-only",
+    broker(ALL),
+    order(side=Side.SELL, type=OrderType.TAKE_PROFIT, limit_price=D(110)),
+    "not_reduce_only",
+)
+case(
+    "reduce-only without a position",
+    broker(ALL),
+    order(side=Side.SELL, reduce_only=True),
+    "nothing_to_reduce",
+)
 case("qty off lot", broker(ALL), order(qty="0.0025"), "off_lot_grid")
 case("fraction of a whole-share symbol", broker(ALL), order("W", qty="1.5"), "not_fractionable")
 case("below min qty", broker(ALL), order(qty="0.001"), "below_min_qty")

@@ -123,6 +123,13 @@ def test_a_guarded_paper_session_from_start_to_completion(
     restarts = md.split("## Restarts", 1)[1].split("\n## ", 1)[0]
     assert "\n1\n" in restarts and f"last slice {KILL_AT}" in restarts
     assert "reset_breakers (max_rejects, kill_switch), reason: reviewed" in md
+    states = md.split("## Trading state", 1)[1].split("\n## ", 1)[0]
+    changes = [e["data"] for e in events(run_dir) if e["type"] == "trading_state"]
+    assert len(changes) >= 4  # REDUCING (stale), back, HALTED (kill switch), reset, drawdown
+    rows = [line for line in states.splitlines() if line.startswith("| 20")]
+    assert [r.strip("| ").split(" | ")[1:4] for r in rows] == [
+        [c["from"], c["to"], c["guard"]] for c in changes
+    ]
     log = (run_dir / "logos.log").read_text()
     assert log.count("start session=guarded") == 1 and log.count("resume session=guarded") == 1
     assert "end stopped" in log and "end completed" in log

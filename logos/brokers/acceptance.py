@@ -14,9 +14,16 @@ Checks, in this order; the first failure is the rejection reason:
    ``leverage × equity − gross exposure − already reserved``. With margin off the leverage
    is 1, which for a long-only account is exactly "cash − cash reserved by working buys".
 
-Reference price: the limit price for a limit buy, max(limit, mark) for a limit sell, the mark
-moved against the trader by the slippage for a market order; the per-unit reservation adds
-the fee the fill would pay (taker for market, maker for limit).
+A reduce-only order (a protective exit, a take-profit) is accepted only while it has a
+position to reduce; it opens nothing, so it holds no cash, and the short check does not
+apply to it. Reduce-only working orders are left out of the other orders' checks too: they
+can never add exposure.
+
+Reference price: the limit price for a limit buy (and a buy stop-limit), max(limit, mark)
+for a limit sell, the stop moved against the trader by the slippage for a buy stop, the
+mark moved against the trader by the slippage for a market order (and a sell stop or a
+trailing stop); the per-unit reservation adds the fee the fill would pay (taker for market
+and stops, maker for limit).
 """
 
 from __future__ import annotations
@@ -59,11 +66,19 @@ def reference_price(
     intent: OrderIntent, mark: Decimal | None, slippage_bps: Decimal
 ) -> Decimal | None:
     """The price used to value ``intent`` before it fills (``None``: no price known)."""
-    if intent.type is OrderType.LIMIT:
+    kind = intent.type
+    if (
+        kind is OrderType.LIMIT
+        or kind is OrderType.TAKE_PROFIT
+        or (kind is OrderType.STOP_LIMIT and intent.side is Side.BUY)
+    ):
         assert intent.limit_price is not None
         if intent.side is Side.SELL and mark is not None:
             return max(intent.limit_price, mark)
         return intent.limit_price
+    if kind.is_stop and intent.side is Side.BUY and intent.stop_price is not None:
+        stop = rules.slipped(intent.stop_price, Side.BUY, slippage_bps)
+        return stop if mark is None else max(stop, rules.slipped(mark, Side.BUY, slippage_bps))
     return None if mark is None else rules.slipped(mark, Side.BUY, slippage_bps)
 
 
@@ -83,11 +98,13 @@ def insufficient_funds(params: PaperParams, detail: str) -> str:
 
 
 def _remaining(working: Iterable[Order], side: Side) -> Decimal:
-    return sum((o.remaining_qty for o in working if o.side is side), ZERO)
+    return sum((o.remaining_qty for o in working if o.side is side and not o.reduce_only), ZERO)
 
 
 def opening_qty(intent: OrderIntent, position: Decimal, working: Iterable[Order]) -> Decimal:
     """The part of ``intent`` that opens or increases exposure, given working orders."""
+    if intent.reduce_only:
+        return ZERO
     working = tuple(working)
     if intent.side is Side.BUY:
         closable = max(ZERO, -position - _remaining(working, Side.BUY))
@@ -102,7 +119,19 @@ def _unknown(intent: OrderIntent, view: AccountView) -> bool:
     return view.mark is None and not view.bar_seen
 
 
+def _reduce_problem(intent: OrderIntent, position: Decimal) -> str | None:
+    reduces = position > 0 if intent.side is Side.SELL else position < 0
+    if reduces:
+        return None
+    return reason_text(
+        RejectReason.NOTHING_TO_REDUCE,
+        f"a reduce-only {intent.side.value} of {intent.symbol} with a position of {position}",
+    )
+
+
 def _short_problem(intent: OrderIntent, view: AccountView, params: PaperParams) -> str | None:
+    if intent.reduce_only:
+        return _reduce_problem(intent, view.position)
     if intent.side is not Side.SELL:
         return None
     worst = view.position - _remaining(view.working, Side.SELL) - intent.qty

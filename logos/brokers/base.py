@@ -43,6 +43,7 @@ from logos.domain import (
     Order,
     OrderIntent,
     OrderStatus,
+    OrderType,
     Position,
     SymbolMeta,
 )
@@ -84,7 +85,19 @@ class FillEvent:
         return Event(seq=seq, type=self.type, ts=self.ts, data=self.data())
 
 
-_SAME_ORDER_FIELDS = ("symbol", "side", "type", "qty", "limit_price", "time_in_force")
+_SAME_ORDER_FIELDS = (
+    "symbol",
+    "side",
+    "type",
+    "qty",
+    "limit_price",
+    "stop_price",
+    "trail_amount",
+    "trail_percent",
+    "reduce_only",
+    "exits",
+    "time_in_force",
+)
 
 
 def same_order_or_raise(existing: Order, intent: OrderIntent) -> Order:
@@ -94,6 +107,8 @@ def same_order_or_raise(existing: Order, intent: OrderIntent) -> Order:
     a client id reused for a different order raises :class:`DuplicateClientOrderIdError`.
     """
     for field in _SAME_ORDER_FIELDS:
+        if field == "stop_price" and existing.type is OrderType.TRAILING_STOP:
+            continue  # a trailing stop's level moves (and may be set by the broker)
         if getattr(existing, field) != getattr(intent, field):
             raise DuplicateClientOrderIdError(
                 f"client_order_id {intent.client_order_id!r} already used by order "
@@ -131,6 +146,11 @@ class Broker(Component, ABC):
     """
 
     supports_live: ClassVar[bool] = False
+
+    before_send: Callable[[], None] | None = None
+    """Set by the engine: journals every queued event and makes the journal durable. A venue
+    adapter calls it after emitting an order's SUBMITTED event and before the order leaves
+    the process, so the journal always knows an order before the venue does."""
 
     def __init__(
         self, params: BaseModel | None = None, *, symbols: Iterable[SymbolMeta] = (), **kwargs: Any

@@ -7,6 +7,16 @@ An order accepted while bar t is current is first eligible at bar t+1. On an eli
 - limit buy: fills when low ≤ limit, at min(open, limit); limit sell: fills when high ≥ limit,
   at max(open, limit). A gap through the limit fills at the open (the better price). No
   slippage on limit fills; maker fee.
+- stop (sell, protecting a long): triggers when low ≤ stop, fills at min(open, stop) moved
+  against the trader by ``slippage_bps`` — a gap through the stop fills at the open, never
+  at the better stop price; a buy stop mirrors it (high ≥ stop, max(open, stop)). Taker fee.
+- stop-limit: triggers as a stop; on the trigger bar it fills only if the price it triggered
+  at (min(open, stop) for a sell) is no worse than the limit, at that price (taker);
+  otherwise it rests from the next bar as a limit order (maker).
+- trailing stop: a stop at its current level; after a bar on which it did not trigger, the
+  level follows that bar's high (a sell) or low (a buy) by the trailing distance, only ever
+  toward the market (:func:`trailed_level`).
+- take-profit: a reduce-only limit order (maker).
 - fee = quantity × price × bps / 10 000, exact Decimal (no rounding).
 - participation cap (optional): at most cap × bar volume fills per bar and symbol, shared by
   every order on that bar in acceptance order (FIFO); each fill is truncated to the order's
@@ -42,20 +52,95 @@ def with_fee(price: Decimal, fee_bps: Decimal) -> Decimal:
 
 
 def liquidity_of(order_type: OrderType) -> Liquidity:
-    """Market orders take liquidity (taker fee), limit orders provide it (maker fee)."""
-    return Liquidity.TAKER if order_type is OrderType.MARKET else Liquidity.MAKER
+    """Market and stop orders take liquidity (taker fee); limit orders provide it (maker)."""
+    return Liquidity.TAKER if order_type in _TAKERS else Liquidity.MAKER
+
+
+_TAKERS = frozenset({OrderType.MARKET, OrderType.STOP, OrderType.TRAILING_STOP})
 
 
 def fill_price(order: Order, bar: Bar, slippage_bps: Decimal) -> tuple[Decimal, Liquidity] | None:
     """The price and liquidity at which ``order`` fills on ``bar``, or ``None`` if it does not."""
-    liquidity = liquidity_of(order.type)
-    if order.type is OrderType.MARKET:
-        return slipped(bar.open, order.side, slippage_bps), liquidity
-    limit = order.limit_price
-    assert limit is not None  # a limit order without a price is rejected at submit
-    if order.side is Side.BUY:
-        return (min(bar.open, limit), liquidity) if bar.low <= limit else None
-    return (max(bar.open, limit), liquidity) if bar.high >= limit else None
+    kind = order.type
+    if kind is OrderType.MARKET:
+        return slipped(bar.open, order.side, slippage_bps), Liquidity.TAKER
+    if kind.is_stop and order.triggered:  # what is left after a partial fill, or a resting
+        if kind is OrderType.STOP_LIMIT:  # stop-limit's limit order
+            return limit_fill(order.side, order.limit_price, bar)
+        return slipped(bar.open, order.side, slippage_bps), Liquidity.TAKER
+    if kind.is_stop:
+        at = trigger_price(order, bar)
+        if at is None:
+            return None
+        if kind is not OrderType.STOP_LIMIT:
+            return slipped(at, order.side, slippage_bps), Liquidity.TAKER
+        limit = order.limit_price
+        assert limit is not None  # a stop-limit without a limit price is rejected at submit
+        no_worse = at <= limit if order.side is Side.BUY else at >= limit
+        return (at, Liquidity.TAKER) if no_worse else None
+    return limit_fill(order.side, order.limit_price, bar)
+
+
+def limit_fill(side: Side, limit: Decimal | None, bar: Bar) -> tuple[Decimal, Liquidity] | None:
+    """A resting limit order on ``bar``: a buy fills when low ≤ limit at min(open, limit), a
+    sell when high ≥ limit at max(open, limit); maker."""
+    assert limit is not None  # a limit-type order without a price is rejected at submit
+    if side is Side.BUY:
+        return (min(bar.open, limit), Liquidity.MAKER) if bar.low <= limit else None
+    return (max(bar.open, limit), Liquidity.MAKER) if bar.high >= limit else None
+
+
+def trigger_price(order: Order, bar: Bar) -> Decimal | None:
+    """Where a stop-type ``order`` triggers on ``bar`` (before slippage), ``None`` if it does
+    not: a sell stop when low ≤ stop, at min(open, stop); a buy stop when high ≥ stop, at
+    max(open, stop). A gap through the stop triggers at the open."""
+    stop = order.stop_price
+    assert stop is not None  # a stop without a level is rejected (or given one) at submit
+    if order.side is Side.SELL:
+        return min(bar.open, stop) if bar.low <= stop else None
+    return max(bar.open, stop) if bar.high >= stop else None
+
+
+def crosses_at_open(order: Order, bar: Bar) -> bool:
+    """True when ``order`` would fill at ``bar``'s very first price: its trigger or limit is
+    already crossed at the open. Of two one-cancels-other legs touched on one bar, such a
+    leg is known to have filled first."""
+    kind = order.type
+    if kind is OrderType.MARKET or (kind.is_stop and order.triggered and not kind.has_limit):
+        return True
+    level = order.stop_price if kind.is_stop and not order.triggered else order.limit_price
+    if level is None:
+        return False
+    stop_like = kind.is_stop and not order.triggered
+    if order.side is Side.SELL:
+        return bar.open <= level if stop_like else bar.open >= level
+    return bar.open >= level if stop_like else bar.open <= level
+
+
+def trailed_level(order: Order, bar: Bar) -> Decimal | None:
+    """The level a trailing stop moves to after ``bar`` (on which it did not trigger), or
+    ``None`` when it stays: a sell stop trails the bar's high down by the distance and only
+    rises; a buy stop trails the low up by it and only falls."""
+    current = order.stop_price
+    anchor = bar.high if order.side is Side.SELL else bar.low
+    level = trail_from(anchor, order.side, order.trail_amount, order.trail_percent)
+    if level is None or current is None:
+        return level
+    better = level > current if order.side is Side.SELL else level < current
+    return level if better else None
+
+
+def trail_from(
+    anchor: Decimal, side: Side, amount: Decimal | None, percent: Decimal | None
+) -> Decimal | None:
+    """A trailing stop's level ``amount`` or ``percent`` away from ``anchor``, on the side that
+    protects: below it for a sell stop, above it for a buy stop (``None``: not positive)."""
+    if amount is not None:
+        level = anchor - amount if side is Side.SELL else anchor + amount
+    else:
+        assert percent is not None
+        level = multiply(anchor, add(1, -percent if side is Side.SELL else percent))
+    return level if level > 0 else None
 
 
 def fee(qty: Decimal, price: Decimal, bps: Decimal) -> Decimal:

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from logos.brokers import execution
+from logos.brokers import brackets, execution
 from logos.brokers import fills as rules
 from logos.brokers.acceptance import AccountView, evaluate
 from logos.brokers.accounting import Ledger
@@ -54,16 +54,29 @@ from logos.domain import (
     Order,
     OrderIntent,
     OrderStatus,
+    OrderType,
     Position,
+    Side,
     SymbolMeta,
     TimeInForce,
 )
 from logos.errors import BrokerError
-from logos.lifecycle import created, order_from_intent, transition
+from logos.lifecycle import amend, created, order_from_intent, transition
 from logos.money import add, multiply, subtract
 from logos.timeutil import ensure_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NOTHING_TO_REDUCE = "reduce_only: no position left to reduce"
+POSITION_CLOSED = "position closed: nothing left to protect"
+
+
+def _needs_care(order: Order) -> bool:
+    """True for an order a bar may do more to than fill: a stop (triggers, trails), a
+    reduce-only exit (capped, canceled with its position, one-cancels-other) or an entry
+    with a bracket (arms legs)."""
+    return order.reduce_only or order.exits is not None or order.type.is_stop
+
+
 _acceptance_order = attrgetter("seq")
 
 SimulatedParams = PaperParams
@@ -126,6 +139,8 @@ class SimulatedBroker(Broker):
                 f"order {intent.client_order_id}: qty and limit_price must be positive "
                 f"(got qty={intent.qty}, limit_price={intent.limit_price})"
             )
+        if intent.type is OrderType.TRAILING_STOP and intent.stop_price is None:
+            intent = self._trailing_start(intent)
         ts = self._tick(ts)
         self._order_counter += 1
         order_id = f"{self.params.id_prefix}-{self._order_counter:06d}"
@@ -178,10 +193,16 @@ class SimulatedBroker(Broker):
         self._expire_day_orders(bar.ts)
         meta = self.symbol_meta(bar.symbol)
         model, params = self.fill_model, self.params
-        budget = model.volume_budget(bar, params)
+        self._budget = model.volume_budget(bar, params)
         latency = model.latency
-        result = []
-        for state in self._working_states(bar.symbol):
+        result: list[Fill] = []
+        states = self._working_states(bar.symbol)
+        protective = any(_needs_care(self._orders[s.order_id]) for s in states)
+        if protective and len(states) > 1:
+            states = self._legs_in_bar_order(states, bar)
+        for state in states:
+            if state.order_id not in self._working:
+                continue  # canceled on this bar (its one-cancels-other partner filled)
             if state.accepted_ts >= bar.ts or (latency and bar.ts < state.accepted_ts + latency):
                 continue
             order = self._orders[state.order_id]
@@ -189,11 +210,36 @@ class SimulatedBroker(Broker):
                 state.active_day = bar.ts.date()
             priced = model.fill_price(order, bar, params)
             if priced is None:
+                if order.type is OrderType.STOP_LIMIT and not order.triggered:
+                    self._trigger(order, bar)
                 continue
-            step = rules.quantity_step(order.qty, meta)
-            qty = rules.fill_qty(order.remaining_qty, budget, step)
-            if qty <= 0:
-                continue
+            self._fill_working(order, state, bar, meta, priced, result)
+        if protective:
+            self._after_bar(bar, meta, result)
+        return result
+
+    def _fill_working(
+        self,
+        order: Order,
+        state: WorkingState,
+        bar: Bar,
+        meta: SymbolMeta | None,
+        priced: tuple[Decimal, Liquidity],
+        result: list[Fill],
+    ) -> None:
+        """Fill as much of a working ``order`` on ``bar`` as the volume budget, a reduce-only
+        order's position and the buying power allow, at ``priced``; append its fill."""
+        params, budget = self.params, self._budget
+        step = rules.quantity_step(order.qty, meta)
+        qty = rules.fill_qty(order.remaining_qty, budget, step)
+        if qty > 0 and order.reduce_only:
+            reducible = self._reducible(order)
+            if reducible <= 0:
+                self._move(order, OrderStatus.CANCELED, ts=bar.ts, reason=NOTHING_TO_REDUCE)
+                del self._working[order.order_id]
+                return
+            qty = min(qty, reducible)
+        if qty > 0:
             price, liquidity = priced
             cut = execution.cut_to_buying_power(
                 self._ledger,
@@ -207,14 +253,168 @@ class SimulatedBroker(Broker):
             )
             if cut.qty > 0:
                 if budget is not None:
-                    budget -= cut.qty
-                result.append(self._fill(order, state, bar.ts, cut.qty, price, liquidity))
+                    self._budget = budget - cut.qty
+                fill = self._fill(order, state, bar.ts, cut.qty, price, liquidity)
+                result.append(fill)
+                self._after_fill(self._orders[order.order_id], fill, bar, meta, result)
             if cut.reason:
                 self._move(
                     self._orders[order.order_id], OrderStatus.CANCELED, ts=bar.ts, reason=cut.reason
                 )
                 del self._working[order.order_id]
-        return result
+
+    # protective orders (docs/orders.md) ----------------------------------------------------
+
+    def _legs_in_bar_order(self, states: list[WorkingState], bar: Bar) -> list[WorkingState]:
+        """``states`` with each one-cancels-other group's legs reordered among themselves,
+        so that the leg that fills first on ``bar`` is tried first: one already crossed at
+        the open (it filled at the first price), else a stop before a take-profit (when a bar
+        touches both, the stop is assumed first). Other orders keep their FIFO places."""
+        orders = self._orders
+        slots = [i for i, s in enumerate(states) if orders[s.order_id].oco_id is not None]
+        if len(slots) < 2:
+            return states
+
+        def first(state: WorkingState) -> tuple[bool, bool, int]:
+            order = orders[state.order_id]
+            return (not rules.crosses_at_open(order, bar), not order.type.is_stop, state.seq)
+
+        ordered = sorted((states[i] for i in slots), key=first)
+        states = list(states)
+        for i, state in zip(slots, ordered, strict=True):
+            states[i] = state
+        return states
+
+    def _trailing_start(self, intent: OrderIntent) -> OrderIntent:
+        """A trailing stop sent without a level starts one trailing distance from the last
+        close (without a close it stays without one, and is rejected for want of a price)."""
+        mark = self._ledger.mark_price(intent.symbol)
+        if mark is None or (intent.trail_amount is None) == (intent.trail_percent is None):
+            return intent  # no price yet, or not one distance: rejected by the checks
+        level = rules.trail_from(mark, intent.side, intent.trail_amount, intent.trail_percent)
+        if level is None:
+            return intent
+        level = brackets.tighter(level, intent.side, self.symbol_meta(intent.symbol), loss=True)
+        return intent.model_copy(update={"stop_price": level})
+
+    def _reducible(self, order: Order) -> Decimal:
+        """How much of the position a reduce-only ``order`` can still close (0: none)."""
+        position = self._ledger.inventory.qty(order.symbol)
+        return max(ZERO, position if order.side is Side.SELL else -position)
+
+    def _trigger(self, order: Order, bar: Bar) -> None:
+        """A stop-limit whose trigger ``bar`` hit without reaching its limit rests as a limit
+        order from the next bar."""
+        at = rules.trigger_price(order, bar)
+        if at is not None:
+            reason = f"triggered at {at}; rests as a limit order at {order.limit_price}"
+            self._amend(order, bar.ts, reason, triggered=True)
+
+    def _amend(self, order: Order, ts: datetime, reason: str, **changes: Any) -> Order:
+        updated, event = amend(order, ts=ts, reason=reason, **changes)
+        return self._record(updated, event)
+
+    def _after_fill(
+        self, order: Order, fill: Fill, bar: Bar, meta: SymbolMeta | None, result: list[Fill]
+    ) -> None:
+        """What a fill sets off: a stop still working after a partial fill goes on as
+        triggered; its one-cancels-other partners are canceled; an entry with a bracket arms
+        (or grows) its legs."""
+        if order.status.is_working and order.type.is_stop and not order.triggered:
+            self._amend(order, bar.ts, f"triggered; {order.remaining_qty} left", triggered=True)
+        if order.oco_id is not None:
+            for state in self._working_states(order.symbol):
+                partner = self._orders[state.order_id]
+                if partner.oco_id == order.oco_id and partner.order_id != order.order_id:
+                    reason = f"one-cancels-other: {order.order_id} filled"
+                    self._move(partner, OrderStatus.CANCELED, ts=bar.ts, reason=reason)
+                    del self._working[partner.order_id]
+        if order.exits is not None:
+            self._arm(order, fill, bar, meta, result)
+
+    def _arm(
+        self, entry: Order, fill: Fill, bar: Bar, meta: SymbolMeta | None, result: list[Fill]
+    ) -> None:
+        """Arm ``entry``'s bracket for ``fill``: grow the working legs by the fill's quantity,
+        or, with none working, arm new legs for it (eligible from the next bar, but a stop
+        leg is checked against the rest of this bar at once: the entry filled first)."""
+        legs = [
+            self._orders[s.order_id]
+            for s in self._working_states(entry.symbol)
+            if self._orders[s.order_id].parent_id == entry.order_id
+        ]
+        for leg in legs:
+            self._amend(
+                leg, bar.ts, f"{entry.order_id} filled {fill.qty} more", qty=leg.qty + fill.qty
+            )
+        if legs:
+            return
+        armed = []
+        for intent in brackets.leg_intents(entry, fill.qty, meta, self._trade_counter):
+            armed.append(self._accept_leg(intent, bar.ts))
+        for leg in armed:
+            if leg.type.is_stop and leg.order_id in self._working:
+                self._stop_on_arming_bar(leg, fill.price, bar, meta, result)
+
+    def _accept_leg(self, intent: OrderIntent, ts: datetime) -> Order:
+        """A bracket leg the broker makes itself: NEW, SUBMITTED, ACCEPTED; it reduces a
+        position the entry just opened, so it holds no cash."""
+        self._order_counter += 1
+        order = order_from_intent(
+            intent, f"{self.params.id_prefix}-{self._order_counter:06d}", ts=ts
+        )
+        self._by_client_id[order.client_order_id] = order.order_id
+        self._record(order, created(order, ts=ts, reason=intent.reason))
+        self._move(order, OrderStatus.SUBMITTED, ts=ts)
+        self._working[order.order_id] = WorkingState(
+            order.order_id, self._order_counter, ts, ZERO, ZERO
+        )
+        return self._move(self._orders[order.order_id], OrderStatus.ACCEPTED, ts=ts)
+
+    def _stop_on_arming_bar(
+        self,
+        leg: Order,
+        entry_price: Decimal,
+        bar: Bar,
+        meta: SymbolMeta | None,
+        result: list[Fill],
+    ) -> None:
+        """A stop leg armed on ``bar`` fills on it when the bar traded through the stop
+        after the entry: at the stop (never the open, which came before the entry), or at
+        the entry's price if that was already beyond the stop."""
+        stop = leg.stop_price
+        assert stop is not None
+        if leg.side is Side.SELL and bar.low <= stop:
+            at = min(stop, entry_price)
+        elif leg.side is Side.BUY and bar.high >= stop:
+            at = max(stop, entry_price)
+        else:
+            return
+        price = rules.slipped(at, leg.side, self.fill_model.reserve_slippage_bps(self.params))
+        state = self._working[leg.order_id]
+        self._fill_working(leg, state, bar, meta, (price, Liquidity.TAKER), result)
+
+    def _after_bar(self, bar: Bar, meta: SymbolMeta | None, fills: list[Fill]) -> None:
+        """After a bar's fills: cancel reduce-only orders with nothing left to reduce (the
+        position closed or flipped), then move trailing stops that did not trigger."""
+        symbol = bar.symbol
+        for state in self._working_states(symbol):
+            order = self._orders[state.order_id]
+            if order.reduce_only and fills and self._reducible(order) <= 0:
+                self._move(order, OrderStatus.CANCELED, ts=bar.ts, reason=POSITION_CLOSED)
+                del self._working[order.order_id]
+            elif (
+                order.type is OrderType.TRAILING_STOP
+                and not order.triggered
+                and state.accepted_ts < bar.ts
+            ):
+                level = rules.trailed_level(order, bar)
+                if level is not None:
+                    level = brackets.tighter(level, order.side, meta, loss=True)
+                    if level != order.stop_price:
+                        self._amend(
+                            order, bar.ts, f"trailing stop moved to {level}", stop_price=level
+                        )
 
     def mark_prices(self, prices: Mapping[str, Decimal], *, ts: datetime) -> Account:
         """Mark at ``prices`` (symbol -> close) as of bar time ``ts``; return the account."""

@@ -29,10 +29,16 @@ ORDER_COLUMNS = (
     "type",
     "qty",
     "limit_price",
+    "stop_price",
+    "trail_amount",
+    "trail_percent",
     "status",
     "filled_qty",
     "avg_fill_price",
     "ts_updated",
+    "reduce_only",
+    "parent_id",
+    "oco_id",
     "reason",
 )
 TRADE_COLUMNS = (
@@ -81,7 +87,8 @@ def write_account(path: Path, account: AccountHistory) -> Path:
 
 _TIMESTAMPS = frozenset({"ts", "ts_created", "ts_updated"})
 _TEXT = frozenset({"order_id", "client_order_id", "trade_id", "symbol", "side", "type"})
-_TEXT |= {"status", "reason"}
+_TEXT |= {"status", "reason", "parent_id", "oco_id"}
+_FLAGS = frozenset({"reduce_only"})
 # every other column is a number (Decimal, or None for an empty field)
 
 
@@ -106,7 +113,9 @@ def _write(path: Path, columns: Sequence[str], records: Iterable[Any]) -> Path:
 
 def _column_text(name: str, values: Sequence[Any]) -> Sequence[str]:
     if name in _TEXT:
-        return values
+        return ["" if v is None else v for v in values]
+    if name in _FLAGS:
+        return ["true" if v else "false" for v in values]
     if name in _TIMESTAMPS:
         return list(map(format_ts, values))
     return list(map(format_optional, values))

@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from logos.domain import Fill, Order, Position
 from logos.reports.account_history import ACCOUNT_COLUMNS, AccountHistory
 
@@ -26,6 +28,25 @@ class GuardTrip:
     """``trip`` (a guard tripped: a breaker, a stale symbol), ``clip`` (an order made smaller)
     or ``cleared`` (a stale symbol fresh again); also the journal record's type,
     ``guard_<kind>``."""
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """The trading state changed (docs/risk.md): when, from what to what, and which guard
+    (or ``operator``, a breaker reset) changed it."""
+
+    ts: datetime
+    old: str
+    new: str
+    by: str
+
+
+@dataclass(frozen=True)
+class PriceSeries:
+    """One symbol's bar times (int64 UTC nanoseconds) and closes (float64, for charts)."""
+
+    ts_ns: np.ndarray
+    close: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,8 @@ class SessionResult:
     symbols: list[str]
     dropped_intents: list[DroppedIntent] = field(default_factory=list)
     guard_trips: list[GuardTrip] = field(default_factory=list)
+    state_changes: list[StateChange] = field(default_factory=list)
+    """Every change of the trading state, in order (none: ACTIVE throughout)."""
     repeated_denials: int = 0
     """Denials not recorded as orders again (same symbol, side and guard; nothing changed)."""
     stopped: str | None = None
@@ -79,6 +102,18 @@ class SessionResult:
     console and at the top of session.md."""
     summary_cache: Any = field(default=None, init=False, repr=False, compare=False)
     """The Summary once computed (``logos.reports.metrics.summarize`` fills it)."""
+    statistics_cache: Any = field(default=None, init=False, repr=False, compare=False)
+    """The Statistics once computed (``logos.reports.statistics.compute_statistics``)."""
+    prices: dict[str, PriceSeries] = field(default_factory=dict)
+    """Each symbol's bar closes, for the price charts of report.html (empty when not known:
+    the reports then show the fills alone)."""
 
 
-__all__ = ["ACCOUNT_COLUMNS", "AccountHistory", "DroppedIntent", "GuardTrip", "SessionResult"]
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "AccountHistory",
+    "DroppedIntent",
+    "GuardTrip",
+    "PriceSeries",
+    "SessionResult",
+]

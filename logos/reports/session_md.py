@@ -1,12 +1,14 @@
-"""session.md: warnings, config summary, PnL and return, drawdown, counts, guard trips,
-skipped bad bars, restarts, chart.
+"""session.md: warnings, configuration, data, results, trades, PnL per symbol, guard trips,
+stale data, denials, skipped bad bars, restarts, operator actions and the chart.
 
 Warnings (``logos.reports.warnings``) come first: a run that could not trade says so before
 its "0 trades". Gaps are counted apart from expected closures (weekends and holidays of daily
-bars), and skipped bad bars are counted and listed, never shown as gaps.
+bars), and skipped bad bars are counted and listed, never shown as gaps. Every number comes
+from :mod:`logos.reports.statistics` (definitions there and in docs/reports.md); config
+values are shown with credentials masked (:func:`logos.credentials.redact`).
 
-The chart is ``equity.svg`` beside session.md (referenced from it) plus a text sparkline in the
-file itself, so the report reads well in a terminal too.
+The chart is ``equity.png`` beside session.md (referenced from it; :mod:`logos.reports.chart`)
+plus a text sparkline in the file itself, so the report reads well in a terminal too.
 """
 
 from __future__ import annotations
@@ -17,29 +19,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from logos.credentials import redact
 from logos.domain import OrderStatus
-from logos.reports.chart import equity_svg, sparkline
+from logos.reports.chart import CHART_FILE, sparkline, write_equity_png
 from logos.reports.metrics import Summary, drawdown_series, summarize
 from logos.reports.result import SessionResult
+from logos.reports.statistics import Statistics, compute_statistics
+from logos.reports.summary_rows import result_rows, round_trip_rows
 from logos.reports.text import format_decimal, format_ts
 
-CHART_FILE = "equity.svg"
 MAX_ROWS = 200
 """Clip and denial rows shown; the rest are counted (orders.csv has every one). Trips and
 state changes are always all listed."""
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2%}"
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def render_session_md(result: SessionResult, summary: Summary) -> str:
+def render_session_md(result: SessionResult, summary: Summary | None = None) -> str:
     """The markdown text of session.md."""
-    return _render(result, summary, *_chart_series(result))
+    summary = summary or summarize(result)
+    return _render(result, summary, compute_statistics(result), *_chart_series(result))
 
 
 def _chart_series(result: SessionResult) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +46,11 @@ def _chart_series(result: SessionResult) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _render(
-    result: SessionResult, summary: Summary, equity: np.ndarray, drawdown: np.ndarray
+    result: SessionResult,
+    summary: Summary,
+    stats: Statistics,
+    equity: np.ndarray,
+    drawdown: np.ndarray,
 ) -> str:
     cur = result.currency
     lines = [f"# Session `{result.session_id}` ({result.mode})", ""]
@@ -59,7 +60,7 @@ def _render(
         lines.append("")
     lines += ["## Configuration", ""]
     lines += ["| setting | value |", "|---|---|"]
-    lines += [f"| {key} | {value} |" for key, value in result.config_summary.items()]
+    lines += [f"| {key} | {_cell(redact(value))} |" for key, value in result.config_summary.items()]
     if len(result.account):
         ts_ns = result.account.ts_ns
         first, last = format_ts(_dt(ts_ns[0])), format_ts(_dt(ts_ns[-1]))
@@ -71,29 +72,16 @@ def _render(
         f"| expected closures (weekends, holidays: not gaps) | {result.expected_closures} |",
         f"| bad bars skipped | {_skipped(result)} |",
         "",
-        "## Results",
-        "",
-        "| metric | value |",
-        "|---|---|",
-        f"| starting cash | {format_decimal(summary.starting_cash)} {cur} |",
-        f"| final equity | {format_decimal(summary.final_equity)} {cur} |",
-        f"| PnL | {format_decimal(summary.pnl)} {cur} |",
-        f"| return | {_pct(summary.total_return)} |",
-        f"| max drawdown | {_pct(summary.max_drawdown)} "
-        f"({format_decimal(summary.max_drawdown_money)} {cur}) |",
-        f"| Sharpe (annualised, {_num(summary.periods_per_year, 0)} slices/year) "
-        f"| {_num(summary.sharpe)} |",
-        f"| fees | {format_decimal(summary.fees)} {cur} |",
-        f"| orders | {summary.orders} (filled {summary.filled_orders}, "
-        f"rejected {summary.rejected_orders}, denied {summary.denied_orders}) |",
-        f"| fills | {summary.fills} (closing {summary.closing_fills}, "
-        f"winning {summary.winning_fills}) |",
-        f"| win rate (closing fills with realized PnL > 0) | {_pct(summary.win_rate)} |",
-        f"| intents dropped by sizing | {summary.dropped_intents} |",
-        "",
-        "## Guard trips",
-        "",
     ]
+    lines += _data(result)
+    lines += ["## Results", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in result_rows(result, summary, stats)]
+    lines += ["", "## Round trips", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in round_trip_rows(stats, cur)]
+    lines.append("")
+    lines += ["## PnL by symbol", "", f"| symbol | PnL ({cur}) |", "|---|---|"]
+    lines += [f"| {sym} | {format_decimal(pnl)} |" for sym, pnl in stats.pnl_by_symbol.items()]
+    lines += ["", "## Guard trips", ""]
     if result.stopped is not None:
         lines += [f"Stopped early by {result.stopped}.", ""]
     if result.guard_trips:
@@ -110,6 +98,19 @@ def _render(
         lines += _more(len(clips), "clipped orders (each is in orders.csv)")
     else:
         lines.append("None.")
+    lines += ["", "## Trading state", ""]
+    if result.state_changes:
+        lines += ["| ts | from | to | by |", "|---|---|---|---|"]
+        lines += [
+            f"| {format_ts(c.ts)} | {c.old} | {c.new} | {_cell(c.by)} |"
+            for c in result.state_changes
+        ]
+    else:
+        lines.append("ACTIVE throughout.")
+    stale = [t for t in result.guard_trips if t.guard == "stale_data"]
+    if stale:
+        lines += ["", "## Stale data", ""]
+        lines += [f"- {format_ts(t.ts)}: {_cell(t.measured)} ({_cell(t.action)})" for t in stale]
     denied = [o for o in result.orders if o.status is OrderStatus.DENIED]
     if denied:
         lines += ["", "## Orders denied by guards", ""]
@@ -149,6 +150,20 @@ def _render(
     return "\n".join(lines)
 
 
+def _data(result: SessionResult) -> list[str]:
+    """Each symbol's first and last bar and its bar count (when the bars are known)."""
+    if not result.prices:
+        return []
+    lines = ["## Data", "", "| symbol | first bar | last bar | bars |", "|---|---|---|---|"]
+    for symbol, series in result.prices.items():
+        if len(series.ts_ns):
+            first, last = format_ts(_dt(series.ts_ns[0])), format_ts(_dt(series.ts_ns[-1]))
+        else:
+            first = last = "-"
+        lines.append(f"| {symbol} | {first} | {last} | {len(series.ts_ns)} |")
+    return [*lines, ""]
+
+
 def _gaps(result: SessionResult) -> str:
     if result.missing_bars is None:
         return str(result.gaps)
@@ -179,12 +194,19 @@ def _dt(ns: np.integer) -> datetime:
 
 
 def write_session_md(out_dir: Path, result: SessionResult, summary: Summary | None = None) -> Path:
-    """Write session.md and its chart into ``out_dir``; return the session.md path."""
+    """Write session.md and its chart (:data:`CHART_FILE`) into ``out_dir``; return the
+    session.md path."""
     summary = summary or summarize(result)
     equity, drawdown = _chart_series(result)
-    (out_dir / CHART_FILE).write_text(
-        equity_svg(equity, drawdown, result.session_id), encoding="utf-8"
+    write_equity_png(
+        out_dir / CHART_FILE,
+        result.account.ts_ns,
+        equity,
+        drawdown,
+        title=result.session_id,
+        currency=result.currency,
     )
     path = out_dir / "session.md"
-    path.write_text(_render(result, summary, equity, drawdown), encoding="utf-8")
+    text = _render(result, summary, compute_statistics(result), equity, drawdown)
+    path.write_text(text, encoding="utf-8")
     return path

@@ -25,7 +25,7 @@ from logos.engine_hooks import Denial, RiskHooks
 from logos.lifecycle import OrderEvent
 from logos.market import quantize_qty, untradeable_reasons
 from logos.money import add, multiply
-from logos.reports.result import GuardTrip
+from logos.reports.result import GuardTrip, StateChange
 from logos.reports.text import format_decimal
 from logos.risk.guard import (
     ProposedOrder,
@@ -73,6 +73,8 @@ class RiskManager(RiskHooks):
         self.state = TradingState.ACTIVE
         self.stop_reason: str | None = None
         self.trips: list[GuardTrip] = []
+        self.state_changes: list[StateChange] = []
+        """Every change of the trading state in this run, for session.md."""
         self.prices: dict[str, Decimal] = {}
         self.last_bar_ts: dict[str, datetime | None] = {}
         self.engine: Engine | None = None
@@ -295,13 +297,16 @@ class RiskManager(RiskHooks):
         old, self.state = self.state, new
         engine = self.engine
         assert engine is not None
+        self.state_changes.append(StateChange(ts, old.value, new.value, guard))
         engine.record_event(
             "trading_state", ts, {"from": old.value, "to": new.value, "guard": guard}
         )
         reason = f"{guard}: trading state {new.value}"
         own = engine.guard_orders
-        if new is TradingState.HALTED:
-            engine.cancel_orders(ts, reason, lambda order: order.order_id not in own)
+        if new is TradingState.HALTED:  # protective exits keep guarding what is held
+            engine.cancel_orders(
+                ts, reason, lambda order: order.order_id not in own and not order.reduce_only
+            )
         else:
             keep = _reducing_orders(engine)
             engine.cancel_orders(
@@ -377,11 +382,15 @@ class RiskManager(RiskHooks):
 
 def _reducing_orders(engine: Engine) -> set[str]:
     """Ids of the working orders that only reduce their symbol's position: opposite to it,
-    oldest first, as long as together they do not go past flat. REDUCING keeps these and
-    cancels the rest (entries, and exits big enough to flip the position)."""
+    oldest first, as long as together they do not go past flat, and every protective exit
+    (reduce-only, capped at the position when it fills). REDUCING keeps these and cancels the
+    rest (entries, and exits big enough to flip the position)."""
     room: dict[str, Decimal] = {}
     keep: set[str] = set()
     for order in engine.broker.working_orders():
+        if order.reduce_only:  # a protective exit never goes past flat: it always stays
+            keep.add(order.order_id)
+            continue
         symbol = order.symbol
         if symbol not in room:
             room[symbol] = engine.broker.position_qty(symbol)

@@ -16,7 +16,7 @@ from typing import Any
 
 from logos.domain import Account, Fill, Order, Position
 from logos.reports.account_history import AccountHistory
-from logos.reports.result import DroppedIntent, GuardTrip, SessionResult
+from logos.reports.result import DroppedIntent, GuardTrip, SessionResult, StateChange
 from logos.reports.warnings import session_warnings
 from logos.state.journal import JournalContents, JournalError
 from logos.timeutil import ensure_utc, isoformat_utc
@@ -68,6 +68,7 @@ class JournalFold:
         self.account = AccountHistory()
         self.dropped: list[DroppedIntent] = []
         self.trips: list[GuardTrip] = []
+        self.states: list[StateChange] = []
         self.positions: list[dict[str, Any]] = []
         self.positions_at = 0
         self.positions_ts: str | None = None
@@ -106,6 +107,8 @@ class JournalFold:
                     kind.removeprefix("guard_"),
                 )
             )
+        elif kind == "trading_state":
+            self.states.append(StateChange(_ts(ts), data["from"], data["to"], data["guard"]))
         elif kind == "positions":
             self.positions = data["positions"]
             self.repeated = data["repeated_denials"]
@@ -142,6 +145,7 @@ class JournalFold:
             symbols=list(head["symbols"]),
             dropped_intents=list(self.dropped),
             guard_trips=list(self.trips),
+            state_changes=list(self.states),
             repeated_denials=self.repeated,
             stopped=self.stopped,
             restarts=self.restarts,

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from logos.components import Component
+from logos.strategies.targets import Entry, Protection
 from logos.strategies.window import BAR_COLUMNS, BarWindow
 
 if TYPE_CHECKING:
@@ -44,7 +45,15 @@ __all__ = ["BAR_COLUMNS", "Strategy"]
 
 
 class Strategy(Component, ABC):
-    """Base class of strategies: declares its warm-up and computes causal signals."""
+    """Base class of strategies: declares its warm-up and computes causal signals.
+
+    ``entry`` and ``protection`` (docs/orders.md) say how the strategy enters (default: at
+    market) and which exits every entry arms (default: the config's ``[exits]``, if any);
+    a subclass sets them as class attributes, or per instance from its params.
+    """
+
+    entry: Entry | None = None
+    protection: Protection | None = None
 
     @abstractmethod
     def warmup_bars(self) -> int:
