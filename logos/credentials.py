@@ -12,9 +12,12 @@ terminal with its value.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from logos.errors import LogosError
 
 CREDENTIALS_DOC = 'docs/plugins.md, section "Credentials"'
 MASK = "***"
@@ -77,7 +80,9 @@ def credential_problem(path: str) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with the value of every credential-looking ``key=value`` pair masked."""
+    """``text`` with the value of every credential-looking ``key=value`` pair masked, and
+    every credential read by :func:`read_credentials` in this process masked wherever it
+    appears."""
 
     def mask(match: re.Match[str]) -> str:
         key = match.group("key")
@@ -85,4 +90,62 @@ def redact(text: str) -> str:
             return match.group(0)
         return f"{key}{MASK}"
 
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
     return _PAIR.sub(mask, text)
+
+
+def mask_known_secrets(line: bytes) -> bytes:
+    """``line`` (UTF-8) with every credential :func:`read_credentials` read in this process
+    replaced by ``***``; unchanged, and no work, when none was read (every session but a
+    live one). What the journal writes goes through it."""
+    if not _SECRETS:
+        return line
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        encoded = secret.encode()
+        if encoded in line:
+            line = line.replace(encoded, MASK.encode())
+    return line
+
+
+MIN_SECRET_LENGTH = 4
+"""Shorter values are not masked by value (every "1" in a log would become ``***``)."""
+
+_SECRETS: set[str] = set()
+"""The credential values this process has read: masked by :func:`redact` wherever they
+appear (a venue library echoing a key in an error message included)."""
+
+
+class CredentialsError(LogosError):
+    """A broker's credentials are not all set in the environment (names only, no values)."""
+
+
+def read_credentials(names: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
+    """``role -> value`` for ``names`` (``role -> environment variable``), read from
+    ``environ``; raises :class:`CredentialsError` naming every variable that is unset or
+    empty. Every value read is remembered so :func:`redact` masks it from then on."""
+    missing = [f"{name} ({role})" for role, name in names.items() if not environ.get(name, "")]
+    if missing:
+        raise CredentialsError(
+            f"credentials not set: {', '.join(missing)}; export them in the shell that runs "
+            "logos (never in a config file)"
+        )
+    values = {role: environ[name] for role, name in names.items()}
+    for value in values.values():
+        if len(value) >= MIN_SECRET_LENGTH:
+            _SECRETS.add(value)
+    return values
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that passes every record through :func:`redact` (the message is
+    formatted once, its arguments dropped), so no log line carries a credential."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place; never drops it."""
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True

@@ -292,7 +292,7 @@ CASES: dict[str, Case] = {
     ),
     "config: unknown reporter": config('[[reporters]]\nname = "pdf"\n', names="pdf"),
     "config: timeframe abc": config('timeframe = "abc"\n', names="timeframe"),
-    "config: unavailable broker": config('[broker]\nname = "ccxt"\n', names="ccxt"),
+    "config: unavailable broker": config('[broker]\nname = "ib"\n', names="ib"),
     "config: unknown broker": config('[broker]\nname = "nyse"\n', names="nyse"),
     "config: broker params not a table": config(
         '[broker]\nname = "paper"\nparams = 5\n', names="broker"

@@ -130,11 +130,11 @@ def test_cli_plugins_list_json_with_broken_plugins(test_plugin_site):
     result = _cli(test_plugin_site, "plugins", "list", "--json")
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in json.loads(result.stdout)}
-    # loaded fine; the ccxt, alpaca and ib brokers are registered but not available yet
+    # loaded fine; the ib broker is registered but not available (a documented stub)
     for name in ("builtin", "logos_yf"):
         assert rows[name]["status"] == "ok", rows[name]
-    assert rows["logos_ccxt"]["status"] == "partly available"
-    assert rows["logos_alpaca"]["status"] == rows["logos_ib_stub"]["status"] == "not available yet"
+    assert rows["logos_ccxt"]["status"] == rows["logos_alpaca"]["status"] == "ok"
+    assert rows["logos_ib_stub"]["status"] == "not available yet"
     assert rows["logos_tp_broken_import"]["status"] == "broken"
     assert rows["logos_tp_raising_hook"]["status"] == "broken"
     assert rows["logos_tp_good"]["status"] == "conflict"

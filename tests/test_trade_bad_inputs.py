@@ -158,10 +158,17 @@ CASES: dict[str, Case] = {
     **{
         f"mode {mode}": Case(
             ["trade", "{w}/run.toml", "--run-dir", "{w}/out"],
-            [f"mode: logos trade runs mode 'paper', not '{mode}'"],
+            [said],
             _mode(mode),
         )
-        for mode in ("backtest", "live", "dry_run")
+        for mode, said in (
+            (
+                "backtest",
+                "mode: logos trade runs mode 'paper', 'dry_run' or 'live', not 'backtest'",
+            ),
+            ("live", "[live-flag] give --live on the command line"),
+            ("dry_run", "broker.name: mode dry_run needs a venue broker (alpaca, ccxt)"),
+        )
     },
     # --run-dir
     "run dir is a file": Case(

@@ -83,8 +83,9 @@ def test_speed_paces_new_slices_only_and_limits_count_new_slices_only() -> None:
         (["--speed", "infx"], "--speed: 'infx' is not a pace"),
         (["--until", "tomorrow"], "--until: 'tomorrow' is not a time; give ISO-8601"),
         (["--max-bars", "0"], "Invalid value for '--max-bars'"),
-        (["--dry-run"], "--dry-run: needs a venue broker (ccxt, alpaca), not available yet"),
-        (["--live"], "--live: needs a venue broker (ccxt, alpaca), not available yet"),
+        (["--dry-run"], "mode dry_run needs a venue broker (alpaca, ccxt); 'paper' is a"),
+        (["--live"], '[live-mode] mode: the config says mode = "paper"'),
+        (["--live", "--dry-run"], "--dry-run, --live: give one of them"),
     ],
 )
 def test_bad_limits_and_modes_are_refused_before_anything_is_written(

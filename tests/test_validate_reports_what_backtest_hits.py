@@ -57,16 +57,18 @@ def test_a_symbol_listed_twice_is_refused(capsys, tmp_path):
     assert code == 1 and "is already listed at symbols[0]" in err
 
 
-@pytest.mark.parametrize("mode", ["dry_run", "live"])
-def test_a_mode_no_command_runs_yet_is_valid_with_a_warning(capsys, tmp_path, mode):
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("dry_run", "broker.name: mode dry_run needs a venue broker (alpaca, ccxt)"),
+        ("live", "[live-broker] broker.name: broker 'paper' does not trade live"),
+    ],
+)
+def test_a_venue_mode_with_the_paper_broker_is_refused(capsys, tmp_path, mode, message):
     path = config(tmp_path, str(DATA), mode=f'mode = "{mode}"\n')
     code, out, err = run(capsys, "validate", str(path))
-    assert code == 0
-    assert out.startswith("ok: ") and f"mode {mode}" in out
-    assert err == (
-        f"warning: validated, but no command runs mode '{mode}' yet (runnable today: "
-        "'backtest' (logos backtest), 'paper' (logos trade); see docs/status.md)"
-    )
+    assert code == 1 and out == ""
+    assert message in err
 
 
 def test_a_paper_config_is_valid_without_a_warning(capsys, tmp_path):

@@ -158,13 +158,15 @@ def load_run_config(
     risk: list[str] | None,
     modes: tuple[str, ...],
     command: str,
+    mode: str | None = None,
 ) -> tuple[dict[str, Any], Registry, ValidatedConfig]:
     """The run config of a command: ``config`` (paths in it relative to it), then the
     ``flags`` (:func:`flag_overrides`' arguments) and ``--risk`` over it, validated.
 
     Returns the merged raw config (what a session's journal keeps, to resume it), the
     plugin registry and the validated config. ``modes``: the modes the command runs; the
-    first is the default."""
+    first is the default. ``mode``: the mode a flag asks for (``--dry-run``), over the
+    config's."""
     from logos.config import (
         anchor_paths,
         apply_overrides,
@@ -181,11 +183,14 @@ def load_run_config(
     merged = apply_overrides(raw, flag_overrides(raw, **flags))
     if risk:
         apply_risk_flags(merged, risk)
+    if mode is not None:
+        merged["mode"] = mode
     merged.setdefault("mode", modes[0])
     if config is None:
         _require_flags(merged)
     if merged.get("mode") not in modes:
-        runs = " or ".join(repr(m) for m in modes)
+        named = [repr(m) for m in modes]
+        runs = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         raise ConfigError([f"mode: {command} runs mode {runs}, not {merged['mode']!r}"])
     registry = with_strategy_class(get_registry(), merged, config or "command line")
     validated = validate_config(merged, registry, source=config or "command line")

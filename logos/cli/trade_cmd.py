@@ -1,5 +1,7 @@
-"""``logos trade``: a paper session that keeps its state in its run folder, and carries on
-after a crash, a kill or a reboot (``--resume``); docs/state.md."""
+"""``logos trade``: a session that keeps its state in its run folder, and carries on after a
+crash, a kill or a reboot (``--resume``); docs/state.md. Paper by default; ``--dry-run``
+builds every order as a venue broker would send it and simulates the fill; ``--live`` sends
+them, once every live-safety rule holds (docs/safety.md)."""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def trade(
         str | None,
         typer.Argument(
             metavar="CONFIG",
-            help="TOML run config (mode 'paper'); paths in it are relative to it.",
+            help="TOML run config (mode paper, dry_run or live); paths in it are relative to it.",
             show_default=False,
         ),
     ] = None,
@@ -146,22 +148,27 @@ def trade(
         ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Mode dry_run (a venue broker; not yet).")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Mode dry_run: a venue broker (alpaca, ccxt) builds and checks every order "
+            "as it would send it, sends nothing, and the fill is simulated.",
+        ),
     ] = False,
-    live: Annotated[bool, typer.Option("--live", help="Mode live (a venue broker; not yet).")] = (
-        False
-    ),
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help='Mode live: real orders; needs mode = "live" in the config and every '
+            "live-safety rule to hold (docs/safety.md).",
+        ),
+    ] = False,
 ) -> None:
-    """Run a paper session that journals every step and can be resumed; writes the artifacts
-    from its journal however it ends."""
+    """Run a paper, dry-run or live session that journals every step and can be resumed;
+    writes the artifacts from its journal however it ends."""
     flags: dict[str, Any] = run_flags(locals())
-    if dry_run or live:
-        raise ConfigError(
-            [
-                f"{'--live' if live else '--dry-run'}: needs a venue broker (ccxt, alpaca), not "
-                "available yet (docs/status.md); logos trade runs paper sessions"
-            ]
-        )
+    if dry_run and live:
+        raise ConfigError(["--dry-run, --live: give one of them (docs/safety.md)"])
     limits = _limits(max_bars, until, speed)
     if reset_breakers and not (reason or "").strip():
         raise ConfigError(["--reset-breakers: give --reason TEXT (it is journaled)"])
@@ -193,10 +200,17 @@ def trade(
             head = _journal_head(path)
             merged = head["config"]
             registry, validated = _validate(merged, get_registry(), path / JOURNAL_FILE)
+            _check_mode(validated, dry_run=dry_run, live=live, source=str(path), resumed=True)
         else:
             merged, registry, validated = load_run_config(
-                config, flags, risk=risk, modes=("paper",), command="logos trade"
+                config,
+                flags,
+                risk=risk,
+                modes=TRADE_MODES,
+                command="logos trade",
+                mode="dry_run" if dry_run else None,
             )
+            _check_mode(validated, dry_run=dry_run, live=live, source=config or "command line")
             merged = _plain(merged)
             anchor_paths(merged, Path.cwd())  # journaled: a restart from any folder finds them
             run = validated.run
@@ -241,6 +255,8 @@ def trade(
         if plan is not None:
             check_snapshot(plan, session.engine)
             _say_the_snapshot_is_set_aside(plan)
+        elif validated.run.mode.value == "live":
+            _refuse_a_venue_that_differs(session, path)
         try:
             outcome = _run(
                 session,
@@ -265,10 +281,13 @@ def trade(
         out.print(f"breakers reset ({escape(reason or '')}): {escape(cleared)}", soft_wrap=True)
     from logos.cli.backtest_cmd import summary_table
 
-    out.print(summary_table(summarize(result), result.currency, title="paper session"))
+    title = f"{validated.run.mode.value.replace('_', '-')} session"
+    out.print(summary_table(summarize(result), result.currency, title=title))
+    from logos.run_folder import ARTIFACTS
+
+    files = " ".join(n for n in ("state.jsonl", "state.json", *ARTIFACTS) if (path / n).exists())
     out.print(
-        f"run folder: {escape(os.path.normpath(path))}/ (state.jsonl state.json orders.csv "
-        f"trades.csv positions.csv account.csv session.md); restarts: {result.restarts}",
+        f"run folder: {escape(os.path.normpath(path))}/ ({files}); restarts: {result.restarts}",
         soft_wrap=True,
     )
     if outcome.ended == "stopped":
@@ -280,6 +299,54 @@ def trade(
             highlight=False,
         )
         raise typer.Exit(KILLED_EXIT_CODE)
+
+
+TRADE_MODES = ("paper", "dry_run", "live")
+"""The modes ``logos trade`` runs; the first is the default."""
+
+
+def _check_mode(
+    validated: Any, *, dry_run: bool, live: bool, source: str, resumed: bool = False
+) -> None:
+    """The session's mode against the flags: a live config or ``--live`` runs only when every
+    live-safety rule holds (all failures listed); dry-run needs a venue broker."""
+    from logos.broker_modes import is_venue_broker
+    from logos.live_safety import check_live
+
+    mode = validated.run.mode.value
+    if live or mode == "live":
+        check_live(validated, live_flag=live, environ=os.environ, source=source)
+        return
+    if resumed and dry_run and mode != "dry_run":
+        raise ConfigError(
+            [f"--dry-run: the session in {source} runs in mode {mode}; resume it without it"]
+        )
+    if mode == "dry_run" and not is_venue_broker(validated.broker.cls):
+        raise ConfigError(
+            [
+                f"broker.name: mode dry_run needs a venue broker (alpaca, ccxt); "
+                f"'{validated.broker.name}' is a simulation (docs/safety.md)"
+            ],
+            source,
+        )
+
+
+def _refuse_a_venue_that_differs(session: Any, path: Path) -> None:
+    """A new live session starts only on a venue account whose open orders it can account
+    for: any difference ``reconcile()`` reports refuses the start, before anything is
+    written (docs/safety.md)."""
+    from logos.errors import LogosError
+
+    reconcile = getattr(session.engine.broker, "reconcile", None)
+    if reconcile is None:
+        return
+    found = list(reconcile())
+    if found:
+        listed = "; ".join(found)
+        raise LogosError(
+            f"{path}: the venue does not match a new session ({len(found)} difference(s): "
+            f"{listed}); cancel or account for those orders first; nothing was started"
+        )
 
 
 def _given_with_resume(
@@ -476,8 +543,11 @@ def _run(session: Any, path: Path, *, limits: RunLimits, **options: Any) -> Any:
         raise ConfigError(
             [f"--speed: paces a replay feed; feed '{session.feed.name}' runs on the wall clock"]
         )
+    from logos.credentials import RedactingFilter
+
     path.mkdir(parents=True, exist_ok=True)
     logger = session_logger(path)
+    logger.addFilter(RedactingFilter())  # no log line carries a credential
     engine = session.engine
     plan = options.get("plan")
     logger.info(

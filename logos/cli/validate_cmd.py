@@ -2,25 +2,32 @@
 
 Beyond the config's shape and every component's params (:func:`logos.config.validate_config`:
 credentials, duplicate symbols, components not available yet), it checks what a run would
-hit next: the replay feed's data files exist for every symbol. A config whose mode no
-command runs yet (dry_run, live: docs/status.md) is valid, and says so with a warning on
-stderr.
+hit next: the replay feed's data files exist for every symbol; a dry_run config names a
+venue broker; and a live config meets every live-safety rule (:mod:`logos.live_safety`,
+docs/safety.md; all failures are listed, each with its rule id). ``--live`` on the command
+line is the one rule a config cannot meet: ``logos trade --live`` checks it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from logos.cli.app import RiskFlags, SetFlags, app, err, out
+from logos.cli.app import RiskFlags, SetFlags, app, out
 
 if TYPE_CHECKING:
     from logos.config import ValidatedConfig
 
-RUNNABLE_MODES = {"backtest": "logos backtest", "paper": "logos trade"}
-"""Modes a command can run today, and the command."""
+RUNNABLE_MODES = {
+    "backtest": "logos backtest",
+    "paper": "logos trade",
+    "dry_run": "logos trade",
+    "live": "logos trade --live",
+}
+"""The command that runs each mode."""
 
 
 @app.command("validate")
@@ -39,6 +46,7 @@ def validate(
     problems = data_problems(validated)
     if problems:
         raise ConfigError(problems, source=config)
+    _check_mode(validated, config)
     run = validated.run
     out.print(
         f"[green]ok[/green]: {config} — mode {run.mode}, session {run.session_id}, "
@@ -46,14 +54,34 @@ def validate(
         f"strategy {run.strategy.name}",
         highlight=False,
     )
-    command = RUNNABLE_MODES.get(run.mode.value)
-    if command is None:
-        runnable = ", ".join(f"{m!r} ({c})" for m, c in RUNNABLE_MODES.items())
-        err.print(
-            f"[yellow]warning:[/yellow] validated, but no command runs mode '{run.mode.value}' "
-            f"yet (runnable today: {runnable}; see docs/status.md)",
+    if run.mode.value == "live":
+        out.print(
+            f"live-safety rules hold; `{RUNNABLE_MODES['live']} {config}` starts it",
             highlight=False,
+            soft_wrap=True,
         )
+
+
+def _check_mode(validated: ValidatedConfig, config: str) -> None:
+    """A dry_run config needs a venue broker; a live one every live-safety rule but the
+    command line's ``--live``."""
+    from logos.broker_modes import is_venue_broker
+    from logos.errors import ConfigError
+    from logos.live_safety import LiveSafetyError, live_failures
+
+    mode = validated.run.mode.value
+    if mode == "dry_run" and not is_venue_broker(validated.broker.cls):
+        raise ConfigError(
+            [
+                f"broker.name: mode dry_run needs a venue broker (alpaca, ccxt); "
+                f"'{validated.broker.name}' is a simulation (docs/safety.md)"
+            ],
+            source=config,
+        )
+    if mode == "live":
+        failures = live_failures(validated, live_flag=True, environ=os.environ)
+        if failures:
+            raise LiveSafetyError(failures, source=config)
 
 
 def data_problems(validated: ValidatedConfig) -> list[str]:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-import pytest
-
-from logos.errors import NotAvailableYetError
 from logos.plugins import load_plugins
 
 
@@ -24,8 +21,12 @@ def test_registers_broker(monkeypatch):
     assert cls.Params().paper is True  # paper endpoint unless asked otherwise
 
 
-def test_broker_is_not_available_yet():
+def test_broker_is_available_and_supports_live():
     from logos_alpaca.broker import AlpacaBroker
 
-    with pytest.raises(NotAvailableYetError, match="a later release"):
-        AlpacaBroker()
+    assert getattr(AlpacaBroker, "available", True) is True
+    assert AlpacaBroker.supports_live is True
+    assert AlpacaBroker.credential_env(AlpacaBroker.Params()) == {
+        "key": "APCA_API_KEY_ID",
+        "secret": "APCA_API_SECRET_KEY",
+    }

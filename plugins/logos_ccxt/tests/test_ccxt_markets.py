@@ -62,11 +62,12 @@ def test_markets_without_precision_or_limits_are_unconstrained() -> None:
 
 
 def test_non_ascii_symbol_is_kept_as_is() -> None:
-    # gate.json: 人生K线/USDT:USDT, precision amount 1, price 1e-06, amount 1..1000000, a swap
+    # gate.json: 人生K线/USDT:USDT, precision amount 1, price 1e-06, amount 1..1000000, a
+    # linear swap of contractSize 100: logos counts base units, 100 per contract
     meta = exchange_symbol_meta(exchange("gate"), ["人生K线/USDT:USDT"])["人生K线/USDT:USDT"]
     assert meta.symbol == "人生K线/USDT:USDT" and meta.base == "人生K线"
-    assert (meta.tick_size, meta.lot_size) == (Decimal("0.000001"), Decimal("1"))
-    assert (meta.min_qty, meta.max_qty) == (Decimal("1"), Decimal("1000000"))
+    assert (meta.tick_size, meta.lot_size) == (Decimal("0.000001"), Decimal("100"))
+    assert (meta.min_qty, meta.max_qty) == (Decimal("100"), Decimal("100000000"))
     assert meta.shortable is True
 
 
@@ -96,3 +97,14 @@ def test_market_without_symbol_is_a_data_error() -> None:
 def test_symbol_the_exchange_does_not_list_is_named() -> None:
     with pytest.raises(FeedError, match="kraken does not list symbol\\(s\\): NOPE/USD"):
         exchange_symbol_meta(exchange("kraken"), ["BTC/USDT", "NOPE/USD"])
+
+
+def test_the_precision_mode_numbers_are_ccxts() -> None:
+    from ccxt.base import decimal_to_precision as ccxt_modes
+    from logos_ccxt import markets
+
+    assert (markets.DECIMAL_PLACES, markets.SIGNIFICANT_DIGITS, markets.TICK_SIZE) == (
+        ccxt_modes.DECIMAL_PLACES,
+        ccxt_modes.SIGNIFICANT_DIGITS,
+        ccxt_modes.TICK_SIZE,
+    )

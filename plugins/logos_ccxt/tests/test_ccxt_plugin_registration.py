@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import ccxt
 import pytest
 from pydantic import ValidationError
 
-from logos.errors import NotAvailableYetError
 from logos.plugins import load_plugins
+
+MARKETS = Path(__file__).parent / "data" / "markets"
 
 
 def test_entry_point_is_installed():
@@ -36,8 +38,10 @@ def test_exchange_id_is_checked_against_ccxt():
         CcxtBroker.Params(exchange="krakken")
 
 
-def test_broker_is_not_available_yet():
+def test_broker_builds_a_dry_run_offline_from_a_markets_file():
     from logos_ccxt.broker import CcxtBroker
 
-    with pytest.raises(NotAvailableYetError, match="not available yet"):
-        CcxtBroker(exchange="kraken")
+    broker = CcxtBroker(exchange="kraken", markets_file=str(MARKETS / "kraken.json"))
+    assert broker.mode == "dry_run" and broker.supports_live
+    assert broker.exchange.id == "kraken" and broker.exchange.apiKey in ("", None)
+    assert broker.symbol_meta("BTC/USDT").lot_size is not None

@@ -91,10 +91,17 @@ def values_for(meta: SymbolMeta, rng: random.Random) -> list[str]:
 
 
 def assert_agrees(exchange: ccxt.Exchange, meta: SymbolMeta, value: str) -> None:
+    """Amounts: a linear contract's logos quantity is in base units, ccxt's in contracts of
+    ``contractSize`` (``logos_ccxt.markets.contract_size``), so ccxt is asked for the
+    quantity divided by the size and its answer multiplied back."""
     symbol = meta.symbol
+    size = D(str(exchange.markets[symbol].get("contractSize") or 1))
+    if not exchange.markets[symbol].get("contract") or exchange.markets[symbol].get("inverse"):
+        size = D(1)
     for amount in (value, f"-{value}"):
         ours = quantize_qty(meta, D(amount))
-        theirs = ccxt_amount(exchange, symbol, amount)
+        contracts = ccxt_amount(exchange, symbol, str(D(amount) / size))
+        theirs = None if contracts is None else contracts * size
         if ours == 0:
             assert theirs is None, f"{symbol} amount {amount}: ccxt {theirs}, logos 0"
         else:
