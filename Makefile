@@ -26,7 +26,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/logos plugins list
 	$(BIN)/logos backtest examples/sma_cross.toml --out runs/demo --force
+	rm -rf runs/demo-paper  # the demo's own folder: a new session each time, never a resume
 	$(BIN)/logos trade examples/sma_cross_paper.toml --run-dir runs/demo-paper
+	$(BIN)/logos report runs/demo-paper --format html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

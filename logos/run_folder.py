@@ -23,8 +23,11 @@ from pathlib import Path
 
 from logos.errors import LogosError
 
-ARTIFACTS = ("orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "equity.svg")
-"""The files a run writes at its end."""
+ARTIFACTS = (
+    *("orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "equity.png"),
+    *("report.html", "equity.svg"),
+)
+"""The files a run writes at its end (``equity.svg``: the chart of runs before equity.png)."""
 RUN_FILES = (*ARTIFACTS, "state.jsonl", "KILL")
 """Files that say a folder holds a run (the journal and a kill switch's file included)."""
 

@@ -12,6 +12,10 @@ uninterrupted session's.
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,10 +26,18 @@ from logos import __version__
 from logos.errors import LogosError
 from logos.feeds.limited import LimitedFeed, RunLimits
 from logos.reports import Reporter
+from logos.reports.dispatch import failures, write_reports
+from logos.reports.prices import prices_from_journal
 from logos.reports.result import SessionResult
 from logos.run_folder import RunFolder
 from logos.session import Session, run_session
-from logos.state.journal import JOURNAL_FILE, JournalError, JsonlJournal, read_journal
+from logos.state.journal import (
+    JOURNAL_FILE,
+    JournalContents,
+    JournalError,
+    JsonlJournal,
+    read_journal,
+)
 from logos.state.keeper import SNAPSHOT_EVERY, StateKeeper
 from logos.state.rebuild import result_from_journal
 from logos.state.reconcile import describe, differences, journaled_orders
@@ -221,21 +233,55 @@ def _end(keeper: StateKeeper, engine: Any, ended: str) -> None:
         keeper.close()
 
 
-def publish_from_journal(run_dir: Path, reporters: list[Reporter]) -> SessionResult:
-    """Rebuild the session's result from ``run_dir``'s journal and publish it."""
-    result = result_from_journal(read_journal(run_dir / JOURNAL_FILE))
-    publish(run_dir, reporters, result)
+def publish_from_journal(
+    run_dir: Path, reporters: list[Reporter], *, only_theirs: bool = False
+) -> SessionResult:
+    """Rebuild the session's result from ``run_dir``'s journal and publish it.
+    ``only_theirs``: replace only the files these reporters write (``logos report --format
+    md``), leaving the other artifacts as they are."""
+    contents = read_journal(run_dir / JOURNAL_FILE)
+    result = result_from_journal(contents)
+    publish(run_dir, reporters, result, contents, only_theirs=only_theirs)
     return result
 
 
-def publish(run_dir: Path, reporters: list[Reporter], result: SessionResult) -> None:
+def publish(
+    run_dir: Path,
+    reporters: list[Reporter],
+    result: SessionResult,
+    contents: JournalContents | None = None,
+    *,
+    only_theirs: bool = False,
+) -> None:
     """Have every reporter write ``result`` into ``run_dir`` (through a staging folder: each
-    file is complete or absent)."""
+    file is complete or absent). The price charts take each symbol's closes from the
+    journal's slices (``contents``, or the file). A reporter that raised (now or while the
+    session ran) is skipped and named in ``logos.log`` (docs/reports.md)."""
+    if not result.prices and (contents is not None or (run_dir / JOURNAL_FILE).exists()):
+        contents = contents or read_journal(run_dir / JOURNAL_FILE)
+        result.prices = prices_from_journal(contents, result.symbols)
+    if only_theirs:
+        replace_files(run_dir, lambda staging: write_reports(reporters, result, staging))
+    else:
+        RunFolder(run_dir, force=True, flag="run folder").publish(
+            lambda staging: write_reports(reporters, result, staging)
+        )
+    # the session's log (logos.cli.session_status names it so), when the session has one open
+    session_log = logging.getLogger(f"logos.session.{run_dir.resolve()}")
+    if session_log.handlers:
+        for line in failures(reporters):
+            session_log.error(line)
 
-    def write(staging: Path) -> list[Path]:
-        paths: list[Path] = []
-        for reporter in reporters:
-            paths.extend(reporter.write(result, staging))
-        return paths
 
-    RunFolder(run_dir, force=True, flag="run folder").publish(write)
+def replace_files(run_dir: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """``write`` into a staging folder beside ``run_dir``, then move each file it wrote over
+    its namesake in ``run_dir`` (each whole; the folder's other files untouched)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.writing-", dir=run_dir.parent))
+    try:
+        write(staging)
+        names = sorted(p.name for p in staging.iterdir())
+        for name in names:
+            os.replace(staging / name, run_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [run_dir / name for name in names]

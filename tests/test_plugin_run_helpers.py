@@ -18,12 +18,12 @@ def test_backtest_of_the_sample_gives_result_and_artifacts() -> None:
     run = run_backtest()
     assert sorted(run.files) == [
         "account.csv",
-        "equity.svg",
         "orders.csv",
         "positions.csv",
         "session.md",
         "trades.csv",
     ]
+    assert sorted(run.binary) == ["equity.png"]
     # buy_and_hold buys 1 NVDA on the first bar; it fills at the second bar's open
     [fill] = run.result.fills
     assert (str(fill.qty), str(fill.price), fill.ts.isoformat()) == (

@@ -135,7 +135,7 @@ def test_no_rows_means_starting_cash(tmp_path: Path) -> None:
     summary = summarize(result)
     assert summary.final_equity == D(1000) and summary.pnl == 0 and summary.sharpe is None
     text = write_session_md(tmp_path, result).read_text()
-    assert "| slices | 0 |" in text and (tmp_path / "equity.svg").exists()
+    assert "| slices | 0 |" in text and (tmp_path / "equity.png").exists()
 
 
 def test_session_md_period_and_chart(tmp_path: Path) -> None:
@@ -144,4 +144,5 @@ def test_session_md_period_and_chart(tmp_path: Path) -> None:
     text = path.read_text()
     assert "| period | 2024-01-01T00:00:00Z .. 2024-01-04T00:00:00Z |" in text
     assert "| final equity | 1050 USD |" in text
-    assert "<polyline" in (tmp_path / "equity.svg").read_text()
+    assert "![equity and drawdown](equity.png)" in text
+    assert (tmp_path / "equity.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

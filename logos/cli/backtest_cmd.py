@@ -189,7 +189,13 @@ def backtest(
             with _progress(progress and out.is_terminal) as shown:
                 result = run_session(session, stepwise=stepwise, progress=shown.callback)
                 shown.phase("writing artifacts")
-                folder.publish(lambda staging: write_artifacts(session, result, staging))
+                written: list[Path] = []  # in the order the reporters wrote them
+
+                def write(staging: Path) -> list[Path]:
+                    written.extend(write_artifacts(session, result, staging))
+                    return written
+
+                folder.publish(write)
         except KeyboardInterrupt:
             err.print(f"interrupted: {escape(_what_is_left(folder))}", highlight=False)
             raise typer.Exit(130) from None
@@ -197,11 +203,8 @@ def backtest(
     out.print(summary_table(summary, result.currency))
     for warning in result.warnings:  # a run that could not trade says so (docs/backtest.md)
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
-    out.print(
-        f"artifacts: {os.path.normpath(target)}/ (orders.csv trades.csv positions.csv "
-        "account.csv session.md equity.svg)",
-        soft_wrap=True,
-    )
+    names = " ".join(path.name for path in written)
+    out.print(f"artifacts: {os.path.normpath(target)}/ ({names})", soft_wrap=True)
     if result.stopped is not None:
         from logos.risk import KILLED_EXIT_CODE
 

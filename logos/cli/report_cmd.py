@@ -1,5 +1,5 @@
-"""``logos report RUN_DIR``: the artifacts and session.md of a session, written again from its
-journal alone (docs/state.md)."""
+"""``logos report RUN_DIR [--format md|html|all]``: a session's reports written again from its
+journal alone, so a crashed session still gets them (docs/reports.md, docs/state.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from rich.markup import escape
 
 from logos.cli.app import app, err, out
 
+FORMATS = {"md": ("markdown",), "html": ("html",), "all": ("csv", "markdown", "html")}
+"""``--format`` -> the reporters it runs."""
+
 
 @app.command("report")
 def report(
@@ -19,16 +22,29 @@ def report(
         str,
         typer.Argument(metavar="RUN_DIR", help="The run folder of a `logos trade` session."),
     ],
+    format_: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="md|html|all",
+            help="Which reports: md (session.md, equity.png), html (report.html), all (those "
+            "and the CSV artifacts); only they are replaced.",
+            show_default="the session's configured reporters",
+        ),
+    ] = None,
 ) -> None:
-    """Write a session's orders, trades, positions, account and session.md again from its
-    journal (state.jsonl) alone; the journal is only read."""
+    """Write a session's artifacts and reports again from its journal (state.jsonl) alone;
+    the journal is only read."""
     from logos.errors import LogosError
     from logos.plugins import get_registry
+    from logos.reports.dispatch import guard_reporters
     from logos.session import build_reporters, default_reporters
     from logos.state.journal import JOURNAL_FILE, read_journal
     from logos.state.rebuild import header
     from logos.trade_session import publish_from_journal
 
+    if format_ is not None and format_ not in FORMATS:
+        raise LogosError(f"--format {format_}: give md, html or all")
     path = Path(run_dir)
     journal = path / JOURNAL_FILE
     if not path.is_dir():
@@ -58,7 +74,9 @@ def report(
             f"{escape(str(journal))}: a torn last line ({len(contents.torn)} bytes) was ignored",
             highlight=False,
         )
-    result = publish_from_journal(path, reporters)
+    if format_ is not None:
+        reporters = guard_reporters([get_registry().get("reporter", n)() for n in FORMATS[format_]])
+    result = publish_from_journal(path, reporters, only_theirs=format_ in ("md", "html"))
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     out.print(
@@ -67,3 +85,6 @@ def report(
         f"{len(result.account)} slices, {result.restarts} restart(s))",
         soft_wrap=True,
     )
+    for name in ("session.md", "report.html"):
+        if (path / name).exists():
+            out.print(f"report: {escape(os.path.normpath(path / name))}", soft_wrap=True)

@@ -67,7 +67,7 @@ CHUNK_ROWS = 8192
 
 _MONEY = attrgetter(*ACCOUNT_COLUMNS)
 _NO_VALUES: tuple[Any, ...] = (object(),) * len(ACCOUNT_COLUMNS)  # equal to no value
-_FLOAT_COLUMNS = ("equity", "drawdown")
+_FLOAT_COLUMNS = ("equity", "gross_exposure", "drawdown")
 _NS_RANGE = (  # the instants int64 nanoseconds hold, to the microsecond
     datetime(1677, 9, 21, 0, 12, 43, 145225, tzinfo=UTC),
     datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=UTC),
@@ -187,6 +187,11 @@ class AccountHistory:
     def drawdown_floats(self) -> np.ndarray:
         """Each row's drawdown as float64 (for metrics and charts)."""
         return self._float_column("drawdown")
+
+    def float_column(self, column: str) -> np.ndarray:
+        """Each row's ``column`` (equity, gross_exposure or drawdown) as float64, for
+        statistics and charts, never for money."""
+        return self._float_column(column)
 
     def decimal(self, column: str, row: int) -> Decimal:
         """The exact value of ``column`` (one of :data:`ACCOUNT_COLUMNS`) at ``row``."""

@@ -1,14 +1,45 @@
-"""Deterministic equity and drawdown charts: a hand-made SVG and a text sparkline.
+"""The equity and drawdown chart of session.md (``equity.png``), its text sparkline, and the
+downsampling every chart uses.
 
-No plotting library: the same account rows always give the same bytes.
+The PNG is drawn by matplotlib on the Agg canvas without pyplot (no global state, nothing
+opens a window): equity in the account currency on top, drawdown in percent below, on one
+UTC time axis. It is written without the PNG's ``Software`` entry (Agg writes no date), so
+the same rows always give the same bytes.
+
+Downsampling (:func:`envelope`): a line of more than ``points`` values is cut into
+``points ÷ 2`` equal buckets of consecutive rows and keeps, from each, the row with the
+lowest and the row with the highest value (in time order), plus the first and the last
+row. Every peak and trough survives, so the deepest drawdown drawn is the real one, and a
+million-row session draws a few thousand points.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-WIDTH, HEIGHT, PAD = 800, 360, 40
+CHART_FILE = "equity.png"
+WIDTH_PX, HEIGHT_PX, DPI = 1000, 600, 100
+CHART_POINTS = 4000
+"""Points at most per line of a chart (see :func:`envelope`)."""
 SPARK = "▁▂▃▄▅▆▇█"
+
+
+def envelope(values: np.ndarray, points: int = CHART_POINTS) -> np.ndarray:
+    """The row indexes to draw of ``values`` (all of them when there are at most
+    ``points``): each bucket's lowest and highest, the first and the last row."""
+    count = len(values)
+    if count <= points:
+        return np.arange(count)
+    buckets = max(points // 2, 1)
+    size = -(-count // buckets)  # ceil
+    padded = np.pad(values, (0, buckets * size - count), mode="edge").reshape(buckets, size)
+    base = np.arange(buckets) * size
+    keep = np.concatenate(
+        ([0, count - 1], base + np.argmin(padded, axis=1), base + np.argmax(padded, axis=1))
+    )
+    return np.unique(np.minimum(keep, count - 1))
 
 
 def downsample(values: np.ndarray, points: int) -> np.ndarray:
@@ -31,39 +62,44 @@ def sparkline(values: np.ndarray, width: int = 60) -> str:
     return "".join(SPARK[i] for i in levels)
 
 
-def _polyline(values: np.ndarray, top: float, height: float, low: float, high: float) -> str:
-    span = (high - low) or 1.0
-    count = max(len(values) - 1, 1)
-    points = []
-    for i, v in enumerate(values.tolist()):
-        x = PAD + (WIDTH - 2 * PAD) * i / count
-        y = top + height - (v - low) / span * height
-        points.append(f"{x:.1f},{y:.1f}")
-    return " ".join(points)
+def write_equity_png(
+    path: Path,
+    ts_ns: np.ndarray,
+    equity: np.ndarray,
+    drawdown: np.ndarray,
+    *,
+    title: str,
+    currency: str,
+) -> Path:
+    """Write the equity (top) and drawdown (bottom) chart to ``path`` (PNG)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
 
-
-def equity_svg(equity: np.ndarray, drawdown: np.ndarray, title: str) -> str:
-    """An SVG with equity (top panel) and drawdown fraction (bottom panel)."""
-    eq = downsample(equity, 600)
-    dd = downsample(drawdown, 600)
-    panel = (HEIGHT - 3 * PAD) / 2
-    eq_low = float(np.min(eq)) if len(eq) else 0.0
-    eq_high = float(np.max(eq)) if len(eq) else 1.0
-    dd_high = float(np.max(dd)) if len(dd) else 0.0
-    eq_line = _polyline(eq, PAD, panel, eq_low, eq_high) if len(eq) else ""
-    dd_line = _polyline(-dd, 2 * PAD + panel, panel, -(dd_high or 1.0), 0.0) if len(dd) else ""
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">\n'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>\n'
-        f'<text x="{PAD}" y="{PAD - 12}">{_escape(title)} — equity '
-        f"(min {eq_low:.2f}, max {eq_high:.2f})</text>\n"
-        f'<polyline fill="none" stroke="#1f77b4" stroke-width="1" points="{eq_line}"/>\n'
-        f'<text x="{PAD}" y="{2 * PAD + panel - 12}">drawdown (max {dd_high:.2%})</text>\n'
-        f'<polyline fill="none" stroke="#d62728" stroke-width="1" points="{dd_line}"/>\n'
-        "</svg>\n"
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    top, bottom = figure.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]}, squeeze=True
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if len(equity):
+        rows = np.union1d(envelope(equity), envelope(-drawdown))
+        when = ts_ns[rows].astype("datetime64[ns]")
+        top.plot(when, equity[rows], color="#1f77b4", linewidth=1)
+        bottom.fill_between(when, -drawdown[rows] * 100, 0, color="#d62728", alpha=0.35)
+        bottom.plot(when, -drawdown[rows] * 100, color="#d62728", linewidth=1)
+        locator = AutoDateLocator()
+        bottom.xaxis.set_major_locator(locator)
+        bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    else:
+        top.text(0.5, 0.5, "no account rows", ha="center", va="center", transform=top.transAxes)
+    top.set_title(f"{title}: equity and drawdown")
+    top.set_ylabel(f"equity ({currency})")
+    top.ticklabel_format(axis="y", style="plain", useOffset=False)
+    top.grid(True, alpha=0.3)
+    bottom.set_ylabel("drawdown (%)")
+    bottom.yaxis.set_major_formatter(PercentFormatter(decimals=1))
+    bottom.set_xlabel("time (UTC)")
+    bottom.grid(True, alpha=0.3)
+    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    return path

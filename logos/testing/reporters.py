@@ -2,7 +2,8 @@
 
 Override :meth:`ReporterContract.make_reporter`. The suite runs one backtest of the shipped
 sample bars (:func:`logos.testing.run.run_backtest`), then checks the registration rules,
-that ``on_slice`` takes every account of the run, and that ``write`` writes only inside the
+that ``on_slice`` takes every account of the run and ``on_fill`` and ``on_guard_trip`` every
+fill and guard record, and that ``write`` writes only inside the
 folder it is given, returns the paths it wrote (all existing), and writes byte-identical
 files for the same session (docs/plugins.md)::
 
@@ -64,6 +65,14 @@ class ReporterContract(ComponentContract):
             peak = max(peak, fields["equity"])  # the history keeps the drawdown, not the peak
             account = Account(ts=ts, currency=result.currency, peak_equity=peak, **fields)
             reporter.on_slice(ts, account)
+
+    def test_on_fill_and_on_guard_trip_take_every_event(self) -> None:
+        reporter = self.make_reporter()
+        result = self.make_result()
+        for fill in result.fills:
+            reporter.on_fill(fill)
+        for trip in result.guard_trips:
+            reporter.on_guard_trip(trip)
 
     def test_writes_what_it_returns_inside_the_folder(self, tmp_path: Path) -> None:
         out = tmp_path / "out"
