@@ -4,6 +4,7 @@
     python bench/bench_journal.py --only write            # the journal alone, seconds
     python bench/bench_journal.py --only trade --repeat 3 # trade vs backtest
     python bench/bench_journal.py --only trade --profile  # + one trade run under cProfile
+    python bench/bench_journal.py --only encoder --events 30000 --repeat 5  # json vs orjson
 
 ``write``: one :class:`logos.state.journal.JsonlJournal` per case in ``--work``, fed the same
 record over and over (an ``order`` transition with its 13-field order, a ``slice`` of 10 bars
@@ -118,6 +119,53 @@ def bench_write(args: argparse.Namespace) -> dict[str, Any]:
                 f"{label}  {statistics.median(rates):10,.0f} events/s (median of {len(rates)}: "
                 f"{rates[0]:,.0f}-{rates[-1]:,.0f})   {n:,} events, ~{line:.0f} B/line"
             )
+    return results
+
+
+def bench_encoder(args: argparse.Namespace) -> dict[str, Any]:
+    """The line encoder alone, A/B in one process: the standard library's ``json`` (what the
+    journal used before orjson) against the journal's own, alternating, ``--repeat`` rounds
+    of ``--events`` ``mix`` records through a real :class:`JsonlJournal` (sync_every 4096)."""
+    import logos.state.journal as journal_module
+
+    encoder = json.JSONEncoder(separators=(",", ":"), default=journal_module._text)
+
+    def stdlib_line(seq: int, type: str, ts: str, data: dict[str, Any]) -> bytes:
+        line = {"v": journal_module.SCHEMA_VERSION, "seq": seq, "type": type, "ts": ts}
+        return (encoder.encode({**line, "data": data}) + "\n").encode()
+
+    encoders = {"json": stdlib_line, "orjson": journal_module._line}
+    mix = records()["mix"]
+    ts = datetime(2020, 1, 1, tzinfo=UTC)
+    times: dict[str, list[float]] = {name: [] for name in encoders}
+    try:
+        for round_ in range(max(1, args.repeat)):
+            for name, line in encoders.items():
+                journal_module._line = line
+                path = args.work / f"encoder_{name}_{round_}.jsonl"
+                path.unlink(missing_ok=True)
+                journal = JsonlJournal(path, sync_every=4096)
+                start = time.perf_counter()
+                for i in range(args.events):
+                    type, data = mix[i % len(mix)]
+                    journal.write(type, ts, data)
+                journal.close()
+                times[name].append(time.perf_counter() - start)
+                path.unlink()
+    finally:
+        journal_module._line = encoders["orjson"]
+    results = {}
+    for name, walls in times.items():
+        wall = statistics.median(walls)
+        results[name] = {
+            "records_per_s": args.events / wall,
+            "us_per_record": wall / args.events * 1e6,
+        }
+        print(
+            f"encoder {name:7s} {args.events / wall:10,.0f} records/s "
+            f"({wall / args.events * 1e6:.1f} µs/record; median of {len(walls)}, "
+            f"{min(walls):.3f}-{max(walls):.3f} s)"
+        )
     return results
 
 
@@ -252,7 +300,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=HERE / "out")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (median reported)")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--only", choices=["write", "trade"], help="run one measurement only")
+    parser.add_argument(
+        "--only", choices=["write", "trade", "encoder"], help="run one measurement only"
+    )
     parser.add_argument("--profile", action="store_true", help="also profile one trade run")
     parser.add_argument("--guards", action="store_true", help="trade and backtest with guards")
     parser.add_argument("--top", type=int, default=25, help="functions listed per profile")
@@ -262,6 +312,8 @@ def main() -> None:
     results: dict[str, Any] = {}
     if args.only in (None, "write"):
         results["write"] = bench_write(args)
+    if args.only == "encoder":
+        results["encoder"] = bench_encoder(args)
     if args.only in (None, "trade"):
         data = args.work / f"ten_{args.bars}"
         generate(data, args.bars, SYMBOLS)

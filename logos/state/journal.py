@@ -25,6 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
+from logos.credentials import mask_known_secrets
 from logos.domain import Event
 from logos.errors import LogosError
 from logos.timeutil import isoformat_utc
@@ -41,6 +44,7 @@ RECORD_TYPES: dict[str, str] = {
     "slice": "a time slice received: its bars and what the feed noticed (gaps)",
     "order": "an order transition (creation included), with the order after it",
     "fill": "a fill",
+    "venue_request": "what a venue broker sent, or in a dry run would send, for an order",
     "account": "the account after a slice",
     "intent_dropped": "an intent sizing or quantization did not send",
     "guard_trip": "a guard tripped",
@@ -77,14 +81,14 @@ class JsonlJournal:
         self.resume = resume
         self.last_seq = last_seq
         self._unsynced = 0
-        self._fh: IO[str] | None = None
+        self._fh: IO[bytes] | None = None
         self._ts: datetime | None = None
         self._ts_text = ""
 
-    def _open(self) -> IO[str]:
+    def _open(self) -> IO[bytes]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("a" if self.resume else "x", encoding="utf-8")
+            self._fh = self.path.open("ab" if self.resume else "xb")
         except FileExistsError:
             raise JournalError(
                 f"{self.path} exists: a journal is never overwritten; give a new run folder"
@@ -100,6 +104,10 @@ class JsonlJournal:
         ``seq``) as one line, flush it, and return its ``seq``."""
         return self.write(event.type, event.ts, event.data)
 
+    def append(self, type: str, ts: datetime, data: dict[str, Any]) -> None:
+        """:meth:`record` of a record given by its parts (what the engine calls)."""
+        self.write(type, ts, data)
+
     def write(self, type: str, ts: datetime, data: dict[str, Any]) -> int:
         """Append one record and return its ``seq``."""
         if type not in RECORD_TYPES:
@@ -108,7 +116,7 @@ class JsonlJournal:
         fh = self._fh or self._open()
         if ts is not self._ts:  # a slice's records share their time: formatted once
             self._ts, self._ts_text = ts, isoformat_utc(ts)
-        line = _line(seq, type, self._ts_text, data)
+        line = mask_known_secrets(_line(seq, type, self._ts_text, data))
         # the number is taken before the line is written: a Ctrl-C between the two leaves a
         # gap in the numbers, never two lines with one number
         self.last_seq = seq
@@ -142,14 +150,14 @@ class JsonlJournal:
             self.resume = True
 
 
-def encode(seq: int, type: str, ts: datetime, data: dict[str, Any]) -> str:
-    """One journal line, ``\n`` included."""
+def encode(seq: int, type: str, ts: datetime, data: dict[str, Any]) -> bytes:
+    """One journal line (UTF-8), ``\n`` included."""
     return _line(seq, type, isoformat_utc(ts), data)
 
 
-def _line(seq: int, type: str, ts: str, data: dict[str, Any]) -> str:
+def _line(seq: int, type: str, ts: str, data: dict[str, Any]) -> bytes:
     line = {"v": SCHEMA_VERSION, "seq": seq, "type": type, "ts": ts, "data": data}
-    return _ENCODER.encode(line) + "\n"
+    return orjson.dumps(line, default=_text, option=_OPTIONS)
 
 
 def _text(value: Any) -> str:
@@ -159,7 +167,10 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_text)
+_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME
+"""Compact JSON, one line per record; timestamps through :func:`_text` (``...Z``). orjson
+rather than the standard library's encoder: a session writes several records per slice, and
+encoding them was the largest cost of the journal."""
 
 
 # reading -------------------------------------------------------------------------------

@@ -101,26 +101,31 @@ class StateKeeper:
 
     def record(self, event: Event) -> None:
         """Append ``event``, or check it against the journal while replaying."""
-        if event.type == "slice":
+        self.append(event.type, event.ts, event.data)
+
+    def append(self, type: str, ts: datetime, data: dict[str, Any]) -> None:
+        """:meth:`record` of a record given by its parts (what the engine calls: no
+        :class:`~logos.domain.Event` is made for each of the records of every slice)."""
+        if type == "slice":
             self.in_slice = True
-            last_bar, when = self.last_bar, event.ts
-            for bar in event.data["bars"]:
-                last_bar[bar[0]] = when
+            last_bar = self.last_bar
+            for bar in data["bars"]:
+                last_bar[bar[0]] = ts
         if self._expected:
-            self._check(event)
+            self._check(type, ts, data)
             return
         if self.header is not None:
             self._write_header()
-        self.covered = self.writer.record(event)
-        self.covered_record = (event.type, event.ts)
-        self._written(event.type, event.ts, event.data)
-        if self.written_orders is not None and event.type == "order":
-            order = event.data["order"]
+        self.covered = self.writer.write(type, ts, data)
+        self.covered_record = (type, ts)
+        self._written(type, ts, data)
+        if self.written_orders is not None and type == "order":
+            order = data["order"]
             self.written_orders[order["client_order_id"]] = order
 
-    def _check(self, event: Event) -> None:
+    def _check(self, type: str, ts: datetime, data: dict[str, Any]) -> None:
         want = self._expected.popleft()
-        got = json.loads(encode(0, event.type, event.ts, event.data))
+        got = json.loads(encode(0, type, ts, data))
         if (want.type, want.ts, want.data) != (got["type"], got["ts"], got["data"]):
             self._expected.appendleft(want)  # still not made again: the session stops here
             raise JournalError(
@@ -130,7 +135,7 @@ class StateKeeper:
                 "was written, so the session cannot carry on from it"
             )
         self.covered = want.seq
-        self.covered_record = (want.type, event.ts)
+        self.covered_record = (want.type, ts)
 
     def sync(self) -> None:
         """Put every record on disk before something leaves the process."""
