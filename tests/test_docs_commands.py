@@ -19,9 +19,10 @@ from logos.cli.app import app
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PROGRAM = ".venv/bin/logos"
-PLACEHOLDERS = ("...", "path/to/", "my_package.", "bars.csv", "data/rec")
-"""Tokens of commands that show a form to adapt, not a command to paste."""
-NEEDS_NETWORK = (("feed", "record"),)
+PLACEHOLDERS = ("...", "path/to/", "my_package.", "bars.csv", "data/rec", "RUN_DIR")
+"""Tokens of commands that show a form to adapt, not a command to paste (docs/runbook.md's
+``RUN_DIR`` commands are run by tests/test_runbook_recovery.py)."""
+NEEDS_NETWORK = (("feed", "record"), ("check-credentials",))  # and credentials
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.S | re.M)
 
 
@@ -108,7 +109,7 @@ def test_a_doc_command_works_as_pasted(
 ) -> None:
     monkeypatch.chdir(ROOT)
     argv = list(command.argv[1:])
-    if argv[0] == "backtest":
+    if argv[0] in ("backtest", "sweep"):
         argv += ["--out", str(tmp_path / "run")]  # the last --out wins: the repo stays clean
     if argv[0] in ("trade", "report"):  # a run folder in tmp_path, not the repository
         run_dir = str(tmp_path / "run")
