@@ -51,10 +51,7 @@ def run_logos(
 ) -> int:
     """``logos ARGS`` in a forked child, its output appended to ``log``; its exit code (-9
     when it was killed)."""
-    import logos.cli
-    import logos.reports.chart
-
-    logos.reports.chart.preload()  # matplotlib too: each child would import it for its PNG
+    import logos.cli  # noqa: F401 - imported once, before the fork
 
     child = multiprocessing.get_context("fork").Process(
         target=_run, args=(list(args), kill_after, log, touch)

@@ -62,13 +62,6 @@ def sparkline(values: np.ndarray, width: int = 60) -> str:
     return "".join(SPARK[i] for i in levels)
 
 
-def preload() -> None:
-    """Import the parts of matplotlib :func:`write_equity_png` uses (seconds, the first time
-    in a process). A parent that forks many sessions calls it once, before forking."""
-    from matplotlib import dates, figure, font_manager, ticker  # noqa: F401
-    from matplotlib.backends import backend_agg  # noqa: F401
-
-
 def write_equity_png(
     path: Path,
     ts_ns: np.ndarray,
