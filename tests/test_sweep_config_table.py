@@ -10,27 +10,11 @@ from pathlib import Path
 
 import pytest
 from cli_run import run_cli
+from sweep_config import BARS, sweep_config
 
 from logos.sweep.table import merge
 
-ROOT = Path(__file__).resolve().parent.parent
-BARS = ROOT / "logos" / "data" / "btcusdt-perp-1m.csv"
-CONFIG = """\
-symbols = ["BTC/USDT:USDT"]
-session_id = "table_test"
-[feed]
-name = "replay"
-params = { path = "bars.csv" }
-[broker]
-name = "paper"
-params = { cash = "100000", fee_bps = "10" }
-[strategy]
-name = "sma_cross"
-params = { fast = 10, slow = 30 }
-[sizing]
-name = "fixed_qty"
-params = { qty = "0.01" }
-"""
+CONFIG = sweep_config(head='session_id = "table_test"\n')
 TABLE = """\
 [sweep]
 params = { fast = "2:8:3", slow = [10, 20] }

@@ -11,24 +11,9 @@ import numpy as np
 import pytest
 from cli_run import run_cli
 from matplotlib.image import imread
+from sweep_config import BARS, sweep_config
 
-ROOT = Path(__file__).resolve().parent.parent
-BARS = ROOT / "logos" / "data" / "btcusdt-perp-1m.csv"
-CONFIG = """\
-symbols = ["BTC/USDT:USDT"]
-[feed]
-name = "replay"
-params = { path = "bars.csv" }
-[broker]
-name = "paper"
-params = { cash = "100000", fee_bps = "10" }
-[strategy]
-name = "sma_cross"
-params = { fast = 10, slow = 30 }
-[sizing]
-name = "fixed_qty"
-params = { qty = "0.01" }
-"""
+CONFIG = sweep_config()
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GREY = np.array([0xD9, 0xD9, 0xD9]) / 255  # a cell without an eligible trial
 

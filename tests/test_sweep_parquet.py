@@ -11,24 +11,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from cli_run import run_cli
+from sweep_config import BARS, sweep_config
 
-ROOT = Path(__file__).resolve().parent.parent
-BARS = ROOT / "logos" / "data" / "btcusdt-perp-1m.csv"
-CONFIG = """\
-symbols = ["BTC/USDT:USDT"]
-[feed]
-name = "replay"
-params = { path = "bars.csv" }
-[broker]
-name = "paper"
-params = { cash = "100000", fee_bps = "10" }
-[strategy]
-name = "failing.py:FailsAtFour"
-params = { fast = 10, slow = 30 }
-[sizing]
-name = "fixed_qty"
-params = { qty = "0.01" }
-"""
+CONFIG = sweep_config("failing.py:FailsAtFour")
 FAILING = '''
 from logos.strategies.sma_cross import SmaCross
 
