@@ -15,7 +15,9 @@ both ``sma_cross`` (fast 10, slow 30), fixed_qty 1, fee 10 bps.
 (A, B, A, B, ...) so that both see the same machine, and each gets its own median.
 ``--guards`` adds, for each checkout, a run with the risk guards of :data:`GUARDS` on,
 alternating with the runs without them (the guards' cost). ``--only one`` (or ``ten``) runs
-one case.
+one case. ``--only scale`` runs a universe of 50 symbols (one account) at each of
+``--scale-bars`` bars per symbol (default 20,000, 100,000 and 525,600: 1M, 5M and 26.3M bars,
+a year of minutes): the peak memory must stay flat as the bars grow.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ GUARDS = [
 ]  # fmt: skip
 """The guards of ``--guards``: loose enough that none trips on the bench data, so every
 slice and order pays for being checked."""
+SCALE_SYMBOLS = 50
+"""Symbols of the ``--only scale`` cases (a universe: one account, cash shared)."""
 
 
 def generate(out: Path, bars: int, symbols: int) -> None:
@@ -111,13 +115,26 @@ def main() -> None:
         help="run this checkout's logos (repeat to alternate between several)",
     )
     parser.add_argument("--guards", action="store_true", help="also run with risk guards on")
-    parser.add_argument("--only", choices=["one", "ten"], help="run one case only")
+    parser.add_argument(
+        "--only",
+        choices=["one", "ten", "scale"],
+        help="run one case only (scale: the 50-symbol cases of --scale-bars)",
+    )
+    parser.add_argument(
+        "--scale-bars",
+        type=int,
+        nargs="+",
+        default=[20_000, 100_000, 525_600],
+        help="bars per symbol of the 50-symbol cases run by --only scale",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     single = args.work / f"one_{args.bars}.csv"
     multi = args.work / f"ten_{args.symbols_bars}"
-    generate(single, args.bars, 1)
-    generate(multi, args.symbols_bars, 10)
+    if args.only in (None, "one"):
+        generate(single, args.bars, 1)
+    if args.only in (None, "ten"):
+        generate(multi, args.symbols_bars, 10)
     common = ["--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30"]
     common += ["--sizing", "fixed_qty", "--qty", "1", "--fee-bps", "10", "--slippage-bps", "0"]
     common += ["--cash", "100000", "--no-progress"]
@@ -133,16 +150,26 @@ def main() -> None:
             10 * args.symbols_bars,
         ),
     }
-    if args.only is not None:
+    if args.only == "scale":
+        cases = {}
+        for per_symbol in args.scale_bars:
+            folder = args.work / f"fifty_{per_symbol}"
+            generate(folder, per_symbol, SCALE_SYMBOLS)
+            symbols = [a for i in range(SCALE_SYMBOLS) for a in ("--symbol", f"SYM{i}")]
+            cases[f"{SCALE_SYMBOLS} symbols x {per_symbol:,} bars"] = (
+                [str(LOGOS), "backtest", "--data", str(folder), *symbols, *common],
+                SCALE_SYMBOLS * per_symbol,
+            )
+    elif args.only is not None:
         cases = {
             k: v for k, v in cases.items() if k.startswith("1 " if args.only == "one" else "10 ")
         }
     checkouts: list[Path | None] = list(args.checkout or [None])
     variants = [(c, False) for c in checkouts] + [(c, True) for c in checkouts if args.guards]
     results = {}
-    for name, (argv, bars) in cases.items():
+    for case, (name, (argv, bars)) in enumerate(cases.items()):
         runs: dict[tuple[Path | None, bool], list[dict[str, float]]] = {v: [] for v in variants}
-        outs = {v: args.work / f"out_{name.split()[0]}_{i}" for i, v in enumerate(variants)}
+        outs = {v: args.work / f"out_{case}_{i}" for i, v in enumerate(variants)}
         for _ in range(max(1, args.repeat)):
             for variant in variants:
                 checkout, guards = variant

@@ -24,7 +24,8 @@ shortcuts below only avoid work whose result is known:
 
 - signals come from the strategy's :meth:`~logos.strategies.base.Strategy.update` bar by bar,
   or, when the caller passes them (a backtest over a replay feed), from ``signals()``
-  computed once on the whole series — the same numbers, which the strategy contract checks;
+  computed on the whole series, chunk by chunk as the feed reads it — the same numbers,
+  which the strategy contract checks;
 - sizing for a symbol is skipped while its signal is unchanged, nothing of it is working,
   no fill changed its position, no order of it ended unfilled (canceled, expired, cut,
   rejected) and the last sizing left nothing to do, when the sizing rule depends on the
@@ -37,6 +38,11 @@ Protective exits (docs/orders.md): an entry carries the bracket the strategy's p
 the config's ``[exits]``) asks for, and the broker arms its legs when it fills. The legs are
 reduce-only: they are not "working toward the target" in sizing, and when one closes a
 position the symbol is not sized again until its signal changes.
+
+What the session produced leaves memory as it goes: fills, and orders once they end, go to
+disk-backed spools (:mod:`logos.reports.spool`); without a journal (nothing can resume the
+session) the broker is told to forget the orders that ended (:meth:`Broker.release_orders`), so
+a long backtest's memory does not grow with its number of orders.
 
 One strategy instance per symbol: a strategy sees one symbol's bars, as its contract says.
 Symbols within a slice are handled in the configured order.
@@ -80,6 +86,7 @@ from logos.money import add
 from logos.reports import AccountHistory, Reporter
 from logos.reports.account_history import ACCOUNT_COLUMNS
 from logos.reports.result import DroppedIntent, SessionResult
+from logos.reports.spool import KeyedSpool, Spool
 from logos.risk.guard import SessionInfo
 from logos.sizing import OrderTranslator, TranslationResult, make_client_order_id
 from logos.strategies.atr import WilderAtr
@@ -129,6 +136,10 @@ class SessionParts:
     """The run folder (the kill switch looks for a ``KILL`` file there)."""
     exits: Protection | None = None
     """The config's ``[exits]``: protection for every entry of any strategy."""
+    spool_dir: Path | None = None
+    """Where the session's spooled outputs (fills, ended orders, account rows) live on disk
+    while it runs (:meth:`logos.run_folder.RunFolder.scratch`; None: the system's temporary
+    folder)."""
 
 
 ProgressCallback = Callable[[int, int | None], None]
@@ -209,13 +220,22 @@ class Engine:
         self.broker = parts.broker
         self.translator = parts.translator
         self.seq = 0
-        self.dropped: list[DroppedIntent] = []
-        self.denied: list[Order] = []
-        self.fills: list[Fill] = []
+        self.dropped: Spool[DroppedIntent] = Spool(directory=parts.spool_dir)
+        """Every intent sizing did not send (a run that cannot trade drops one a bar)."""
+        self.fills: Spool[Fill] = Spool(directory=parts.spool_dir)
+        """Every fill, in the order they happened (on disk past a batch: a long backtest
+        makes hundreds of thousands)."""
+        self.ended: KeyedSpool[Order] = KeyedSpool(directory=parts.spool_dir)
+        """Every order that ended (filled, canceled, expired, rejected, denied), its final
+        version keyed by the journal sequence of its NEW event: orders.csv's creation order."""
+        self._ended_now: list[str] = []
+        """Ids of the orders that ended in the slice in progress (released from the broker
+        at its end, when nothing can resume the session)."""
+        self._release = False
         self.working: dict[str, str] = {}
         """Working orders (order id -> symbol) that move a symbol toward its target, kept
         from the broker's order events; protective exits (reduce-only) are not among them."""
-        self.account_history = AccountHistory()
+        self.account_history = AccountHistory(directory=parts.spool_dir)
         self._created: dict[str, int] = {}
         self._states: dict[str, _Symbol] = {}
         self.guard_orders: set[str] = set()
@@ -286,11 +306,15 @@ class Engine:
                 if event.new in _WORKING:
                     if not order.reduce_only:
                         working[order.order_id] = order.symbol
-                elif (
-                    working.pop(order.order_id, None) is not None
-                    and event.new is not OrderStatus.FILLED
-                ):
-                    self._unsettle(order.symbol)  # ended with part or none of it filled
+                else:
+                    if (
+                        working.pop(order.order_id, None) is not None
+                        and event.new is not OrderStatus.FILLED
+                    ):
+                        self._unsettle(order.symbol)  # ended with part or none of it filled
+                    if event.new.is_terminal:
+                        self.ended.append(created.pop(order.order_id), order)
+                        self._ended_now.append(order.order_id)
             if journal is not None:
                 self.seq = seq
                 self._record(event.type, event.ts, event.data())
@@ -400,12 +424,11 @@ class Engine:
         events = [created(order, ts=ts, reason=intent.reason)]
         order, event = transition(order, OrderStatus.DENIED, ts=ts, reason=reason)
         events.append(event)
-        self._created[order.order_id] = self.seq + 1
+        self.ended.append(self.seq + 1, order)
         for item in events:
             self.seq += 1
             if self.parts.journal.enabled:
                 self._record(item.type, item.ts, item.data())
-        self.denied.append(order)
 
     # what the risk layer may do ------------------------------------------------------
 
@@ -467,10 +490,14 @@ class Engine:
         self._last_denial.clear()
 
     def result(self, bars: int, gaps: int) -> SessionResult:
-        """Collect the session's outputs (orders in creation order, denied ones included)."""
+        """Collect the session's outputs: every order in creation order (denied ones
+        included; those still working at the end in their latest version), every fill."""
         broker = self.broker
         created = self._created
-        orders = sorted([*broker.orders(), *self.denied], key=lambda o: created[o.order_id])
+        for order in broker.orders():
+            key = created.pop(order.order_id, None)
+            if key is not None:  # still working (or restored from a snapshot that had it)
+                self.ended.append(key, order)
         params = broker.params
         return SessionResult(
             session_id=self.parts.session_id,
@@ -478,12 +505,12 @@ class Engine:
             config_summary=self.parts.config_summary,
             starting_cash=getattr(params, "cash", ZERO),
             currency=self.account_currency(params),
-            orders=orders,
-            fills=list(self.fills),
+            orders=self.ended,
+            fills=self.fills,
             positions=broker.positions(),
             account=self.account_history,
             symbols=list(self.parts.symbols),
-            dropped_intents=list(self.dropped),
+            dropped_intents=self.dropped,
             guard_trips=list(getattr(self.parts.risk, "trips", [])),
             state_changes=list(getattr(self.parts.risk, "state_changes", [])),
             repeated_denials=self.repeated_denials,
@@ -513,16 +540,18 @@ class Engine:
         feed: Feed,
         timeframe: str | timedelta,
         *,
-        signals: Mapping[str, np.ndarray] | None = None,
+        signals: Mapping[str, np.ndarray | Callable[[Bar], float]] | None = None,
         progress: ProgressCallback | None = None,
         total: int | None = None,
         restore: Callable[[Engine], None] | None = None,
     ) -> SessionResult:
         """Run every slice of ``feed`` through the loop and return the session's result.
 
-        ``signals`` (symbol -> one float per bar the feed will deliver for it, in order) are
-        signals computed on the whole series; without them each symbol's strategy is asked
-        bar by bar (:meth:`Strategy.update`). ``total`` is the number of slices, when known,
+        ``signals`` gives, per symbol, the signals computed on the whole series: an array
+        (one float per bar the feed will deliver for it, in order) or a callable giving the
+        next bar's (:class:`~logos.strategies.chunked.ChunkedSignals`, fed chunk by chunk as
+        a streaming replay feed reads them); a symbol without is asked bar by bar
+        (:meth:`Strategy.update`). ``total`` is the number of slices, when known,
         for ``progress``. ``restore`` (a restart, :mod:`logos.state.resume`) is called once
         the guards have started and before the first slice: it puts back the engine's,
         broker's and guards' state from a snapshot (:meth:`state`, :meth:`restore_state`).
@@ -536,11 +565,15 @@ class Engine:
         self._trip_listeners = [r for r in reporters if r.listens("on_guard_trip")]
         self._event_listeners = bool(self._order_listeners or self._fill_listeners)
         self.stopped = None
+        self._release = not parts.journal.enabled  # nothing can resume: ended orders go
         states = self._states = {}
         for symbol in parts.symbols:
             strategy = parts.strategies[symbol]
-            if signals is not None:
-                source = _precomputed(symbol, np.asarray(signals[symbol], dtype=np.float64))
+            given = None if signals is None else signals[symbol]
+            if callable(given):
+                source = given
+            elif given is not None:
+                source = _precomputed(symbol, np.asarray(given, dtype=np.float64))
             else:
                 source = strategy.update
             protection = strategy.protection
@@ -629,6 +662,10 @@ class Engine:
             for reporter in listening:
                 reporter.on_slice(ts, account)
             record(account)
+            if self._ended_now:
+                if self._release:
+                    broker.release_orders(self._ended_now)
+                self._ended_now = []
             self.slices_done = count
             if risk.stop_requested:
                 self.stop_by = self.stop_by or count + STOP_WAIT_SLICES

@@ -8,6 +8,9 @@
   run with SIGINT and SIGTERM held back, so the folder never mixes two runs. Replacing a
   run (``force``) moves only the earlier run's own files out of the way; a user's other
   files in the folder are never touched.
+- :meth:`RunFolder.scratch`: a folder beside the target for what a session keeps on disk
+  while it runs (its spooled orders, fills and account rows), removed when the session is
+  done, however it ends.
 """
 
 from __future__ import annotations
@@ -86,26 +89,33 @@ class RunFolder:
                 "folder, or --force to replace that run (other files there are kept)"
             )
 
+    @contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """A new folder beside the target for the session's spooled outputs, removed when
+        the block ends (normally, on an error or a Ctrl-C).
+
+        Beside the target, not in the system's temporary folder: that is often held in
+        memory (tmpfs), which would defeat spooling, while the run folder's disk is the one
+        the artifacts are written to anyway."""
+        folder = self._folder_beside("spool")
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def publish(self, write: Callable[[Path], list[Path]]) -> list[Path]:
         """Call ``write(staging)`` to write every artifact into a new staging folder beside
         the target, then move them into the target; return their final paths.
 
         If ``write`` raises (or is interrupted), the staging folder is removed and the target
         is as it was."""
-        target = self.path
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.writing-", dir=_beside(target)))
-        except OSError as exc:
-            raise RunFolderError(
-                f"{self.flag} {target}: cannot write there: {exc.strerror}"
-            ) from None
+        staging = self._folder_beside("writing")
         try:
             write(staging)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise RunFolderError(
-                f"{self.flag} {target}: writing the artifacts failed ({exc.strerror or exc}); "
+                f"{self.flag} {self.path}: writing the artifacts failed ({exc.strerror or exc}); "
                 "nothing was changed there"
             ) from None
         except BaseException:
@@ -114,6 +124,18 @@ class RunFolder:
         with _signals_held():
             self._refuse_a_run_that_appeared(staging)
             return self._move_in(staging)
+
+    def _folder_beside(self, kind: str) -> Path:
+        """A new hidden folder ``.<target>.<kind>-XXXX`` beside the target (made with the
+        target's parents if needed), or a RunFolderError saying the place is not writable."""
+        target = self.path
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-", dir=_beside(target)))
+        except OSError as exc:
+            raise RunFolderError(
+                f"{self.flag} {target}: cannot write there: {exc.strerror}"
+            ) from None
 
     def _refuse_a_run_that_appeared(self, staging: Path) -> None:
         """Another run wrote into the folder while this one ran (two runs started on one

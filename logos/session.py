@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from logos.broker_modes import build_broker
 from logos.config import ValidatedConfig
-from logos.domain import SymbolMeta
+from logos.domain import Bar, SymbolMeta
 from logos.engine import Engine, ProgressCallback, RiskHooks, SessionParts
 from logos.errors import ConfigError, DataError, LogosError
 from logos.feeds.base import Feed, timeframe_label
@@ -22,12 +21,13 @@ from logos.metadata import metas_for_data
 from logos.plugins import Registry
 from logos.reports import DEFAULT_REPORTERS, Reporter
 from logos.reports.dispatch import guard_reporters, write_reports
-from logos.reports.prices import price_series
+from logos.reports.prices import PriceSampler
 from logos.reports.result import SessionResult
-from logos.reports.warnings import note_data_report, session_warnings
+from logos.reports.warnings import SignalTally, note_data_report, session_warnings
 from logos.risk import RiskGuard, RiskManager
 from logos.sizing import OrderTranslator
 from logos.strategies.base import Strategy
+from logos.strategies.chunked import ChunkedSignals, signal_source
 from logos.strategies.targets import Protection
 
 
@@ -99,6 +99,7 @@ def build_session(
     timeframe_given: bool = True,
     run_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    spool_dir: Path | None = None,
 ) -> Session:
     """Instantiate the feed, broker, one strategy per symbol, sizing, risk guards and
     reporters.
@@ -107,7 +108,8 @@ def build_session(
     interval from the data instead of the default ``1m``. ``run_dir`` is the session's
     folder (where the kill switch looks for a ``KILL`` file). The broker is built for the
     config's mode (:mod:`logos.broker_modes`); a live one reads its credentials from
-    ``environ`` (default: the process environment).
+    ``environ`` (default: the process environment). ``spool_dir`` is where the session's
+    outputs are spooled on disk while it runs (default: the system's temporary folder).
     """
     run = config.run
     feed = config.feed.build()
@@ -152,6 +154,7 @@ def build_session(
         config_summary=_summary(config),
         run_dir=run_dir,
         exits=run.exits,
+        spool_dir=spool_dir,
     )
     return Session(config, Engine(parts), feed, timeframe_given)
 
@@ -202,30 +205,43 @@ def run_session(
 ) -> SessionResult:
     """Run the session through the engine's one loop.
 
-    Over a replay feed, a backtest computes each strategy's signals once on the whole series
-    (``signals()``) unless ``stepwise`` asks for them bar by bar (``update()``), as a paper or
-    live session computes them; the orders, fills and account rows come from the same loop
-    and broker either way. A restart (:mod:`logos.state.resume`) passes ``restore`` to the
-    engine and wraps the feed with ``feed_wrapper`` (the journaled slices come first).
+    Over a replay feed, the data is first scanned (validated, its timeframe, gaps and number
+    of slices found) and then streamed chunk by chunk (docs/feeds.md): a backtest computes
+    each strategy's signals with ``signals()`` on each chunk as it is read
+    (:mod:`logos.strategies.chunked`) unless ``stepwise`` asks for them bar by bar
+    (``update()``), as a paper or live session computes them; the orders, fills and account
+    rows come from the same loop and broker either way. What the reports need of the bars
+    (a bounded sample of each symbol's closes, the signal tallies behind the warnings) is
+    gathered from the same chunks, so memory does not grow with the data. A restart
+    (:mod:`logos.state.resume`) passes ``restore`` to the engine and wraps the feed with
+    ``feed_wrapper`` (the journaled slices come first).
     """
     engine, feed, run = session.engine, session.feed, session.config.run
+    strategies = engine.parts.strategies
     timeframe: str | timedelta = run.timeframe
-    signals: dict[str, np.ndarray] | None = None
-    frames: dict[str, pd.DataFrame] | None = None
+    signals: dict[str, Callable[[Bar], float]] | None = None
     total: int | None = None
+    sampler: PriceSampler | None = None
+    tally: SignalTally | None = None
     if isinstance(feed, ReplayFeed):
-        frames = feed.load_frames(run.symbols, run.timeframe if session.timeframe_given else None)
-        empty = [symbol for symbol, frame in frames.items() if frame.empty]
-        if len(empty) == len(frames):
-            raise DataError(f"{feed.params.path}: no bars for {', '.join(empty)}")
-        timeframe = feed.report.timeframe or run.timeframe
+        report = feed.scan(run.symbols, run.timeframe if session.timeframe_given else None)
+        if not any(report.bars.get(symbol) for symbol in run.symbols):
+            raise DataError(f"{feed.params.path}: no bars for {', '.join(run.symbols)}")
+        timeframe = report.timeframe or run.timeframe
         if not session.timeframe_given and isinstance(timeframe, timedelta):
             engine.parts.config_summary["timeframe"] = (
                 f"{timeframe_label(timeframe)} (from the data)"
             )
-        total = _slice_count(frames)
-        if not stepwise:
-            signals = {s: _series_signals(engine, s, frames[s]) for s in run.symbols}
+        total = report.slices
+        # a restart warms the strategies up on its journaled bars before the feed reads any
+        # chunk: it asks them bar by bar (the same numbers, by the strategy contract)
+        if not stepwise and restore is None:
+            signals = {s: signal_source(s, strategies[s]) for s in run.symbols}
+            tallied = signals
+        else:  # asked bar by bar: a second instance computes what the warnings need
+            tallied = {s: signal_source(s, session.config.strategy.build()) for s in run.symbols}
+        sampler, tally = PriceSampler(run.symbols), SignalTally(run.symbols)
+        feed.add_chunk_listener(_chunk_listener(signals, tallied, sampler, tally))
     run_feed = feed_wrapper(feed) if feed_wrapper is not None else feed
     if progress is not None:
         progress(0, total)
@@ -234,27 +250,32 @@ def run_session(
     )
     if isinstance(feed, ReplayFeed):
         note_data_report(result, feed.report)
-    if frames is not None:
-        result.prices = price_series(frames)
-    result.warnings = session_warnings(result, engine.parts.strategies, frames, signals)
+    if sampler is not None:
+        result.prices = sampler.series()
+    result.warnings = session_warnings(result, strategies, tally)
     return result
 
 
-def _series_signals(engine: Engine, symbol: str, frame: pd.DataFrame) -> np.ndarray:
-    """One symbol's signals computed once on its whole series."""
-    values = engine.parts.strategies[symbol].signals(frame).to_numpy(dtype=np.float64)
-    if len(values) != len(frame):
-        raise DataError(
-            f"strategy for {symbol} returned {len(values)} signals for {len(frame)} bars"
-        )
-    return values
+def _chunk_listener(
+    signals: Mapping[str, Callable[[Bar], float]] | None,
+    tallied: Mapping[str, Callable[[Bar], float]],
+    sampler: PriceSampler,
+    tally: SignalTally,
+) -> Callable[[str, pd.DataFrame], None]:
+    """What each chunk of bars the replay feed reads goes to: the symbol's signals (when
+    the run takes them from the series; else ``tallied`` computes them for the tally
+    only), the price sample for the charts, the signal tally behind the warnings."""
 
+    def on_chunk(symbol: str, frame: pd.DataFrame) -> None:
+        source = tallied.get(symbol)
+        values = None
+        if isinstance(source, ChunkedSignals):
+            used = signals is not None and signals.get(symbol) is source
+            values = source.add(frame) if used else source.compute(frame)
+        sampler.add(symbol, frame)
+        tally.add(symbol, frame, values)
 
-def _slice_count(frames: dict[str, pd.DataFrame]) -> int:
-    """Distinct timestamps over every symbol's bars (the number of time slices)."""
-    if len(frames) == 1:
-        return len(next(iter(frames.values())))
-    return len(np.unique(np.concatenate([f.index.asi8 for f in frames.values()])))
+    return on_chunk
 
 
 def write_artifacts(session: Session, result: SessionResult, out_dir: Path) -> list[Path]:

@@ -5,9 +5,14 @@ and chunk boundaries do not change what is written, and bad values are clear err
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import os
+import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -242,3 +247,110 @@ def test_a_naive_or_out_of_range_timestamp_is_a_clear_error() -> None:
     with pytest.raises(DataError, match="1600-01-01T00:00:00Z is outside the range"):
         history.append(account(datetime(1600, 1, 1, tzinfo=UTC)))
         history.ts_ns  # noqa: B018
+
+
+def minute_text(i: int) -> str:
+    """T0 + i minutes (i < 870) as account.csv writes it, by hand."""
+    minutes = 9 * 60 + 30 + i
+    return f"2024-03-01T{minutes // 60:02d}:{minutes % 60:02d}:00Z"
+
+
+def test_many_chunks_write_the_lines_built_by_hand(tmp_path: Path) -> None:
+    history = AccountHistory(chunk_rows=5, directory=tmp_path)
+    expected = [ACCOUNT_HEADER]
+    fees = D(0)
+    for i in range(47):
+        equity = f"{100000 + i}.{i % 9 + 1}5"
+        drawdown = f"0.00{i % 7 + 1}"
+        if i % 10 == 0:
+            fees = D(f"1.{i + 3}")  # a new object now and then; the same one in between
+        ts = T0 + timedelta(minutes=i)
+        history.append(account(ts, equity=D(equity), fees=fees, drawdown=D(drawdown)))
+        fees_text = f"1.{i // 10 * 10 + 3}"
+        expected.append(f"{minute_text(i)},100000,{equity},0,0,0,0,{fees_text},{drawdown}\n")
+    text = csv_text(history)
+    assert text.splitlines()[1] == "2024-03-01T09:30:00Z,100000,100000.15,0,0,0,0,1.3,0.001"
+    assert text.splitlines()[47] == "2024-03-01T10:16:00Z,100000,100046.25,0,0,0,0,1.43,0.005"
+    assert text == "".join(expected)
+    assert history.decimal("equity", 23) == D("100023.65")
+    assert history.decimal("fees", -1) == D("1.43")
+    history.close()
+
+
+def test_column_chunks_read_bounded_chunks_of_floats_and_times(tmp_path: Path) -> None:
+    history = AccountHistory(chunk_rows=4, directory=tmp_path)
+    for i in range(30):  # 7 chunks written, 2 rows pending until read
+        history.append(
+            account(T0 + timedelta(minutes=i), cash=D(i) - 3, equity=D(f"{i}.5"), fees=D(i) / 4)
+        )
+    chunks = list(history.column_chunks(["ts", "equity", "fees"], rows=10))
+    assert [len(c["ts"]) for c in chunks] == [12, 12, 6]  # whole chunks of 4, at least 10 rows
+    assert all(list(c) == ["ts", "equity", "fees"] for c in chunks)
+    assert chunks[0]["ts"].dtype == np.int64 and chunks[0]["equity"].dtype == np.float64
+    ts = np.concatenate([c["ts"] for c in chunks]).tolist()
+    assert ts == [1_709_285_400_000_000_000 + i * 60_000_000_000 for i in range(30)]
+    equity = np.concatenate([c["equity"] for c in chunks]).tolist()
+    assert equity == [i + 0.5 for i in range(30)]
+    assert np.concatenate([c["fees"] for c in chunks]).tolist() == [i / 4 for i in range(30)]
+    only_cash = list(history.column_chunks(["cash"]))  # the default: all in one read here
+    assert len(only_cash) == 1 and only_cash[0]["cash"].tolist() == [i - 3.0 for i in range(30)]
+    assert history.float_column("fees").tolist() == [i / 4 for i in range(30)]
+    assert history.float_column("equity").tolist() == equity
+    assert list(history.column_chunks(["ts"], rows=1))[3]["ts"].tolist() == ts[12:16]
+    with pytest.raises(ValueError, match=r"unknown account column.*'peak'.*known: ts, cash"):
+        list(history.column_chunks(["ts", "peak"]))
+    assert list(AccountHistory().column_chunks(["ts", "equity"])) == []
+
+
+def open_files_in(folder: Path) -> list[str]:
+    """This process's open files in ``folder`` (deleted or not), and the folder's entries."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{fd}").startswith(str(folder)):
+                found.append(fd)
+    return found + os.listdir(folder)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_rows_live_in_temporary_files_deleted_on_close_and_when_collected(tmp_path: Path) -> None:
+    history = AccountHistory(chunk_rows=3, directory=tmp_path)
+    for i in range(7):
+        history.append(account(T0 + timedelta(minutes=i)))
+    assert len(open_files_in(tmp_path)) == 2  # the lines and the times
+    history.close()
+    assert open_files_in(tmp_path) == []
+    assert len(history) == 7 and history.last is not None
+    closed = history
+    for read in (lambda: closed.ts_ns, closed.equity_floats, lambda: csv_text(closed)):
+        with pytest.raises(ValueError, match="account history is closed"):
+            read()
+    history = AccountHistory(chunk_rows=3, directory=tmp_path)
+    for i in range(7):
+        history.append(account(T0 + timedelta(minutes=i)))
+    assert len(open_files_in(tmp_path)) == 2
+    del history
+    gc.collect()
+    assert open_files_in(tmp_path) == []
+
+
+def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
+    history = AccountHistory(chunk_rows=500, directory=tmp_path)
+    equity = [D(f"100000.{i:02d}") for i in range(100)]
+
+    def append(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            history.append(account(T0 + timedelta(minutes=i), equity=equity[i % 100]))
+
+    tracemalloc.start()
+    try:
+        append(0, 1000)
+        before = tracemalloc.get_traced_memory()[0]
+        append(1000, 20_000)  # 40 chunks: about 2 MB of lines and times
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 100_000
+    assert len(csv_text(history).splitlines()) == 21_001
+    assert history.decimal("equity", 20_999) == D("100000.99")
+    history.close()

@@ -1,4 +1,5 @@
-"""The CSV artifacts: orders.csv, trades.csv, positions.csv (csv.writer) and account.csv.
+"""The record artifacts: orders.csv, trades.csv, positions.csv (csv.writer), account.csv and
+their Parquet twins.
 
 Free text is quoted so that csv readers and pandas read it back whole, timestamps are ISO-8601
 UTC with ``Z`` for any datetime, and numbers are exact plain decimals."""
@@ -8,22 +9,31 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logos.domain import Account, Fill, Order, OrderStatus, OrderType, Position, Side
-from logos.reports import AccountHistory, CsvReporter, SessionResult
+from logos.errors import DataError
+from logos.reports import AccountHistory, CsvReporter, SessionResult, artifacts
 from logos.reports.artifacts import (
     ORDER_COLUMNS,
     write_account,
+    write_account_parquet,
     write_orders,
+    write_orders_parquet,
     write_positions,
+    write_positions_parquet,
     write_trades,
+    write_trades_parquet,
 )
 
 D = Decimal
@@ -250,3 +260,148 @@ def test_csv_reporter_writes_the_four_files(tmp_path: Path) -> None:
     paths = CsvReporter().write(result, tmp_path)
     assert [p.name for p in paths] == ["orders.csv", "trades.csv", "positions.csv", "account.csv"]
     assert [len(p.read_text().splitlines()) for p in paths] == [2, 2, 2, 4]
+
+
+def test_records_are_written_in_batches_with_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders = [_order(n, reason=REASONS[n % len(REASONS)], qty=D(n + 1)) for n in range(23)]
+    whole = write_orders(tmp_path / "whole.csv", orders).read_bytes()
+    monkeypatch.setattr(artifacts, "WRITE_BATCH", 4)
+    consumed = []
+
+    def one_at_a_time() -> Iterator[Order]:  # a spool, say: never a list of everything
+        for order in orders:
+            consumed.append(order)
+            yield order
+
+    batched = write_orders(tmp_path / "batched.csv", one_at_a_time()).read_bytes()
+    assert batched == whole and len(consumed) == 23
+
+    long_reason = "x" * 9000  # a batch of rows outgrows the file's buffer
+    path = tmp_path / "streamed.csv"
+    on_disk = []
+
+    def watched() -> Iterator[Order]:
+        for n in range(12):
+            if n == 8:  # two batches taken: the first is on disk already
+                on_disk.append(path.read_text(encoding="utf-8"))
+            yield _order(n, reason=long_reason)
+
+    write_orders(path, watched())
+    assert "P-0,c-0," in on_disk[0] and "P-3,c-3," in on_disk[0]
+    assert path.read_text(encoding="utf-8").count(long_reason) == 12
+    lines = batched.decode().split("\n")
+    assert lines[1].startswith("P-0,c-0,2024-03-01T09:30:00Z,BTC/USDT,buy,market,1,,,,,FILLED,")
+    assert lines[1].endswith(',false,,,"a,b"')
+    trades = write_trades(tmp_path / "t.csv", (_fill(n, price=D(n + 1)) for n in range(9)))
+    assert [line.split(",")[6] for line in trades.read_text().splitlines()[1:]] == [
+        str(n + 1) for n in range(9)
+    ]
+
+
+def test_a_bad_number_names_the_file_record_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(artifacts, "WRITE_BATCH", 2)
+    positions = [Position(symbol=f"S{n}") for n in range(3)]
+    positions.append(Position.model_construct(symbol="BAD", qty=D("NaN"), avg_cost=D(0)))
+    with pytest.raises(
+        DataError, match=r"positions\.csv, record 4: qty NaN: cannot write non-finite number NaN"
+    ):
+        write_positions(tmp_path / "positions.csv", positions)
+    with pytest.raises(
+        DataError, match=r"positions\.parquet, record 4: qty NaN: cannot write non-finite"
+    ):
+        write_positions_parquet(tmp_path / "positions.parquet", positions)
+
+
+def _csv_strings(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_parquet_files_hold_the_csv_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(artifacts, "WRITE_BATCH", 3)
+    orders = [
+        _order(1),
+        _order(2, type=OrderType.LIMIT, limit_price=D("101.000"), avg_fill_price=None),
+        *(_order(n, reason=REASONS[n % len(REASONS)], qty=D("1E-30") * n) for n in range(3, 9)),
+    ]
+    fills = [_fill(n, T0 + timedelta(microseconds=n * 250_000), fee=D(n) / 7) for n in range(7)]
+    positions = [
+        Position(symbol="SYM", qty=D("-2"), avg_cost=D("99.5"), last_price=D("100")),
+        Position(symbol="IDLE"),
+    ]
+    for name, write_csv, write_parquet, records in (
+        ("orders", write_orders, write_orders_parquet, orders),
+        ("trades", write_trades, write_trades_parquet, fills),
+        ("positions", write_positions, write_positions_parquet, positions),
+    ):
+        csv_frame = _csv_strings(write_csv(tmp_path / f"{name}.csv", records))
+        table = pq.read_table(write_parquet(tmp_path / f"{name}.parquet", records))
+        assert table.column_names == list(csv_frame.columns)
+        for column in table.column_names:
+            values = table.column(column).to_pylist()
+            kind = table.schema.field(column).type
+            if pa.types.is_timestamp(kind):
+                assert kind == pa.timestamp("ns", "UTC")
+                values = [
+                    v.strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z") for v in values
+                ]
+            elif pa.types.is_boolean(kind):
+                values = ["true" if v else "false" for v in values]
+            else:
+                assert kind == pa.string()
+                values = ["" if v is None else v for v in values]
+            assert values == csv_frame[column].tolist(), (name, column)
+    table = pq.read_table(tmp_path / "orders.parquet")
+    assert table.column("limit_price").to_pylist()[:2] == [None, "101"]
+    assert table.column("qty").to_pylist()[2] == "0.000000000000000000000000000003"
+    assert table.column("parent_id").null_count == len(orders)
+    ts = pq.read_table(tmp_path / "trades.parquet").column("ts").to_pylist()
+    assert ts[2] == T0 + timedelta(microseconds=500_000) and ts[2].tzinfo is not None
+
+
+def test_account_parquet_holds_account_csv(tmp_path: Path) -> None:
+    history = AccountHistory(chunk_rows=2)
+    for i in range(5):
+        history.append(
+            Account(
+                ts=T0 + timedelta(days=i),
+                cash=D(f"123456789012345678901234567890.{i + 5}"),
+                equity=D(1000) + D(i) / 3,
+                peak_equity=D(2000),
+                fees=D("1E-30"),
+            )
+        )
+    write_account(tmp_path / "account.csv", history)
+    table = pq.read_table(write_account_parquet(tmp_path / "account.parquet", history))
+    frame = _csv_strings(tmp_path / "account.csv")
+    assert table.schema.field("ts").type == pa.timestamp("ns", "UTC")
+    assert table.column("ts").cast(pa.int64()).to_pylist() == history.ts_ns.tolist()
+    for column in frame.columns[1:]:
+        assert table.column(column).to_pylist() == frame[column].tolist()
+    assert table.column("cash").to_pylist()[0] == "123456789012345678901234567890.5"
+    assert table.column("fees").to_pylist()[0] == "0.000000000000000000000000000001"
+    assert table.num_rows == 5
+    empty = pq.read_table(write_account_parquet(tmp_path / "empty.parquet", AccountHistory()))
+    assert empty.num_rows == 0 and empty.column_names == list(frame.columns)
+
+
+def test_parquet_files_are_the_same_bytes_for_the_same_records(tmp_path: Path) -> None:
+    orders = [_order(n, reason=REASONS[n % len(REASONS)]) for n in range(12)]
+    first = write_orders_parquet(tmp_path / "a.parquet", orders).read_bytes()
+    second = write_orders_parquet(tmp_path / "b.parquet", iter(orders)).read_bytes()
+    assert first == second
+    other = write_orders_parquet(tmp_path / "c.parquet", orders[:-1]).read_bytes()
+    assert other != first
+
+
+def test_a_time_parquet_cannot_hold_is_named(tmp_path: Path) -> None:
+    fills = [_fill(1), _fill(2, datetime(2263, 1, 1, tzinfo=UTC))]
+    with pytest.raises(
+        DataError,
+        match=r"trades.parquet, record 2: ts 2263-01-01T00:00:00\+00:00: outside the times "
+        r"Parquet's nanoseconds hold \(1677-09-21T00:12:43.145225Z .. 2262",
+    ):
+        write_trades_parquet(tmp_path / "trades.parquet", fills)

@@ -135,3 +135,33 @@ def test_check_strategy_does_not_say_ok_without_any_signal(
     assert code == 1
     assert "ok" not in out
     assert "no signal on any bar (every value NaN; warm-up 30 bars)" in err
+
+
+NEVER_SIGNALS = """
+import numpy as np
+from logos.strategies.base import Strategy
+
+class NeverSignals(Strategy):
+    name = "never_signals"
+
+    def warmup_bars(self):
+        return 1
+
+    def signals(self, bars):
+        return self._series(np.full(len(bars), np.nan), bars)
+"""
+
+
+@pytest.mark.parametrize("stepwise", [False, True], ids=["series", "stepwise"])
+def test_no_signal_is_a_warning_of_a_streamed_backtest_either_way(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, stepwise: bool
+) -> None:
+    strategy = tmp_path / "never.py"
+    strategy.write_text(NEVER_SIGNALS)
+    code, _, err = run(
+        capsys, "backtest", "--data", str(BTC), "--symbol", "BTC/USDT:USDT",
+        "--strategy", f"{strategy}:NeverSignals", "--qty", "0.01", "--no-progress",
+        "--out", str(tmp_path / "o"), *(["--stepwise"] if stepwise else []),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "the strategy computed no signal on any of its 14400 bars" in err

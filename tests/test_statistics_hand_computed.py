@@ -221,4 +221,4 @@ def test_undefined_ratios_are_none() -> None:
     assert stats.sharpe is None and stats.sortino is None and stats.win_rate is None
     rising = compute_statistics(_result(["101", "102", "103"]))  # no losing bar
     assert rising.sortino is None and rising.sharpe is not None
-    assert rising.profit_factor is None and rising.round_trips == ()
+    assert rising.profit_factor is None and rising.round_trips == 0 and rising.listed_trips == ()

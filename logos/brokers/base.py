@@ -267,6 +267,14 @@ class Broker(Component, ABC):
     def orders(self) -> list[Order]:
         """Every order the broker knows (any status), in creation order."""
 
+    def release_orders(self, order_ids: Iterable[str]) -> None:
+        """Forget these ended orders: the engine has written them to the session's outputs
+        and will not ask for them again. A long backtest ends hundreds of thousands of
+        orders; a broker may drop them here so that its memory does not grow with the
+        session (then :meth:`orders` and :meth:`order` no longer know them). The engine
+        calls this only when nothing can resume the session (no journal), at the end of the
+        slice the orders ended in. The default keeps them."""
+
     @abstractmethod
     def working_orders(self) -> list[Order]:
         """Orders that can still fill (SUBMITTED, ACCEPTED, PARTIALLY_FILLED), oldest first."""

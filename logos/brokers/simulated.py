@@ -438,6 +438,15 @@ class SimulatedBroker(Broker):
         """Every order, in creation order."""
         return list(self._orders.values())
 
+    def release_orders(self, order_ids: Iterable[str]) -> None:
+        """Drop ended orders (:meth:`Broker.release_orders`); a working one is kept."""
+        orders, by_client_id = self._orders, self._by_client_id
+        for order_id in order_ids:
+            order = orders.get(order_id)
+            if order is not None and order.status.is_terminal:
+                del orders[order_id]
+                by_client_id.pop(order.client_order_id, None)
+
     def working_orders(self) -> list[Order]:
         """Working orders in acceptance order."""
         return [self._orders[s.order_id] for s in self._working_states()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -95,6 +96,10 @@ def summary_table(summary: Summary, currency: str, title: str = "backtest") -> T
     return table
 
 
+ARTIFACT_FORMATS = ("csv", "parquet")
+"""What ``--format`` takes: the CSV artifacts alone, or Parquet copies beside them."""
+
+
 @app.command("backtest")
 def backtest(
     config: Annotated[
@@ -149,6 +154,15 @@ def backtest(
             "not once on the whole series.",
         ),
     ] = False,
+    artifact_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="csv|parquet",
+            help="Artifacts format: csv, or parquet to also write orders, trades, positions "
+            "and account as Parquet files beside the CSV ones (for large runs).",
+        ),
+    ] = "csv",
     progress: Annotated[
         bool,
         typer.Option(
@@ -160,7 +174,8 @@ def backtest(
     """Backtest a strategy on bar files; writes orders, trades, positions, account, session.md."""
     values = locals()  # the run flags among them (run_flags)
     # the whole command, imports included: they allocate many long-lived objects too
-    with collector_paused(), terminate_as_interrupt():
+    # the spool folder lasts until the summary is made from the spooled outputs
+    with collector_paused(), terminate_as_interrupt(), ExitStack() as stack:
         from logos.reports import summarize
         from logos.run_folder import RunFolder
         from logos.session import build_session, run_session, write_artifacts
@@ -173,15 +188,30 @@ def backtest(
             command="logos backtest",
         )
         run = validated.run
+        if artifact_format not in ARTIFACT_FORMATS:
+            raise ConfigError(
+                [f"--format {artifact_format}: give {' or '.join(ARTIFACT_FORMATS)}"],
+                source="command line",
+            )
         if out_dir is not None and not out_dir.strip():
             raise ConfigError(["--out: give a folder (it is empty)"], source="command line")
         target = Path(out_dir) if out_dir else Path(run.run_dir) / run.session_id
         folder = RunFolder(target, force=force, flag="--out" if out_dir else "run folder")
         folder.check(journal=journal)  # before any work
         try:
+            spool_dir = stack.enter_context(folder.scratch())
             session = build_session(
-                validated, registry, timeframe_given="timeframe" in merged, run_dir=target
+                validated,
+                registry,
+                timeframe_given="timeframe" in merged,
+                run_dir=target,
+                spool_dir=spool_dir,
             )
+            if artifact_format == "parquet":
+                from logos.reports.dispatch import guard_reporters
+
+                parquet = guard_reporters([registry.get("reporter", "parquet")()])
+                session.engine.parts.reporters.extend(parquet)
             if journal:
                 from logos.state.journal import JOURNAL_FILE, JsonlJournal
 
@@ -200,6 +230,7 @@ def backtest(
             err.print(f"interrupted: {escape(_what_is_left(folder))}", highlight=False)
             raise typer.Exit(130) from None
         summary = summarize(result)
+        result.close()
     out.print(summary_table(summary, result.currency))
     for warning in result.warnings:  # a run that could not trade says so (docs/backtest.md)
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)

@@ -1,10 +1,9 @@
 """Reading bar files (CSV, Parquet) into raw bars, and mapping symbols to files.
 
 Raw bars (:class:`~logos.feeds.raw_bars.RawBars`) are the file's values as arrays, before
-validation; their raw frame names each row's file and line. CSV is parsed by pyarrow (fast
-path: its float columns go straight into the bars' value block); when pyarrow refuses the
-text, pandas re-reads it as strings to name the first bad line. A ``.csv.gz`` file is read
-the same way, decompressed on the fly.
+validation; their raw frame names each row's file and line. Files are read a chunk of rows at
+a time (:mod:`logos.feeds.chunks`); this module turns one chunk of parsed columns into raw
+bars (:func:`raw_bars_of`), parses timestamps, and maps symbols to files (globs included).
 
 Every way a file can be unreadable is a DataError in the one format ``FILE, line N: what is
 wrong`` (:func:`logos.errors.at_line`): not UTF-8, gzip-compressed under a ``.csv`` name,
@@ -15,13 +14,13 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from logos.errors import DataError, at_line
 from logos.feeds.raw_bars import RawBars
@@ -70,34 +69,21 @@ def read_bar_file(path: Path, epoch_unit: EpochUnit = "auto") -> pd.DataFrame:
 def read_bars(
     path: Path, epoch_unit: EpochUnit = "auto", non_numeric: Literal["error", "nan"] = "error"
 ) -> RawBars:
-    """Raw bars from one CSV or Parquet file.
+    """Raw bars from one whole CSV or Parquet file (its chunks, concatenated).
 
     ``epoch_unit`` is the unit of numeric timestamps (see :func:`parse_timestamps`).
     ``non_numeric = "nan"`` reads a price or volume cell that is not a number as missing, so
     it is a bad bar like any other (skipped under ``on_bad_bar = "skip"``); ``"error"``
-    rejects the file naming the cell.
+    rejects the file naming the cell. For a file too large to hold, read it chunk by chunk
+    with :func:`logos.feeds.chunks.raw_chunks`.
     """
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a bar file")
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    suffix = bar_suffix(path)
-    if suffix in PARQUET_SUFFIXES:
-        try:
-            table = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises many types for a bad file
-            raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
-        if isinstance(table.index, pd.DatetimeIndex):
-            name = table.index.name if table.index.name in TIMESTAMP_NAMES else "timestamp"
-            table = table.rename_axis(name).reset_index()
-        return _raw_bars(_FrameColumns(table), path, 1, epoch_unit)
-    if suffix in CSV_SUFFIXES:
-        return _raw_bars(_read_csv(path, non_numeric), path, 2, epoch_unit)
-    raise DataError(f"{path}: unsupported bar file type (use .csv, .csv.gz or .parquet)")
+    from logos.feeds.chunks import WHOLE_FILE_ROWS, raw_chunks  # chunks imports this module
+
+    return RawBars.concat(list(raw_chunks(path, epoch_unit, non_numeric, WHOLE_FILE_ROWS)))
 
 
-class _FrameColumns:
-    """The columns of a pandas DataFrame, as :func:`_raw_bars` reads them."""
+class FrameColumns:
+    """The columns of a pandas DataFrame, as :func:`raw_bars_of` reads them."""
 
     def __init__(self, table: pd.DataFrame) -> None:
         self.table = table
@@ -116,7 +102,7 @@ class _FrameColumns:
         out[:] = values.to_numpy(dtype="float64", na_value=np.nan)
 
 
-class _ArrowColumns:
+class ArrowColumns:
     """The columns of a pyarrow Table (the CSV fast path: no pandas copy of the floats)."""
 
     def __init__(self, table: pa.Table) -> None:
@@ -132,7 +118,7 @@ class _ArrowColumns:
     def floats_into(self, name: str, out: np.ndarray) -> None:
         column = self.table.column(name)
         if column.type != pa.float64():
-            _FrameColumns(self.table.select([name]).to_pandas()).floats_into(name, out)
+            FrameColumns(self.table.select([name]).to_pandas()).floats_into(name, out)
             return
         start = 0
         for chunk in column.chunks:  # straight into the block: one copy (nulls become NaN)
@@ -140,39 +126,28 @@ class _ArrowColumns:
             start += len(chunk)
 
 
-def _without_trailing_blank_rows(table: pa.Table) -> pa.Table:
-    """Drop the empty rows blank lines at the end of a file make (a blank line inside the
-    data stays, so its line is named as a bad bar)."""
-    end = _end_of_data(table.num_rows, lambda i: table.slice(i, 1).to_pylist()[0].values())
-    return table.slice(0, end) if end < table.num_rows else table
-
-
-def _without_trailing_blank_lines(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_without_trailing_blank_rows` for the text frame of the slow path."""
-    end = _end_of_data(len(table), lambda i: table.iloc[i])
-    return table.iloc[:end] if end < len(table) else table
-
-
-def _end_of_data(rows: int, row_values: Callable[[int], Iterable[object]]) -> int:
-    """The number of rows left once the trailing all-empty rows are dropped."""
+def end_of_data(rows: int, row_values: Callable[[int], Iterable[object]]) -> int:
+    """The number of rows left once the trailing all-empty rows are dropped (the rows
+    blank lines make: at the end of a file they are not bars; inside the data each is a bad
+    bar named by its line)."""
     end = rows
     while end and all(pd.isna(v) or str(v).strip() == "" for v in row_values(end - 1)):
         end -= 1
     return end
 
 
-def _open_bytes(path: Path) -> BinaryIO:
+def open_bytes(path: Path) -> BinaryIO:
     """The file's bytes, decompressed when it is named ``.gz``."""
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
 
-def _header(path: Path) -> list[str]:
+def csv_header(path: Path) -> list[str]:
     """The header row's column names; what the file looks like when it is not a
     comma-separated UTF-8 text file."""
     try:
-        with _open_bytes(path) as fh:  # bytes: a text reader would decode past line 1
+        with open_bytes(path) as fh:  # bytes: a text reader would decode past line 1
             raw = fh.readline()
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         raise DataError(at_line(path, None, f"not a readable .csv.gz file ({exc})")) from None
@@ -199,37 +174,24 @@ def _header(path: Path) -> list[str]:
     return [name.strip() for name in line.split(",")]
 
 
-def _not_utf8(path: Path) -> DataError | None:
-    """The error naming the first line that is not UTF-8 text, or None when all are."""
-    with _open_bytes(path) as fh:
-        position = non_utf8_position(fh.read())
-    return None if position is None else DataError(non_utf8_message(path, position))
+def not_utf8(path: Path) -> DataError | None:
+    """The error naming the first line that is not UTF-8 text, or None when all are (read a
+    line at a time: the file may be larger than memory)."""
+    with open_bytes(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            position = non_utf8_position(line)
+            if position is not None:
+                _, column, byte = position
+                return DataError(non_utf8_message(path, (number, column, byte)))
+    return None
 
 
-def _read_csv(path: Path, non_numeric: str = "error") -> _ArrowColumns | _FrameColumns:
-    header = _header(path)
-    types = {name: pa.float64() for name in header if name.lower() in OHLCV_COLUMNS}
-    try:
-        table = pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=types),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return _FrameColumns(_without_trailing_blank_lines(_read_csv_slowly(path, non_numeric)))
-    return _ArrowColumns(_without_trailing_blank_rows(table))
-
-
-def _read_csv_slowly(path: Path, non_numeric: str = "error") -> pd.DataFrame:
-    """Re-read as text with pandas to locate the first line pyarrow could not convert."""
-    try:
-        text = pd.read_csv(
-            path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig"
-        )
-    except UnicodeDecodeError:
-        raise (_not_utf8(path) or DataError(f"{path}: not UTF-8 text")) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({str(exc).strip()})") from None
+def numbers_of_text(
+    text: pd.DataFrame, path: Path, first_line: int, non_numeric: str = "error"
+) -> pd.DataFrame:
+    """A chunk of a CSV read as text (the slow path, when pyarrow refused the file), its
+    price and volume columns made float64; a cell that is not a number names its line
+    (``first_line`` is the chunk's first row's line) under ``non_numeric = "error"``."""
     text.columns = [str(c).strip() for c in text.columns]
     for name in text.columns:
         if name.lower() not in OHLCV_COLUMNS:
@@ -239,14 +201,23 @@ def _read_csv_slowly(path: Path, non_numeric: str = "error") -> pd.DataFrame:
         bad = values.isna() & ~raw.str.lower().isin(["", "nan", "na", "null"])
         if bad.any() and non_numeric == "error":
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(at_line(path, row + 2, f"{name} {raw.iloc[row]!r} is not a number"))
+            raise DataError(
+                at_line(path, first_line + row, f"{name} {raw.iloc[row]!r} is not a number")
+            )
         text[name] = values.astype("float64")
     return text
 
 
-def _raw_bars(
-    table: _ArrowColumns | _FrameColumns, path: Path, first_line: int, epoch_unit: EpochUnit
+def raw_bars_of(
+    table: ArrowColumns | FrameColumns,
+    path: Path,
+    first_line: int,
+    epoch_unit: EpochUnit,
+    choice: UnitChoice | None = None,
 ) -> RawBars:
+    """Raw bars of one chunk of a file's columns; ``first_line`` is the line (text) or row
+    (Parquet) of its first row. ``choice`` carries the epoch unit ``"auto"`` chose from the
+    file's first chunk to its later chunks."""
     lowered = [str(name).strip().lower() for name in table.names]
     known = {*TIMESTAMP_NAMES, *OHLCV_COLUMNS, "symbol"}
     twice = [name for name in dict.fromkeys(lowered) if name in known and lowered.count(name) > 1]
@@ -264,7 +235,7 @@ def _raw_bars(
         )
     try:
         stamps_given = table.series(ts_name)
-        stamps = parse_timestamps(stamps_given, epoch_unit)
+        stamps = parse_timestamps(stamps_given, epoch_unit, choice)
         ts, outside = _ns_or_nat(stamps)
     except DataError as exc:  # the file is named here, where it is known
         raise DataError(f"{path}: {exc}") from None
@@ -316,11 +287,25 @@ def epoch_unit_of(largest: float) -> str:
     return "s" if largest < 1e11 else "ms" if largest < 1e14 else "us" if largest < 1e17 else "ns"
 
 
-def parse_timestamps(values: pd.Series, epoch_unit: EpochUnit = "auto") -> pd.DatetimeIndex:
+@dataclass
+class UnitChoice:
+    """The unit ``epoch_unit = "auto"`` chose for one file, from its first chunk that has
+    epoch numbers; a later chunk whose numbers read as another unit is refused (a file holds
+    one unit: deciding again per chunk could read part of a file decades off)."""
+
+    unit: str | None = None
+    sample: float = 0.0
+    """The value the unit was chosen by (named in the error)."""
+
+
+def parse_timestamps(
+    values: pd.Series, epoch_unit: EpochUnit = "auto", choice: UnitChoice | None = None
+) -> pd.DatetimeIndex:
     """Datetimes (UTC) from ISO-8601 text (naive = UTC), datetimes, or epoch numbers.
 
     Epoch numbers are in ``epoch_unit``; ``"auto"`` picks one per file from the largest
-    magnitude (:func:`epoch_unit_of`). Unreadable values become NaT.
+    magnitude (:func:`epoch_unit_of`): of the whole ``values``, or, with ``choice``, of the
+    file's first chunk, later chunks having to agree. Unreadable values become NaT.
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(values).tz_convert("UTC")
@@ -335,32 +320,52 @@ def parse_timestamps(values: pd.Series, epoch_unit: EpochUnit = "auto") -> pd.Da
         )
         unit = epoch_unit
         if unit == "auto":
-            finite = np.abs(numbers[np.isfinite(numbers)])
-            unit = epoch_unit_of(float(finite.max()) if finite.size else 0.0)
-            # a value no unit can hold (past 2262 even in ns) is a bad bar, not a unit
-            dated = finite[finite < 2**63]
-            low, high = (float(dated.min()), float(dated.max())) if dated.size else (0.0, 0.0)
-            if epoch_unit_of(low) != epoch_unit_of(high):  # e.g. seconds and milliseconds
-                raise DataError(
-                    f"numeric timestamps mix units: {low:.0f} reads as {epoch_unit_of(low)} "
-                    f"but {high:.0f} as {epoch_unit_of(high)}; write every timestamp in one unit "
-                    '(or set the feed\'s epoch_unit, e.g. epoch_unit = "ms")'
-                )
+            unit = _auto_unit(numbers, choice)
         return pd.DatetimeIndex(pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce"))
     text = values.astype(str).str.strip()
     if text.str.fullmatch(r"-?\d+(\.\d+)?").all() and len(text):
-        return parse_timestamps(pd.to_numeric(text), epoch_unit)
+        return parse_timestamps(pd.to_numeric(text), epoch_unit, choice)
     return pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce"))
 
 
-def symbol_files(folder: Path, symbol: str, explicit: str | None) -> list[Path]:
-    """The files holding ``symbol`` in ``folder``: explicit, ``STEM.csv|.parquet``, or ``STEM/*``.
+def _auto_unit(numbers: np.ndarray, choice: UnitChoice | None) -> str:
+    """The unit of epoch ``numbers`` by magnitude (see :func:`parse_timestamps`)."""
+    finite = np.abs(numbers[np.isfinite(numbers)])
+    # a value no unit can hold (past 2262 even in ns) is a bad bar, not a unit
+    dated = finite[finite < 2**63]
+    low, high = (float(dated.min()), float(dated.max())) if dated.size else (0.0, 0.0)
+    if choice is not None and choice.unit is not None:
+        for value in (low, high) if dated.size else ():
+            if epoch_unit_of(value) != choice.unit:
+                raise _mixed_units(choice.sample, choice.unit, value)
+        return choice.unit
+    largest = float(finite.max()) if finite.size else 0.0
+    unit = epoch_unit_of(largest)
+    if epoch_unit_of(low) != epoch_unit_of(high):  # e.g. seconds and milliseconds
+        raise _mixed_units(low, epoch_unit_of(low), high)
+    if choice is not None and finite.size:
+        choice.unit, choice.sample = unit, largest
+    return unit
 
-    A ``STEM/`` folder holds one file per day (the layout ``logos feed record`` writes); its
-    files are read in name order.
+
+def _mixed_units(first: float, unit: str, other: float) -> DataError:
+    return DataError(
+        f"numeric timestamps mix units: {first:.0f} reads as {unit} "
+        f"but {other:.0f} as {epoch_unit_of(other)}; write every timestamp in one unit "
+        '(or set the feed\'s epoch_unit, e.g. epoch_unit = "ms")'
+    )
+
+
+def symbol_files(folder: Path, symbol: str, explicit: str | None) -> list[Path]:
+    """The files holding ``symbol`` in ``folder``, read in this order as one series:
+    explicit (a file, or a glob pattern such as ``btc/2024-*.csv``, its matches in name
+    order), ``STEM.csv|.parquet``, or ``STEM/*``.
+
+    A ``STEM/`` folder holds one file per day or month (the layout ``logos feed record``
+    writes); its files are read in name order.
     """
     if explicit is not None:
-        return [folder / explicit]
+        return explicit_files(folder, explicit)
     stem = symbol_file_stem(symbol)
     for suffix in BAR_SUFFIXES:
         candidate = folder / f"{stem}{suffix}"
@@ -373,6 +378,19 @@ def symbol_files(folder: Path, symbol: str, explicit: str | None) -> list[Path]:
             return files
     tried = ", ".join([f"{stem}{s}" for s in BAR_SUFFIXES] + [f"{stem}/"])
     raise DataError(f"{folder}: no bar file for symbol {symbol!r} (looked for {tried})")
+
+
+def explicit_files(folder: Path, name: str) -> list[Path]:
+    """The file ``name`` names in ``folder``; a glob pattern (``*``, ``?``, ``[``) gives
+    every matching bar file in name order (an error when none matches)."""
+    if not any(char in name for char in "*?["):
+        return [folder / name]
+    matches = sorted(
+        p for p in folder.glob(name) if p.is_file() and bar_suffix(p)
+    )  # sorted by the whole path: by folder, then by name
+    if not matches:
+        raise DataError(f"{folder}: no bar file matches {name!r}")
+    return matches
 
 
 def folder_symbols(folder: Path) -> dict[str, list[Path]]:

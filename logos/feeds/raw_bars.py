@@ -72,6 +72,15 @@ class RawBars:
             ),
         )
 
+    def position(self, row: int) -> tuple[str, int]:
+        """``(file, line)`` of the bar at position ``row``."""
+        index = int(row if self.rows is None else self.rows[row])
+        for name, first, count in self.parts:
+            if index < count:
+                return name, first + index
+            index -= count
+        raise IndexError(row)
+
     def frame(self) -> pd.DataFrame:
         """The raw frame (see module docstring), rows numbered from 0."""
         columns: dict[str, object] = {"ts": pd.DatetimeIndex(self.ts).tz_localize("UTC")}

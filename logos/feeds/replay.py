@@ -1,21 +1,33 @@
 """Feed ``replay``: bars from CSV or Parquet files, validated, merged into time slices.
 
-Two views of the same data:
+The files are read a chunk of rows at a time (``chunk_rows``, :mod:`logos.feeds.chunks`), so
+memory holds about one chunk per symbol whatever the length of the series:
 
-* :meth:`ReplayFeed.load_frames` / :meth:`ReplayFeed.frames` — ``{symbol: DataFrame}``:
-  float64 ``open high low close volume``, a tz-aware UTC ``DatetimeIndex`` named ``ts``,
-  only valid bars, strictly increasing; what a backtest computes whole-series signals on.
-  Exact prices: ``decimal_from_float(x)``.
-* the feed contract — ``start(symbols, timeframe, after=)`` then iterate slices
-  (``list[Bar]`` per timestamp); Bar prices are ``decimal_from_float`` of the same floats,
-  so signals and fills see identical values.
+* :meth:`ReplayFeed.scan` reads every chunk once, validates it and fills :attr:`report`
+  (timeframe, gaps, expected closures, skipped bars, bars per symbol, the number of time
+  slices) without keeping any bar;
+* iterating the feed (``start(symbols, timeframe, after=)`` then slices, ``list[Bar]`` per
+  timestamp) reads the chunks again and merges the symbols' chunks into slices
+  (:mod:`logos.feeds.merge`). Chunk listeners (:meth:`ReplayFeed.add_chunk_listener`) get
+  each validated chunk of a symbol before any of its bars is in a slice: what a backtest
+  computes its signals on, chunk by chunk;
+* :meth:`ReplayFeed.load_frames` / :meth:`ReplayFeed.frames` — ``{symbol: DataFrame}``,
+  the scan's chunks concatenated: float64 ``open high low close volume``, a tz-aware UTC
+  ``DatetimeIndex`` named ``ts``, only valid bars, strictly increasing. When frames are
+  loaded, the slices come from them through the same merge (sweeps and ``logos
+  check-strategy`` hold the data in memory).
 
-Every bar is validated (see ``logos.feeds.validation``). With ``on_bad_bar = "reject"``
-(the default) the first bad bar raises a DataError naming file, line and problem; with
-``"skip"`` bad bars are dropped, counted and listed in :attr:`ReplayFeed.report`. Missing
-bars are reported as gaps, never invented; in daily bars of a market that closes at weekends
-(no bar on any Saturday or Sunday), weekends and one-day holidays are *expected closures*,
-reported apart from the gaps (:func:`logos.feeds.base.is_expected_closure`).
+Bar prices are ``decimal_from_float`` of the frames' floats, so signals and fills see
+identical values.
+
+Every bar is validated (see ``logos.feeds.validation``), across chunk boundaries too (each
+chunk is checked after the symbol's last valid bar). With ``on_bad_bar = "reject"`` (the
+default) the first bad bar raises a DataError naming file, line and problem, with the number
+of bad bars of that symbol; with ``"skip"`` bad bars are dropped, counted and listed in
+:attr:`ReplayFeed.report`. Missing bars are reported as gaps, never invented; in daily bars of
+a market that closes at weekends (no bar on any Saturday or Sunday), weekends and one-day
+holidays are *expected closures*, reported apart from the gaps
+(:func:`logos.feeds.base.is_expected_closure`).
 
 The timeframe is checked against the data: a run (or feed ``timeframe``) whose bar interval is
 not the data's most common spacing is refused with both named, since logos does not resample
@@ -24,11 +36,10 @@ and such a run would be all gaps or overlapping bars (docs/feeds.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
@@ -43,31 +54,61 @@ from logos.feeds.base import (
     Feed,
     FeedEvent,
     Gap,
-    decimal_from_float,
     is_expected_closure,
     parse_timeframe,
     timeframe_label,
 )
-from logos.feeds.files import EpochUnit, folder_symbols, read_bars, symbol_files
+from logos.feeds.chunks import (
+    DEFAULT_CHUNK_ROWS,
+    SymbolSource,
+    frame_chunks,
+    symbols_in_file,
+)
+from logos.feeds.files import EpochUnit, explicit_files, folder_symbols, symbol_files
+from logos.feeds.merge import (
+    Block,
+    bar_slices,
+    count_slices,
+    merge_blocks,
+    window,
+)
+from logos.feeds.merge import merge_slices as merge_slices
 from logos.feeds.raw_bars import RawBars
 from logos.feeds.validation import (
+    DUPLICATE,
     OHLCV_COLUMNS,
+    OUT_OF_ORDER,
     PROBLEMS,
+    LastBar,
     all_valid,
     bar_problems,
     describe_problem,
+    line_unit,
     where,
+    with_last_bar,
 )
+from logos.timeutil import isoformat_utc
 
 SKIPPED_LISTED = 200
 """Skipped bad bars listed one by one (file, line, problem); the rest are only counted."""
+
+CHUNK_ROWS_BUDGET = 1 << 20
+"""Rows held at once by default, over all symbols (with more than 8 symbols, each reads
+this share of it at a time)."""
+MIN_CHUNK_ROWS = 8192
+"""The smallest default chunk, however many symbols: below it per-chunk work would show."""
+
+ChunkListener = Callable[[str, pd.DataFrame], None]
+"""Called with a symbol and one validated chunk of its bars (the shape of a frame of
+:meth:`ReplayFeed.load_frames`)."""
 
 
 @dataclass
 class ReplayReport:
     """What loading found: the timeframe used, gaps, expected closures (weekends and
-    holidays of daily bars, not gaps), and bad bars skipped (by kind, and the first
-    :data:`SKIPPED_LISTED` as ``file, line N: problem``)."""
+    holidays of daily bars, not gaps), bad bars skipped (by kind, and the first
+    :data:`SKIPPED_LISTED` as ``file, line N: problem``), valid bars per symbol and the
+    number of time slices (distinct timestamps over all symbols: what a progress bar counts)."""
 
     timeframe: timedelta | None = None
     gaps: list[Gap] = field(default_factory=list)
@@ -75,6 +116,7 @@ class ReplayReport:
     skipped: dict[str, int] = field(default_factory=dict)
     skipped_rows: list[str] = field(default_factory=list)
     bars: dict[str, int] = field(default_factory=dict)
+    slices: int = 0
 
     @property
     def missing_bars(self) -> int:
@@ -92,7 +134,9 @@ class ReplayFeed(Feed):
 
     ``path`` is one file (one symbol, or a ``symbol`` column for several) or a folder with
     one file per symbol named ``BTC_USDT.csv`` (``/`` and ``:`` become ``_``), or a
-    sub-folder per symbol with one file per day (what ``logos feed record`` writes).
+    sub-folder per symbol with one file per day or month (what ``logos feed record``
+    writes). ``files`` maps symbols to files of the folder, or to glob patterns matching
+    several files of one symbol, read in name order as one series.
     """
 
     name = "replay"
@@ -109,10 +153,16 @@ class ReplayFeed(Feed):
         )
         files: dict[str, str] = Field(
             default_factory=dict,
-            description="explicit symbol -> file (relative to path when it is a folder)",
+            description="explicit symbol -> file or glob pattern (relative to a folder path)",
         )
         epoch_unit: EpochUnit = Field(
             "auto", description="unit of numeric timestamps; auto: by magnitude, per file"
+        )
+        chunk_rows: int | None = Field(
+            None,
+            ge=2,
+            description="rows read at a time from each file (memory: about one chunk a symbol); "
+            "default: 131072, less with many symbols",
         )
 
     params: ReplayFeed.Params
@@ -123,115 +173,105 @@ class ReplayFeed(Feed):
         self._frames: dict[str, pd.DataFrame] | None = None
         self._skipped_ts: dict[str, np.ndarray] = {}
         """Timestamps of the bad bars skipped, per symbol (they are not gaps)."""
+        self._sources: dict[str, SymbolSource] = {}
+        self._scanned: tuple[tuple[str, ...], timedelta | None] | None = None
+        """The symbols and timeframe :attr:`report` was made for."""
+        self._first_ts: dict[str, int] = {}
+        self._listeners: list[ChunkListener] = []
+        self._held: dict[str, pd.DataFrame] | None = None
+        """The frames the slices come from (loaded), or None: read the files."""
 
-    # -- whole series ------------------------------------------------------------------
+    # -- the two passes --------------------------------------------------------------
+
+    def add_chunk_listener(self, listener: ChunkListener) -> None:
+        """Call ``listener(symbol, chunk)`` for each validated chunk of each symbol while the
+        feed is iterated: per symbol in time order, every valid bar exactly once (those
+        before ``after`` and from ``until`` on included: a restarted run derives its state
+        from the start), each chunk before any of its bars is in a slice."""
+        self._listeners.append(listener)
+
+    def scan(
+        self, symbols: Sequence[str] | None = None, timeframe: str | timedelta | None = None
+    ) -> ReplayReport:
+        """Read and validate every bar of ``symbols`` (all symbols in ``path`` when None)
+        once, a chunk at a time, and return :attr:`report`; no bar is kept.
+
+        The timeframe (for gap detection) is ``timeframe``, else the ``timeframe`` param,
+        else the most common spacing in the data. A given timeframe must be the data's: a
+        DataError names the file, the data's spacing and the timeframe asked for.
+        """
+        self._scan(symbols, timeframe, keep=False)
+        return self.report
 
     def load_frames(
         self, symbols: Sequence[str] | None = None, timeframe: str | timedelta | None = None
     ) -> dict[str, pd.DataFrame]:
-        """Validated bars per symbol (all symbols in ``path`` when ``symbols`` is None).
-
-        The timeframe (for gap detection) is ``timeframe``, else the ``timeframe`` param,
-        else the most common spacing in the data. A given timeframe must be the data's: a
-        DataError names the file, the data's spacing and the timeframe asked for. Fills
-        :attr:`report`.
-        """
-        raw = self._read(symbols)
-        self.report = ReplayReport()
-        self._skipped_ts = {}
-        frames = {symbol: self._validated(symbol, frame) for symbol, frame in raw.items()}
-        tf = self._timeframe(frames, timeframe)
-        self.report.timeframe = tf
-        for symbol, frame in frames.items():
-            self.report.bars[symbol] = len(frame)
-            if tf is not None:
-                gaps = _without_skipped(find_gaps(symbol, frame.index, tf), self._skipped_ts)
-                closes_weekends = tf == _DAY and not _has_weekend_bars(frame.index)
-                for gap in gaps:
-                    expected = closes_weekends and is_expected_closure(gap)
-                    (self.report.closures if expected else self.report.gaps).append(gap)
+        """Validated bars per symbol (all symbols in ``path`` when ``symbols`` is None): the
+        chunks of :meth:`scan` concatenated, held in memory. Fills :attr:`report`."""
+        frames = self._scan(symbols, timeframe, keep=True)
+        assert frames is not None
         self._frames = frames
         return frames
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The validated bars this feed replays, per symbol, in the shape strategies take
-        (after :meth:`start`, or after :meth:`load_frames`)."""
+        (after :meth:`load_frames`; a feed that streams its files holds no frames)."""
         frames = self._frames
         if frames is None:
-            raise FeedError("replay feed: frames() before start() or load_frames()")
+            raise FeedError("replay feed: frames() before load_frames()")
         return frames
 
-    def _read(self, symbols: Sequence[str] | None) -> dict[str, RawBars]:
-        path = Path(self.params.path).expanduser()
-        if path.is_dir():
-            if symbols is None:
-                found = {s: [path / f] for s, f in self.params.files.items()} or folder_symbols(
-                    path
-                )
-            else:
-                found = {s: symbol_files(path, s, self.params.files.get(s)) for s in symbols}
-            unit, cells = self.params.epoch_unit, self._non_numeric
-            return {
-                s: RawBars.concat([read_bars(f, unit, cells) for f in files])
-                for s, files in found.items()
-            }
-        if not path.exists():
-            raise DataError(f"{path}: no such file or folder")
-        bars = read_bars(path, self.params.epoch_unit, self._non_numeric)
-        if bars.symbol is None:
-            if symbols is not None and len(symbols) != 1:
-                raise DataError(
-                    f"{path}: the file has no symbol column, so it holds one symbol, but "
-                    f"{len(symbols)} were asked for ({', '.join(symbols)})"
-                )
-            return {symbols[0] if symbols else path.stem: bars}
-        present = list(pd.unique(bars.symbol))
-        wanted = list(symbols) if symbols is not None else present
-        absent = [s for s in wanted if s not in present]
-        if absent:
-            raise DataError(
-                f"{path}: no rows for symbol(s) {', '.join(absent)}; the file has "
-                f"{', '.join(present)}"
-            )
-        return {s: bars.take(bars.symbol == s) for s in wanted}
+    def _scan(
+        self, symbols: Sequence[str] | None, timeframe: str | timedelta | None, *, keep: bool
+    ) -> dict[str, pd.DataFrame] | None:
+        chosen = self._chosen_timeframe(timeframe)
+        sources = self._resolve(symbols)
+        self.report, self._skipped_ts, self._frames, self._scanned = ReplayReport(), {}, None, None
+        self._sources = sources
+        skipped = _Skipped()
+        series = {symbol: _Series() for symbol in sources}
+        kept: dict[str, list[pd.DataFrame]] = {symbol: [] for symbol in sources}
+        streams = [
+            self._scan_blocks(symbol, source, series[symbol], skipped, kept if keep else None)
+            for symbol, source in sources.items()
+        ]
+        slices = count_slices(merge_blocks(streams))
+        tf = self._timeframe(series, chosen, given=timeframe is not None)
+        report = self.report
+        report.timeframe, report.slices = tf, slices
+        skipped.into(report, self._skipped_ts, list(sources))
+        for symbol, found in series.items():
+            report.bars[symbol] = found.bars
+            if tf is None:
+                continue
+            gaps = _without_skipped(found.gaps(symbol, tf), self._skipped_ts)
+            closes_weekends = tf == _DAY and not found.weekend
+            for gap in gaps:
+                expected = closes_weekends and is_expected_closure(gap)
+                (report.closures if expected else report.gaps).append(gap)
+        self._scanned = (tuple(sources), tf)
+        self._first_ts = {s: found.first for s, found in series.items() if found.first is not None}
+        if not keep:
+            return None
+        return {symbol: _concat(chunks) for symbol, chunks in kept.items()}
 
-    @property
-    def _non_numeric(self) -> Literal["error", "nan"]:
-        """A cell that is not a number is a bad bar to skip like any other under "skip"."""
-        return "nan" if self.params.on_bad_bar == "skip" else "error"
+    def _scan_blocks(
+        self,
+        symbol: str,
+        source: SymbolSource,
+        series: _Series,
+        skipped: _Skipped,
+        kept: dict[str, list[pd.DataFrame]] | None,
+    ) -> Iterator[Block]:
+        for frame in self._validated(symbol, source, skipped):
+            stamps = frame.index.asi8
+            series.add(stamps)
+            if kept is not None:
+                kept[symbol].append(frame)
+            yield stamps, None
 
-    def _validated(self, symbol: str, bars: RawBars) -> pd.DataFrame:
-        if not all_valid(bars.ts, bars.values):
-            frame = bars.frame()
-            codes = bar_problems(frame)
-            bad = np.flatnonzero(codes)
-            if bad.size and self.params.on_bad_bar == "reject":
-                first = int(bad[0])
-                raise DataError(
-                    f"{where(frame.iloc[first])}: {describe_problem(frame, codes, first)} "
-                    f'({bad.size} bad bar(s) for {symbol}; set on_bad_bar = "skip" to skip them)'
-                )
-            kinds, counts = np.unique(codes[bad], return_counts=True)
-            for kind, count in zip(kinds, counts, strict=True):
-                key = PROBLEMS[int(kind)]
-                self.report.skipped[key] = self.report.skipped.get(key, 0) + int(count)
-            room = SKIPPED_LISTED - len(self.report.skipped_rows)
-            self.report.skipped_rows += [
-                f"{where(frame.iloc[int(row)])}: {describe_problem(frame, codes, int(row))}"
-                for row in bad[: max(room, 0)]
-            ]
-            skipped = bars.ts[bad].view("i8")
-            self._skipped_ts[symbol] = np.unique(skipped[~np.isnat(bars.ts[bad])])
-            bars = bars.take(codes == 0)
-        index = pd.DatetimeIndex(bars.ts, name="ts").tz_localize("UTC")
-        # the (5, n) block becomes the frame's one float block as it is: no copy
-        return pd.DataFrame(bars.values.T, columns=list(OHLCV_COLUMNS), index=index, copy=False)
-
-    def _timeframe(
-        self, frames: dict[str, pd.DataFrame], timeframe: str | timedelta | None
-    ) -> timedelta | None:
-        """The run's timeframe, checked against the feed's ``timeframe`` param and the data."""
-        path = Path(self.params.path)
+    def _chosen_timeframe(self, timeframe: str | timedelta | None) -> str | timedelta | None:
+        """The run's timeframe or the feed's own, refused when they disagree."""
         own = self.params.timeframe
         if (
             timeframe is not None
@@ -239,31 +279,158 @@ class ReplayFeed(Feed):
             and parse_timeframe(timeframe) != parse_timeframe(own)
         ):
             raise DataError(
-                f"{path}: the feed's timeframe {own} disagrees with the run's timeframe "
-                f"{_label(parse_timeframe(timeframe))}; set one timeframe, the data's"
+                f"{Path(self.params.path)}: the feed's timeframe {own} disagrees with the run's "
+                f"timeframe {_label(parse_timeframe(timeframe))}; set one timeframe, the data's"
             )
-        chosen = timeframe or own
+        return timeframe or own
+
+    def _resolve(self, symbols: Sequence[str] | None) -> dict[str, SymbolSource]:
+        """Where each symbol's bars are. Nothing is read but a file with a ``symbol``
+        column: once, a chunk at a time, to list its symbols."""
+        path = Path(self.params.path).expanduser()
+        if path.is_dir():
+            if symbols is None:
+                explicit = self.params.files
+                found = (
+                    {s: explicit_files(path, f) for s, f in explicit.items()}
+                    if explicit
+                    else folder_symbols(path)
+                )
+            else:
+                found = {s: symbol_files(path, s, self.params.files.get(s)) for s in symbols}
+            return {s: SymbolSource(s, tuple(files)) for s, files in found.items()}
+        if not path.exists():
+            raise DataError(f"{path}: no such file or folder")
+        present = symbols_in_file(
+            path, self.params.epoch_unit, self._non_numeric, self._chunk_rows(1)
+        )
+        if present is None:
+            if symbols is not None and len(symbols) != 1:
+                raise DataError(
+                    f"{path}: the file has no symbol column, so it holds one symbol, but "
+                    f"{len(symbols)} were asked for ({', '.join(symbols)})"
+                )
+            symbol = symbols[0] if symbols else path.stem
+            return {symbol: SymbolSource(symbol, (path,))}
+        wanted = list(symbols) if symbols is not None else present
+        absent = [s for s in wanted if s not in present]
+        if absent:
+            raise DataError(
+                f"{path}: no rows for symbol(s) {', '.join(absent)}; the file has "
+                f"{', '.join(present)}"
+            )
+        return {s: SymbolSource(s, (path,), only=s) for s in wanted}
+
+    def _chunk_rows(self, symbols: int) -> int:
+        """The ``chunk_rows`` param, or the default for this many symbols: a chunk of every
+        symbol is held at once, so past a few symbols they share a budget of rows."""
+        if self.params.chunk_rows is not None:
+            return self.params.chunk_rows
+        return max(MIN_CHUNK_ROWS, min(DEFAULT_CHUNK_ROWS, CHUNK_ROWS_BUDGET // max(symbols, 1)))
+
+    @property
+    def _non_numeric(self) -> Literal["error", "nan"]:
+        """A cell that is not a number is a bad bar to skip like any other under "skip"."""
+        return "nan" if self.params.on_bad_bar == "skip" else "error"
+
+    def _validated(
+        self, symbol: str, source: SymbolSource, skipped: _Skipped | None
+    ) -> Iterator[pd.DataFrame]:
+        """The symbol's valid bars, a validated chunk at a time, in file order.
+
+        Each chunk is checked after the last valid bar before it, so ordering holds across
+        chunks and files. Under "reject" the first bad bar's error is raised once the rest
+        of the symbol's bars are counted (the message gives the total); under "skip" bad
+        bars go to ``skipped`` (None: already counted by the scan).
+        """
+        reject = self.params.on_bad_bar == "reject"
+        last: LastBar | None = None
+        file, check_start = "", False
+        first_bad, bad_total = "", 0
+        rows = self._chunk_rows(len(self._sources))
+        chunks = source.chunks(self.params.epoch_unit, self._non_numeric, rows)
+        for done, bars in enumerate(chunks):
+            if not len(bars):
+                continue
+            if bars.parts[0][0] != file:
+                file, check_start = bars.parts[0][0], last is not None
+            if check_start:
+                assert last is not None
+                check_start = _check_file_start(symbol, bars, last)
+            stamps = bars.ts.view("i8")
+            if not all_valid(bars.ts, bars.values) or (last is not None and stamps[0] <= last.ts):
+                frame = with_last_bar(bars.frame(), last)
+                codes = bar_problems(frame)
+                offset = 0 if last is None else 1
+                bad = np.flatnonzero(codes[offset:])
+                if reject and not first_bad:
+                    row = int(bad[0]) + offset
+                    problem = describe_problem(frame, codes, row)
+                    if codes[row] == OUT_OF_ORDER and offset:
+                        problem = self._repeated(source, done, frame, row) or problem
+                    first_bad = f"{where(frame.iloc[row])}: {problem}"
+                bad_total += bad.size
+                if skipped is not None and not reject:
+                    skipped.add(symbol, frame, codes, bad + offset, bars.ts[bad])
+                bars = bars.take(codes[offset:] == 0)
+                if not len(bars):
+                    continue
+            last = LastBar(int(bars.ts[-1:].view("i8")[0]), *bars.position(len(bars) - 1))
+            if not first_bad:
+                yield _frame(bars)
+        if first_bad:
+            raise DataError(
+                f"{first_bad} ({bad_total} bad bar(s) for {symbol}; "
+                'set on_bad_bar = "skip" to skip them)'
+            )
+
+    def _repeated(
+        self, source: SymbolSource, chunks: int, frame: pd.DataFrame, row: int
+    ) -> str | None:
+        """The problem of row ``row`` of ``frame`` (a later chunk's, marked out of order)
+        when its timestamp repeats one of the first ``chunks`` chunks: a duplicate, named
+        by its first occurrence, as a whole-file check names it (read again: an error path)."""
+        stamp = pd.Timestamp(frame["ts"].iloc[row]).value
+        rows = self._chunk_rows(len(self._sources))
+        earlier = source.chunks(self.params.epoch_unit, self._non_numeric, rows)
+        for bars in islice(earlier, chunks):
+            same = np.flatnonzero(bars.ts.view("i8") == stamp)
+            if not same.size:
+                continue
+            candidates = bars.frame().iloc[same]
+            codes = bar_problems(candidates)
+            # an earlier bar with good values counts, whatever its own order
+            ordered = np.isin(codes, (0, DUPLICATE, OUT_OF_ORDER))
+            if ordered.any():
+                first = candidates.iloc[int(np.argmax(ordered))]
+                whose = f" for {frame['symbol'].iloc[row]}" if "symbol" in frame.columns else ""
+                return f"duplicate timestamp {_iso(stamp)}{whose} (first at {where(first)})"
+        return None
+
+    def _timeframe(
+        self, series: dict[str, _Series], chosen: str | timedelta | None, *, given: bool
+    ) -> timedelta | None:
+        """The run's timeframe, checked against the data (``given``: the run's, else the
+        feed's param); the data's most common spacing when none is chosen."""
+        path = Path(self.params.path)
+        spacings = {s: found.most_common_spacing() for s, found in series.items()}
         if chosen is None:
-            found = {s: _most_common_spacing(f) for s, f in frames.items()}
-            spacings = {s: v for s, v in found.items() if v is not None}
-            if len(set(spacings.values())) > 1:
-                listed = ", ".join(f"{s} {_label(v)}" for s, v in spacings.items())
+            known = {s: v for s, v in spacings.items() if v is not None}
+            if len(set(known.values())) > 1:
+                listed = ", ".join(f"{s} {_label(v)}" for s, v in known.items())
                 raise DataError(
                     f"{path}: the symbols' bars are spaced differently ({listed}); a run has "
                     "one timeframe: give bars of one interval"
                 )
-            return next(iter(spacings.values()), None)
+            return next(iter(known.values()), None)
         tf = parse_timeframe(chosen)
-        whose = "the run's timeframe" if timeframe is not None else "the feed's timeframe"
-        spacings = {s: _most_common_spacing(f) for s, f in frames.items()}
+        whose = "the run's timeframe" if given else "the feed's timeframe"
         finer = [s for s, v in spacings.items() if v is not None and v < tf]
         # sparse bars with some consecutive ones (an illiquid symbol) are bars of tf with
         # gaps; bars of which no two, in any symbol, are one tf apart are not bars of tf
-        step = int(tf.total_seconds() * 1_000_000_000)
-        counted = [s for s, f in frames.items() if len(f) >= 3]
-        coarser = counted and not any(
-            bool((np.diff(frames[s].index.asi8) == step).any()) for s in counted
-        )
+        step = _ns(tf)
+        counted = [s for s, found in series.items() if found.bars >= 3]
+        coarser = counted and not any(series[s].has_spacing(step) for s in counted)
         for symbol in finer or (counted if coarser else []):
             spacing = spacings[symbol]
             assert spacing is not None
@@ -275,7 +442,7 @@ class ReplayFeed(Feed):
             )
         return tf
 
-    # -- streaming path (the feed contract) ------------------------------------------
+    # -- the feed contract -------------------------------------------------------------
 
     def _on_start(self) -> None:
         if self.params.timeframe and parse_timeframe(self.params.timeframe) != self.timeframe:
@@ -283,43 +450,227 @@ class ReplayFeed(Feed):
                 f"{self.params.path}: the feed's timeframe {self.params.timeframe} disagrees "
                 f"with the run's timeframe {_label(self.timeframe)}; set one timeframe, the data's"
             )
-        frames = self._frames
-        if (
-            frames is None
-            or list(frames) != list(self.symbols)
-            or (self.report.timeframe != self.timeframe)
-        ):
-            # not loaded yet for these symbols (a session loads first to learn the timeframe)
-            self.load_frames(self.symbols, self.timeframe)
+        self._held = self._loaded_frames()
+        if self._held is None and self._scanned != (self.symbols, self.timeframe):
+            # not scanned yet for these symbols (a session scans first to learn the timeframe)
+            self.scan(self.symbols, self.timeframe)
         self._health.bad_bars_skipped = self.report.skipped_total
         if self.report.skipped_total:
-            starts = [f.index[0].to_pydatetime() for f in self.frames().values() if len(f)]
-            first = min(starts, default=datetime(1970, 1, 1, tzinfo=UTC))
+            if self._held is not None:
+                starts = [int(f.index.asi8[0]) for f in self._held.values() if len(f)]
+            else:
+                starts = list(self._first_ts.values())
+            first = pd.Timestamp(min(starts), tz="UTC").to_pydatetime() if starts else _EPOCH
             self._emit(FeedEvent("bad_bars_skipped", first, dict(self.report.skipped)))
 
+    def _loaded_frames(self) -> dict[str, pd.DataFrame] | None:
+        """The loaded frames when they are these symbols' at this timeframe, else None."""
+        try:
+            frames = self.frames()
+        except FeedError:
+            return None
+        if list(frames) != list(self.symbols) or self.report.timeframe != self.timeframe:
+            return None
+        return frames
+
     def _iter_slices(self) -> Iterator[list[Bar]]:
-        return merge_slices(self.frames(), self.symbols, self.after, self.until)
+        rows = self._chunk_rows(len(self.symbols))
+        held = self._held
+        streams = []
+        for symbol in self.symbols:
+            if held is not None:
+                chunks = frame_chunks(held[symbol], rows)
+            else:
+                chunks = self._validated(symbol, self._sources[symbol], None)
+            streams.append(self._window_blocks(symbol, chunks))
+        return bar_slices(merge_blocks(streams), self.symbols)
+
+    def _window_blocks(self, symbol: str, chunks: Iterator[pd.DataFrame]) -> Iterator[Block]:
+        """Each chunk to the listeners, then its rows with after < ts < until as a block."""
+        listeners, after, until = self._listeners, self.after, self.until
+        for chunk in chunks:
+            for listener in listeners:
+                listener(symbol, chunk)
+            stamps = chunk.index.as_unit("ns").asi8
+            lo, hi = window(stamps, after, until)
+            if hi > lo:
+                values = chunk.to_numpy() if _is_ohlcv(chunk) else chunk[_OHLCV].to_numpy()
+                yield stamps[lo:hi], values[lo:hi]
 
 
 _DAY = timedelta(days=1)
+_DAY_NS = 86_400 * 10**9
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_OHLCV = list(OHLCV_COLUMNS)
 
 
-def _most_common_spacing(frame: pd.DataFrame) -> timedelta | None:
-    """The most common time between consecutive bars (None for fewer than two bars)."""
-    if len(frame) < 2:
-        return None
-    spacing = np.diff(frame.index.asi8)
-    if (spacing == spacing[0]).all():  # the usual evenly spaced file: no need to sort
-        most_common = int(spacing[0])
-    else:
-        values, counts = np.unique(spacing, return_counts=True)
-        most_common = int(values[np.argmax(counts)])
-    return pd.Timedelta(most_common, unit="ns").to_pytimedelta()
+def _is_ohlcv(frame: pd.DataFrame) -> bool:
+    return list(frame.columns) == _OHLCV and all(d == np.float64 for d in frame.dtypes)
 
 
-def _has_weekend_bars(index: pd.DatetimeIndex) -> bool:
-    """True when any bar falls on a Saturday or Sunday (a market open every day)."""
-    return bool((index.day_of_week >= 5).any())
+def _ns(timeframe: timedelta) -> int:
+    return int(timeframe.total_seconds() * 1_000_000_000)
+
+
+def _frame(bars: RawBars) -> pd.DataFrame:
+    """Valid raw bars as a strategy frame (the (5, n) block becomes its one float block as
+    it is: no copy)."""
+    index = pd.DatetimeIndex(bars.ts, name="ts").tz_localize("UTC")
+    return pd.DataFrame(bars.values.T, columns=_OHLCV, index=index, copy=False)
+
+
+def _concat(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    """A symbol's validated chunks as one frame."""
+    if len(chunks) == 1:
+        return chunks[0]
+    if not chunks:
+        return _frame(RawBars(np.array([], "datetime64[ns]"), np.empty((5, 0)), None, []))
+    return pd.concat(chunks)
+
+
+def _check_file_start(symbol: str, bars: RawBars, last: LastBar) -> bool:
+    """Refuse a file of ``symbol`` whose first bar (with a timestamp and numbers) is not
+    after the last bar of the file before it: files of one series overlap or are out of
+    name order. True while no such bar was seen yet (look at the next chunk too)."""
+    readable = ~np.isnat(bars.ts) & np.isfinite(bars.values).all(axis=0)
+    if not readable.any():
+        return True
+    row = int(np.argmax(readable))
+    stamp = int(bars.ts[row : row + 1].view("i8")[0])
+    if stamp > last.ts:
+        return False
+    file, line = bars.position(row)
+    raise DataError(
+        f"{file}, {line_unit(file)} {line}: {symbol}'s bars at {_iso(stamp)} overlap "
+        f"{last.file} (its bars run to {_iso(last.ts)}, {line_unit(last.file)} {last.line}); "
+        "a symbol's files are read in name order as one series: each must start after the "
+        "one before it ends"
+    )
+
+
+def _iso(ns: int) -> str:
+    return isoformat_utc(pd.Timestamp(ns, tz="UTC"))
+
+
+class _Series:
+    """What a scan keeps of one symbol's valid bars: their count, first and last time,
+    whether any falls on a weekend, and the spacings between consecutive bars as runs of
+    equal spacing (start, spacing, length). Evenly spaced bars are one run, and each gap
+    starts a run, so the runs take memory in the order of the gaps the report lists."""
+
+    def __init__(self) -> None:
+        self.bars = 0
+        self.first: int | None = None
+        self.last: int | None = None
+        self.weekend = False
+        self._starts: list[np.ndarray] = []
+        self._spacings: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+
+    def add(self, stamps: np.ndarray) -> None:
+        """Count the next bars of the series (nanoseconds, strictly increasing)."""
+        if not len(stamps):
+            return
+        if self.last is None:
+            self.first = int(stamps[0])
+            starts = stamps[:-1]
+        else:
+            starts = np.concatenate(([self.last], stamps[:-1]))
+        spacing = stamps[len(stamps) - len(starts) :] - starts
+        self.last = int(stamps[-1])
+        self.bars += len(stamps)
+        if not self.weekend:  # 1970-01-01 was a Thursday: weekday (Monday 0) = (day + 3) % 7
+            self.weekend = bool(((stamps // _DAY_NS + 3) % 7 >= 5).any())
+        if spacing.size:
+            heads = np.concatenate(([0], np.flatnonzero(spacing[1:] != spacing[:-1]) + 1))
+            self._starts.append(starts[heads])
+            self._spacings.append(spacing[heads])
+            self._lengths.append(np.diff(np.append(heads, spacing.size)))
+
+    def _runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self._starts:
+            empty = np.array([], dtype=np.int64)
+            return empty, empty, empty
+        return (
+            np.concatenate(self._starts),
+            np.concatenate(self._spacings),
+            np.concatenate(self._lengths),
+        )
+
+    def most_common_spacing(self) -> timedelta | None:
+        """The most common time between consecutive bars (the shortest of equally common
+        ones; None for fewer than two bars)."""
+        _, spacings, lengths = self._runs()
+        if not spacings.size:
+            return None
+        values, inverse = np.unique(spacings, return_inverse=True)
+        counts = np.bincount(inverse, weights=lengths)
+        return pd.Timedelta(int(values[np.argmax(counts)]), unit="ns").to_pytimedelta()
+
+    def has_spacing(self, step: int) -> bool:
+        """Whether any two consecutive bars are ``step`` nanoseconds apart."""
+        return bool((self._runs()[1] == step).any())
+
+    def gaps(self, symbol: str, timeframe: timedelta) -> list[Gap]:
+        """Gaps between consecutive bars spaced more than one ``timeframe`` apart."""
+        starts, spacings, lengths = self._runs()
+        step = _ns(timeframe)
+        wide = spacings > step
+        starts, spacings, lengths = starts[wide], spacings[wide], lengths[wide]
+        # a run of n equal wide spacings is n gaps, one after the other
+        spacing = np.repeat(spacings, lengths)
+        offsets = np.arange(len(spacing)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        after = np.repeat(starts, lengths) + offsets * spacing
+        before = after + spacing
+        missing = (spacing - 1) // step
+        afters = pd.DatetimeIndex(after).tz_localize("UTC")
+        befores = pd.DatetimeIndex(before).tz_localize("UTC")
+        return [
+            Gap(symbol, afters[i].to_pydatetime(), befores[i].to_pydatetime(), int(m))
+            for i, m in enumerate(missing.tolist())
+        ]
+
+
+class _Skipped:
+    """Bad bars skipped by a scan, per symbol: counts by kind, the first
+    :data:`SKIPPED_LISTED` described, and their timestamps (not gaps)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, np.ndarray] = {}
+        self.rows: dict[str, list[str]] = {}
+        self.stamps: dict[str, list[np.ndarray]] = {}
+
+    def add(
+        self,
+        symbol: str,
+        frame: pd.DataFrame,
+        codes: np.ndarray,
+        bad: np.ndarray,
+        stamps: np.ndarray,
+    ) -> None:
+        """Bad rows ``bad`` (positions in ``frame``, a raw frame) of ``symbol``."""
+        counts = np.bincount(codes[bad], minlength=len(PROBLEMS) + 1)
+        self.counts[symbol] = self.counts.get(symbol, 0) + counts
+        listed = self.rows.setdefault(symbol, [])
+        room = max(SKIPPED_LISTED - len(listed), 0)
+        listed += [
+            f"{where(frame.iloc[int(row)])}: {describe_problem(frame, codes, int(row))}"
+            for row in bad[:room]
+        ]
+        self.stamps.setdefault(symbol, []).append(stamps[~np.isnat(stamps)].view("i8"))
+
+    def into(self, report: ReplayReport, stamps: dict[str, np.ndarray], order: list[str]) -> None:
+        """Fill ``report`` (kinds in symbol order, then problem order) and ``stamps``."""
+        for symbol in order:
+            if symbol not in self.counts:
+                continue
+            for code, count in enumerate(self.counts[symbol].tolist()):
+                if count:
+                    key = PROBLEMS[code]
+                    report.skipped[key] = report.skipped.get(key, 0) + int(count)
+            room = SKIPPED_LISTED - len(report.skipped_rows)
+            report.skipped_rows += self.rows[symbol][: max(room, 0)]
+            stamps[symbol] = np.unique(np.concatenate(self.stamps[symbol]))
 
 
 def _label(timeframe: timedelta) -> str:
@@ -349,111 +700,3 @@ def _without_skipped(gaps: list[Gap], skipped_ts: dict[str, np.ndarray]) -> list
         if gap.missing > inside:
             kept.append(Gap(gap.symbol, gap.after, gap.before, gap.missing - inside))
     return kept
-
-
-def find_gaps(symbol: str, index: pd.DatetimeIndex, timeframe: timedelta) -> list[Gap]:
-    """Gaps between consecutive bars spaced more than one ``timeframe`` apart."""
-    ns = index.asi8
-    step = int(timeframe.total_seconds() * 1_000_000_000)
-    spacing = np.diff(ns)
-    at = np.flatnonzero(spacing > step)
-    missing = (spacing[at] - 1) // step
-    return [
-        Gap(symbol, index[i].to_pydatetime(), index[i + 1].to_pydatetime(), int(m))
-        for i, m in zip(at, missing, strict=True)
-    ]
-
-
-def merge_slices(
-    frames: dict[str, pd.DataFrame],
-    symbols: Sequence[str],
-    after: datetime | None = None,
-    until: datetime | None = None,
-) -> Iterator[list[Bar]]:
-    """Time slices (bars with one ts, in ``symbols`` order) with after < ts < until."""
-    parts = []
-    for rank, symbol in enumerate(symbols):
-        frame = frames[symbol]
-        if after is not None:
-            frame = frame[frame.index > after]
-        if until is not None:
-            frame = frame[frame.index < until]
-        parts.append((rank, frame))
-    if not parts:
-        return
-    ts = np.concatenate([f.index.as_unit("ns").asi8 for _, f in parts])
-    ranks = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, f in parts])
-    values = np.concatenate([f[list(OHLCV_COLUMNS)].to_numpy() for _, f in parts])
-    if len(parts) > 1 or not (ts[1:] > ts[:-1]).all():
-        # one symbol's bars in strictly increasing time are in order already: no sort
-        order = np.lexsort((ranks, ts))
-        ts, ranks, values = ts[order], ranks[order], values[order]
-    # a slice ends where the next row has a later timestamp (and at the end)
-    ends = np.append(np.flatnonzero(ts[1:] != ts[:-1]) + 1, len(ts))
-    exact = _ExactPrices()
-    names = np.array(list(symbols), dtype=object)
-    start, total = 0, len(ts)
-    while start < total:
-        # whole slices only: the chunk ends at the last slice end within CHUNK_ROWS rows
-        first_end = int(np.searchsorted(ends, start, side="right"))
-        last_end = int(np.searchsorted(ends, min(start + CHUNK_ROWS, total), side="right"))
-        last_end = max(last_end, first_end + 1)  # a slice longer than a chunk: all of it
-        stop = int(ends[last_end - 1])
-        rows = slice(start, stop)
-        stamps = _datetimes(ts[rows])
-        columns = exact.columns(values[rows])
-        symbol_names = names[ranks[rows]].tolist()
-        bars = list(map(_new_bar, zip(symbol_names, stamps, *columns, strict=True)))
-        cuts = (ends[first_end:last_end] - start).tolist()
-        if len(cuts) == len(bars):  # one bar per slice (one symbol, or no shared stamps)
-            for bar in bars:
-                yield [bar]
-        else:
-            begin = 0
-            for cut in cuts:
-                yield bars[begin:cut]
-                begin = cut
-        start = stop
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_new_bar = partial(tuple.__new__, Bar)
-"""``Bar._make`` without its length check (``zip(strict=True)`` of the seven fields already
-made sure) and without its Python call: one is made per bar."""
-
-
-def _datetimes(ns: np.ndarray) -> list[datetime]:
-    """UTC nanoseconds as tz-aware UTC datetimes, floored to the microsecond (as pandas'
-    ``to_pydatetime`` gives them): the epoch plus each time as a ``timedelta``, which numpy
-    makes in C and ``datetime + timedelta`` adds in C, about twice as fast as pandas."""
-    offsets = ns.view("timedelta64[ns]").astype("timedelta64[us]").tolist()
-    return list(map(_EPOCH.__add__, offsets))
-
-
-CHUNK_ROWS = 65_536
-"""Bars built at a time: large enough to vectorize the conversions, small enough that a
-long series is never held as Bar objects all at once."""
-
-
-class _ExactPrices:
-    """``decimal_from_float`` of many floats, each distinct value converted once (prices
-    repeat a lot), with a bounded cache."""
-
-    CACHE_LIMIT = 200_000
-
-    def __init__(self) -> None:
-        self.cache: dict[float, Decimal] = {}
-
-    def columns(self, values: np.ndarray) -> list[list[Decimal]]:
-        """One list of Decimals per column of the float block ``values``."""
-        cache = self.cache
-        if len(cache) > self.CACHE_LIMIT:
-            cache.clear()
-        codes, uniques = pd.factorize(values.ravel(order="F"))
-        decimals = np.empty(len(uniques), dtype=object)
-        decimals[:] = [
-            cache.get(x) or cache.setdefault(x, decimal_from_float(x)) for x in uniques.tolist()
-        ]
-        flat = decimals[codes]
-        count = len(values)
-        return [flat[k * count : (k + 1) * count].tolist() for k in range(values.shape[1])]

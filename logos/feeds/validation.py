@@ -9,6 +9,7 @@ Each row gets one problem code (the first that applies, in the order of :data:`P
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -33,6 +34,8 @@ PROBLEMS: dict[int, str] = {
     9: "timestamp out of order",
 }
 """Problem code → kind, in the order they are checked (the first that applies wins)."""
+DUPLICATE = 8
+OUT_OF_ORDER = 9
 
 
 def bar_problems(frame: pd.DataFrame) -> np.ndarray:
@@ -58,6 +61,36 @@ def bar_problems(frame: pd.DataFrame) -> np.ndarray:
     codes = np.select(conditions, list(range(1, 8)), default=OK).astype(np.int8)
     _mark_ordering(frame, codes)
     return codes
+
+
+@dataclass(frozen=True)
+class LastBar:
+    """The last valid bar of a symbol before a chunk (nanoseconds UTC, and where it is):
+    what the ordering checks compare a chunk's bars with, so a duplicate or out-of-order
+    timestamp is caught across chunk boundaries and named as a whole-file check names it."""
+
+    ts: int
+    file: str
+    line: int
+
+
+def with_last_bar(frame: pd.DataFrame, last: LastBar | None) -> pd.DataFrame:
+    """``frame`` (a raw frame) with ``last`` as a valid row before its first row, so
+    :func:`bar_problems` and :func:`describe_problem` see it as the earlier bar it is (its
+    prices are placeholders, only its timestamp and position are compared or named)."""
+    if last is None:
+        return frame
+    row: dict[str, object] = {"ts": pd.DatetimeIndex([last.ts]).tz_localize("UTC")}
+    row.update({name: [1.0] for name in OHLCV_COLUMNS})
+    for name in frame.columns:
+        if name == "symbol":
+            row[name] = frame[name].iloc[:1].to_numpy() if len(frame) else [None]
+        elif name == "_ts_outside":
+            row[name] = [False]
+    row["_file"] = [last.file]
+    row["_line"] = [last.line]
+    head = pd.DataFrame(row)[list(frame.columns)]
+    return pd.concat([head, frame.astype({"_file": str})], ignore_index=True)
 
 
 def all_valid(ts: np.ndarray, values: np.ndarray) -> bool:
@@ -106,8 +139,8 @@ def _mark_ordering(frame: pd.DataFrame, codes: np.ndarray) -> None:
         )
     out_of_order = ~dup & (keys["ts"].to_numpy() < previous)
     positions = np.flatnonzero(valid)
-    codes[positions[dup]] = 8
-    codes[positions[out_of_order]] = 9
+    codes[positions[dup]] = DUPLICATE
+    codes[positions[out_of_order]] = OUT_OF_ORDER
 
 
 def _num(value: float) -> str:

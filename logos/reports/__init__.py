@@ -6,8 +6,9 @@ each guard record (:meth:`Reporter.on_guard_trip`) — and writes its files when
 ends, however it ends (:meth:`Reporter.write`), from the :class:`SessionResult`, whose
 :class:`AccountHistory` holds the account after every slice. A config chooses several with
 ``[[reporters]]``; without any it gets :data:`DEFAULT_REPORTERS`. Built-ins: ``csv``
-(orders, trades, positions, account), ``markdown`` (session.md and equity.png; also under
-its older name ``session_md``) and ``html`` (report.html). A reporter that raises is
+(orders, trades, positions, account), ``parquet`` (the same four as Parquet files, for
+large runs: ``logos backtest --format parquet``), ``markdown`` (session.md and equity.png;
+also under its older name ``session_md``) and ``html`` (report.html). A reporter that raises is
 reported and disabled (:mod:`logos.reports.dispatch`).
 """
 
@@ -74,6 +75,24 @@ class CsvReporter(Reporter):
         ]
 
 
+class ParquetReporter(Reporter):
+    """Writes orders.parquet, trades.parquet, positions.parquet and account.parquet: the
+    CSV artifacts' records as Parquet (docs/reports.md), quicker to load for large runs."""
+
+    name = "parquet"
+
+    def write(self, result: SessionResult, out_dir: Path) -> list[Path]:
+        """Write the four Parquet artifacts."""
+        from logos.reports import artifacts
+
+        return [
+            artifacts.write_orders_parquet(out_dir / "orders.parquet", result.orders),
+            artifacts.write_trades_parquet(out_dir / "trades.parquet", result.fills),
+            artifacts.write_positions_parquet(out_dir / "positions.parquet", result.positions),
+            artifacts.write_account_parquet(out_dir / "account.parquet", result.account),
+        ]
+
+
 class SessionMarkdownReporter(Reporter):
     """Writes session.md (summary, statistics, guard trips, restarts) and equity.png."""
 
@@ -111,6 +130,7 @@ DEFAULT_REPORTERS: tuple[str, ...] = ("csv", "markdown")
 
 BUILTIN_REPORTERS: list[type[Component]] = [
     CsvReporter,
+    ParquetReporter,
     SessionMarkdownReporter,
     SessionMdReporter,
     HtmlReporter,
@@ -124,6 +144,7 @@ __all__ = [
     "DroppedIntent",
     "GuardTrip",
     "HtmlReporter",
+    "ParquetReporter",
     "PriceSeries",
     "Reporter",
     "SessionMarkdownReporter",

@@ -14,10 +14,13 @@ without a short position), and the previous row's text for a row whose values ar
 to the previous row's.
 
 Timestamps are converted a chunk of rows at a time, to int64 nanoseconds by pandas and to
-ISO-8601 text by pyarrow; the chunk's lines are then joined into one string. Float equity
-and drawdown (for metrics and charts) are read back from the lines by pyarrow's CSV reader
-when first asked for. account.csv holds only timestamps and numbers, which never need
-quoting, so its lines are written as they are kept.
+ISO-8601 text by pyarrow; the chunk's lines are then joined and appended to a temporary file
+(:class:`~logos.reports.spool.BlockFile`), and its times to another, so the memory a
+history takes is the chunk being filled, however long the session. account.csv holds only
+timestamps and numbers, which never need quoting, so it is that file copied after its header.
+Numbers as float64 (for statistics and charts) are read back from the file by pyarrow's CSV
+reader, a few chunks at a time (:meth:`AccountHistory.column_chunks`). :meth:`~AccountHistory.close`
+deletes the files (so do garbage collection and the end of the process).
 
 A value that is not a finite Decimal is a :class:`~logos.errors.DataError` from the ``append``
 that receives it; a timestamp without a timezone, or outside the range of int64 nanoseconds,
@@ -29,10 +32,11 @@ from __future__ import annotations
 
 import io
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
@@ -42,6 +46,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from logos.errors import DataError
+from logos.reports.spool import BlockFile
 from logos.reports.text import format_decimal, format_ts, plain_text
 
 if TYPE_CHECKING:
@@ -65,9 +70,13 @@ ACCOUNT_HEADER = ",".join(("ts", *ACCOUNT_COLUMNS)) + "\n"
 CHUNK_ROWS = 8192
 """Rows whose timestamps are converted together, by default."""
 
+READ_ROWS = 65_536
+"""Rows :meth:`AccountHistory.column_chunks` reads at a time, at least (whole chunks)."""
+
 _MONEY = attrgetter(*ACCOUNT_COLUMNS)
 _NO_VALUES: tuple[Any, ...] = (object(),) * len(ACCOUNT_COLUMNS)  # equal to no value
 _FLOAT_COLUMNS = ("equity", "gross_exposure", "drawdown")
+_CSV_NAMES = ["ts", *ACCOUNT_COLUMNS]
 _NS_RANGE = (  # the instants int64 nanoseconds hold, to the microsecond
     datetime(1677, 9, 21, 0, 12, 43, 145225, tzinfo=UTC),
     datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=UTC),
@@ -80,22 +89,30 @@ class AccountHistory:
     __slots__ = (
         "_chunk_rows",
         "_chunks",
+        "_closed",
         "_floats",
         "_last",
+        "_lines",
         "_row",
         "_rows",
         "_stamps",
         "_starts",
         "_texts",
-        "_ts_ns",
+        "_times",
         "_values",
     )
 
-    def __init__(self, chunk_rows: int = CHUNK_ROWS) -> None:
+    def __init__(
+        self, chunk_rows: int = CHUNK_ROWS, *, directory: str | Path | None = None
+    ) -> None:
+        """``directory`` holds the temporary files (the system's temporary directory by
+        default)."""
         self._chunk_rows = chunk_rows
-        self._chunks: list[str] = []  # converted rows: the lines of a chunk, joined
+        self._lines = BlockFile(directory)  # converted rows: account.csv without its header
+        self._times = BlockFile(directory)  # their times, int64 nanoseconds
+        self._chunks: list[tuple[int, int]] = []  # each converted chunk's offset and length
         self._starts: list[int] = [0]  # the first row of each chunk, then the row count
-        self._ts_ns: list[np.ndarray] = []  # each converted chunk's times
+        self._closed = False
         self._stamps: list[datetime] = []  # the pending rows' times...
         self._rows: list[str] = []  # ...and their lines after the timestamp
         self._values: tuple[Any, ...] = _NO_VALUES  # the previous row's money values...
@@ -159,8 +176,8 @@ class AccountHistory:
         parts: list[str] = [""] * (2 * len(rows))
         parts[::2] = _iso_text(ns)
         parts[1::2] = rows
-        self._chunks.append("".join(parts))
-        self._ts_ns.append(ns)
+        self._chunks.append(self._lines.write("".join(parts).encode("ascii")))
+        self._times.write(ns.tobytes())
         self._starts.append(self._starts[-1] + len(rows))
         self._stamps, self._rows = [], []
 
@@ -177,8 +194,7 @@ class AccountHistory:
     @property
     def ts_ns(self) -> np.ndarray:
         """Each row's time as int64 UTC nanoseconds (a copy)."""
-        self._convert()
-        return np.concatenate([np.zeros(0, dtype=np.int64), *self._ts_ns])
+        return self._read_times(0, self._starts[self._converted()])
 
     def equity_floats(self) -> np.ndarray:
         """Each row's equity as float64 (for metrics and charts, never for money)."""
@@ -189,9 +205,59 @@ class AccountHistory:
         return self._float_column("drawdown")
 
     def float_column(self, column: str) -> np.ndarray:
-        """Each row's ``column`` (equity, gross_exposure or drawdown) as float64, for
-        statistics and charts, never for money."""
-        return self._float_column(column)
+        """Each row's ``column`` (one of :data:`ACCOUNT_COLUMNS`) as float64, for statistics
+        and charts, never for money."""
+        if column in _FLOAT_COLUMNS:
+            return self._float_column(column)
+        parts = [chunk[column] for chunk in self.column_chunks([column])]
+        return np.concatenate([np.zeros(0), *parts])
+
+    def column_chunks(
+        self, columns: Sequence[str], rows: int = READ_ROWS
+    ) -> Iterator[dict[str, np.ndarray]]:
+        """The rows, a few thousand at a time (whole chunks, at least ``rows`` of them but the
+        last), as arrays by column: ``ts`` as int64 UTC nanoseconds, the others (of
+        :data:`ACCOUNT_COLUMNS`) as float64 — what statistics and charts read, in bounded
+        memory. The rows are those there when the iteration starts."""
+        unknown = [c for c in columns if c != "ts" and c not in ACCOUNT_COLUMNS]
+        if unknown:
+            raise ValueError(
+                f"unknown account column(s) {', '.join(map(repr, unknown))}; "
+                f"known: ts, {', '.join(ACCOUNT_COLUMNS)}"
+            )
+        numbers = [c for c in ACCOUNT_COLUMNS if c in columns]
+        for start, stop, lines in self._groups(rows, read_lines=bool(numbers)):
+            values = _parse_columns(lines, numbers, pa.float64()) if numbers else {}
+            arrays = {c: v.to_numpy(zero_copy_only=False, writable=True) for c, v in values.items()}
+            if "ts" in columns:
+                arrays["ts"] = self._read_times(start, stop)
+            yield {c: arrays[c] for c in columns}
+
+    def text_chunks(self, rows: int = READ_ROWS) -> Iterator[dict[str, pa.Array]]:
+        """The rows in chunks as :meth:`column_chunks` reads them, as pyarrow arrays: ``ts``
+        as ``timestamp("ns", "UTC")``, then each of :data:`ACCOUNT_COLUMNS` as its exact
+        text in account.csv (for Parquet, where money stays exact)."""
+        for start, stop, lines in self._groups(rows, read_lines=True):
+            values = _parse_columns(lines, list(ACCOUNT_COLUMNS), pa.string())
+            ts = pa.array(self._read_times(start, stop), pa.timestamp("ns", "UTC"))
+            yield {"ts": ts, **values}
+
+    def _groups(self, rows: int, *, read_lines: bool) -> Iterator[tuple[int, int, bytes]]:
+        """Runs of whole converted chunks, the fewest that hold ``rows`` rows (the last may
+        hold fewer): their first row, the row after their last, and their lines (when
+        ``read_lines``). The rows are those converted when the iteration starts."""
+        converted = self._converted()
+        chunks, starts = self._chunks[:converted], self._starts
+        first = 0
+        while first < len(chunks):
+            last = bisect_right(starts, starts[first] + max(rows, 1) - 1, lo=first + 1)
+            last = min(last, len(chunks))  # chunks first..last-1
+            lines = b""
+            if read_lines:
+                offset = chunks[first][0]
+                lines = self._lines.read(offset, chunks[last - 1][0] + chunks[last - 1][1] - offset)
+            yield starts[first], starts[last], lines
+            first = last
 
     def decimal(self, column: str, row: int) -> Decimal:
         """The exact value of ``column`` (one of :data:`ACCOUNT_COLUMNS`) at ``row``."""
@@ -200,54 +266,84 @@ class AccountHistory:
     def rows(self) -> Iterator[tuple[datetime, dict[str, Decimal]]]:
         """Each row as its time and its values by column name, exact (for reporters that
         want Decimals; slow for millions of rows)."""
-        self._convert()
-        for chunk in self._chunks:
-            for line in chunk.splitlines():
+        for chunk in range(self._converted()):
+            for line in self._chunk_text(chunk).splitlines():
                 ts, *values = line.split(",")
                 stamp = datetime.fromisoformat(ts).astimezone(UTC)
                 yield stamp, dict(zip(ACCOUNT_COLUMNS, map(Decimal, values), strict=True))
 
     def write_csv(self, fh: BinaryIO) -> None:
-        """Write account.csv to a binary file: the header and one line per row."""
-        self._convert()
+        """Write account.csv to a binary file: the header and one line per row (the
+        temporary file copied a chunk at a time)."""
+        converted = self._converted()
         fh.write(ACCOUNT_HEADER.encode("ascii"))
-        for chunk in self._chunks:
-            fh.write(chunk.encode("ascii"))
+        for offset, length in self._chunks[:converted]:
+            fh.write(self._lines.read(offset, length))
+
+    def close(self) -> None:
+        """Delete the temporary files (idempotent); reading the rows afterwards is a
+        ``ValueError``."""
+        self._closed = True
+        self._lines.close()
+        self._times.close()
+        self._floats = (-1, {})
+
+    def _converted(self) -> int:
+        """Convert the pending rows; the number of converted chunks (all of them)."""
+        if self._closed:
+            raise ValueError("the account history is closed: its temporary files were deleted")
+        self._convert()
+        return len(self._chunks)
+
+    def _chunk_text(self, chunk: int) -> str:
+        return self._lines.read(*self._chunks[chunk]).decode("ascii")
+
+    def _read_times(self, start: int, stop: int) -> np.ndarray:
+        """The times of rows ``start`` to ``stop`` (converted rows)."""
+        if start == stop:
+            return np.zeros(0, dtype=np.int64)
+        data = self._times.read(8 * start, 8 * (stop - start))
+        return np.frombuffer(data, dtype=np.int64).copy()
 
     def _fields(self, row: int) -> list[str]:
-        self._convert()
+        self._converted()
         count = len(self)
         if not -count <= row < count:
             raise IndexError(f"account row {row} out of range (0..{count - 1})")
         row %= count
         chunk = bisect_right(self._starts, row) - 1
-        line = self._chunks[chunk].splitlines()[row - self._starts[chunk]]
+        line = self._chunk_text(chunk).splitlines()[row - self._starts[chunk]]
         return line.split(",")
 
     def _float_column(self, column: str) -> np.ndarray:
-        self._convert()
+        self._converted()
         parsed, columns = self._floats
         if parsed != len(self):
-            columns = _parse_floats(self._chunks)
+            parts = list(self.column_chunks(_FLOAT_COLUMNS))
+            columns = {
+                c: np.concatenate([np.zeros(0), *(p[c] for p in parts)]) for c in _FLOAT_COLUMNS
+            }
             self._floats = (len(self), columns)
         return columns[column].copy()
+
+    def __reduce__(self) -> Any:
+        raise TypeError("an AccountHistory lives in temporary files and cannot be pickled")
 
     def __repr__(self) -> str:
         return f"AccountHistory({len(self)} rows)"
 
 
-def _parse_floats(chunks: list[str]) -> dict[str, np.ndarray]:
-    """Equity and drawdown of every line, as float64, read by pyarrow's CSV reader."""
-    if not chunks:
-        return {c: np.zeros(0) for c in _FLOAT_COLUMNS}
+def _parse_columns(lines: bytes, columns: list[str], kind: pa.DataType) -> dict[str, pa.Array]:
+    """``columns`` of account.csv ``lines`` (no header) as ``kind`` arrays, by pyarrow's CSV
+    reader."""
     table = pacsv.read_csv(
-        io.BytesIO("".join([ACCOUNT_HEADER, *chunks]).encode("ascii")),
+        io.BytesIO(lines),
+        read_options=pacsv.ReadOptions(column_names=_CSV_NAMES, use_threads=False),
         convert_options=pacsv.ConvertOptions(
-            include_columns=list(_FLOAT_COLUMNS),
-            column_types=dict.fromkeys(_FLOAT_COLUMNS, pa.float64()),
+            include_columns=columns, column_types=dict.fromkeys(columns, kind)
         ),
     )
-    return {c: table.column(c).to_numpy() for c in _FLOAT_COLUMNS}
+    return {c: table.column(c).combine_chunks() for c in columns}
 
 
 def _text(value: Any, values: tuple[Any, ...], ts: datetime) -> str:

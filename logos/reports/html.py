@@ -10,34 +10,38 @@ Deterministic: every chart has a fixed element id (``equity-chart``, ``price-cha
 numbers are written by plotly's JSON encoder and the times as ISO text, so the same session
 gives the same bytes.
 
-Size: lines are downsampled by :func:`logos.reports.chart.envelope` (at most
-:data:`~logos.reports.chart.CHART_POINTS` points a line, every bucket's low and high kept),
-fill markers to :data:`MAX_MARKERS` a symbol (evenly spaced when there are more), the table
-to :data:`MAX_TABLE_ROWS` round trips (trades.csv has every fill), so a million-bar backtest
-gives a file of about the size of plotly.js (4.8 MB) plus a few hundred KB.
+Size: lines are bounded samples (every bucket's low and high kept, about
+:data:`~logos.reports.chart.CHART_POINTS` points a line): the equity and drawdown from the
+one pass over the account rows (:func:`logos.reports.metrics.equity_curve`), the prices from
+:class:`logos.reports.prices.PriceSampler`. Fill markers are at most :data:`MAX_MARKERS` per
+symbol and side (every n-th fill, n doubling as fills come, picked in one pass over the
+fills), the table :data:`MAX_TABLE_ROWS` round trips (trades.csv has every fill), so a
+million-bar backtest gives a file of about the size of plotly.js (4.8 MB) plus a few hundred
+KB.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from logos.credentials import redact
 from logos.domain import Fill, Side
 from logos.reports.chart import envelope
-from logos.reports.metrics import Summary, drawdown_series, summarize
+from logos.reports.metrics import EquityCurve, Summary, equity_curve, summarize
 from logos.reports.result import SessionResult
-from logos.reports.statistics import Statistics, compute_statistics
+from logos.reports.statistics import TRIPS_LISTED, Statistics, compute_statistics
 from logos.reports.summary_rows import approx_money, result_rows, round_trip_rows
 from logos.reports.text import format_decimal, format_ts
 
 REPORT_FILE = "report.html"
 MAX_MARKERS = 2000
-"""Fill markers drawn per symbol at most."""
-MAX_TABLE_ROWS = 1000
+"""Fill markers drawn per symbol and side at most."""
+MAX_TABLE_ROWS = TRIPS_LISTED
 """Round trips listed at most (the first ones; the rest are counted)."""
 MARKERS = {Side.BUY: ("triangle-up", "#2ca02c"), Side.SELL: ("triangle-down", "#d62728")}
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -79,7 +83,8 @@ def render_report_html(result: SessionResult, summary: Summary | None = None) ->
     parts += [f'<p class="warning">{_e(w)}</p>' for w in result.warnings]
     if result.stopped is not None:
         parts.append(f'<p class="warning">Stopped early by {_e(result.stopped)}.</p>')
-    parts += ["<h2>Equity and drawdown</h2>", _equity_chart(result)]
+    curve = summary.curve or equity_curve(result.account, result.starting_cash)
+    parts += ["<h2>Equity and drawdown</h2>", _equity_chart(curve, _cur(result))]
     parts += ["<h2>Results</h2>", _table(("metric", "value"), result_rows(result, summary, stats))]
     parts += [
         "<h2>Round trips</h2>",
@@ -88,8 +93,9 @@ def render_report_html(result: SessionResult, summary: Summary | None = None) ->
     pnl = [(s, format_decimal(v)) for s, v in stats.pnl_by_symbol.items()]
     parts += ["<h2>PnL by symbol</h2>", _table(("symbol", f"PnL ({_cur(result)})"), pnl)]
     parts += ["<h2>Prices and fills</h2>"]
+    markers = _markers(result.fills)
     for number, symbol in enumerate(result.symbols, start=1):
-        parts.append(_price_chart(result, symbol, f"price-chart-{number}"))
+        parts.append(_price_chart(result, symbol, markers, f"price-chart-{number}"))
     parts += ["<h2>Trades (round trips)</h2>", _trips_table(stats, _cur(result))]
     parts += ["<h2>Guard trips</h2>", _guards(result)]
     config = [(k, redact(v)) for k, v in result.config_summary.items()]
@@ -131,27 +137,24 @@ def _figure_html(figure: Any, div_id: str, css: str) -> str:
     return f'<div class="{css}">{body}</div>'
 
 
-def _equity_chart(result: SessionResult) -> str:
+def _equity_chart(curve: EquityCurve, currency: str) -> str:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    account = result.account
-    equity = account.equity_floats()
-    drawdown = drawdown_series(equity, float(result.starting_cash))
-    rows = np.union1d(envelope(equity), envelope(-drawdown))
-    x = _iso(account.ts_ns[rows])
+    equity, drawdown = curve.chart_equity, curve.chart_drawdown
+    x = _iso(curve.chart_ts_ns)
     figure = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.04
     )
     figure.add_trace(
-        go.Scatter(x=x, y=equity[rows].tolist(), name="equity", line={"color": "#1f77b4"}),
+        go.Scatter(x=x, y=equity.tolist(), name="equity", line={"color": "#1f77b4"}),
         row=1,
         col=1,
     )
     figure.add_trace(
         go.Scatter(
             x=x,
-            y=(-drawdown[rows] * 100).tolist(),
+            y=(-drawdown * 100).tolist(),
             name="drawdown",
             fill="tozeroy",
             line={"color": "#d62728"},
@@ -160,13 +163,15 @@ def _equity_chart(result: SessionResult) -> str:
         col=1,
     )
     figure.update_layout(template="plotly_white", margin={"t": 20}, hovermode="x unified")
-    figure.update_yaxes(title_text=f"equity ({_cur(result)})", row=1, col=1)
+    figure.update_yaxes(title_text=f"equity ({currency})", row=1, col=1)
     figure.update_yaxes(title_text="drawdown (%)", ticksuffix="%", row=2, col=1)
     figure.update_xaxes(title_text="time (UTC)", row=2, col=1)
     return _figure_html(figure, "equity-chart", "chart")
 
 
-def _price_chart(result: SessionResult, symbol: str, div_id: str) -> str:
+def _price_chart(
+    result: SessionResult, symbol: str, markers: dict[tuple[str, Side], _Spaced], div_id: str
+) -> str:
     import plotly.graph_objects as go
 
     figure = go.Figure()
@@ -181,19 +186,18 @@ def _price_chart(result: SessionResult, symbol: str, div_id: str) -> str:
                 line={"color": "#555", "width": 1},
             )
         )
-    fills = [f for f in result.fills if f.symbol == symbol]
     for side, (shape, colour) in MARKERS.items():
-        chosen = _spaced([f for f in fills if f.side is side], MAX_MARKERS)
-        if not chosen:
+        spaced = markers.get((symbol, side))
+        if spaced is None:
             continue
         figure.add_trace(
             go.Scatter(
-                x=[format_ts(f.ts).removesuffix("Z") for f in chosen],
-                y=[float(f.price) for f in chosen],
+                x=[marker.when for marker in spaced.kept],
+                y=[marker.price for marker in spaced.kept],
                 mode="markers",
                 name=f"{side.value} fills",
                 marker={"symbol": shape, "color": colour, "size": 9},
-                text=[_fill_text(f) for f in chosen],
+                text=[marker.text for marker in spaced.kept],
             )
         )
     figure.update_layout(
@@ -206,20 +210,48 @@ def _price_chart(result: SessionResult, symbol: str, div_id: str) -> str:
     return _figure_html(figure, div_id, "price")
 
 
-def _fill_text(fill: Fill) -> str:
-    return f"{fill.side.value} {format_decimal(fill.qty)} @ {format_decimal(fill.price)}"
+class _Marker(NamedTuple):
+    """What a fill's marker shows (kept instead of the fill: a few small values)."""
+
+    when: str
+    price: float
+    text: str
 
 
-def _spaced(fills: list[Fill], limit: int) -> list[Fill]:
-    """At most ``limit`` fills, evenly spaced (all of them when there are fewer)."""
-    if len(fills) <= limit:
-        return fills
-    picks = np.linspace(0, len(fills) - 1, limit).round().astype(int)
-    return [fills[i] for i in np.unique(picks)]
+class _Spaced:
+    """At most ``limit`` of a stream of fills' markers, evenly spaced: every ``step``-th,
+    the step doubling (every other kept one dropped) whenever more would be kept."""
+
+    __slots__ = ("kept", "limit", "seen", "step")
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.step, self.seen = limit, 1, 0
+        self.kept: list[_Marker] = []
+
+    def add(self, fill: Fill) -> None:
+        if self.seen % self.step == 0:
+            text = f"{fill.side.value} {format_decimal(fill.qty)} @ {format_decimal(fill.price)}"
+            self.kept.append(_Marker(format_ts(fill.ts).removesuffix("Z"), float(fill.price), text))
+            if len(self.kept) > self.limit:
+                self.kept = self.kept[::2]
+                self.step *= 2
+        self.seen += 1
+
+
+def _markers(fills: Iterable[Fill]) -> dict[tuple[str, Side], _Spaced]:
+    """The fills to mark, per symbol and side, in one pass over the fills."""
+    markers: dict[tuple[str, Side], _Spaced] = {}
+    for fill in fills:
+        key = (fill.symbol, fill.side)
+        spaced = markers.get(key)
+        if spaced is None:
+            spaced = markers[key] = _Spaced(MAX_MARKERS)
+        spaced.add(fill)
+    return markers
 
 
 def _trips_table(stats: Statistics, cur: str) -> str:
-    trips = stats.round_trips
+    trips = stats.listed_trips
     header = (
         "symbol", "direction", "qty", "entry time", "entry price", "exit time", "exit price",
         f"gross PnL ({cur})", f"fees ({cur})", f"net PnL ({cur})", "exit",
@@ -241,8 +273,8 @@ def _trips_table(stats: Statistics, cur: str) -> str:
         for t in trips[:MAX_TABLE_ROWS]
     ]
     table = _table(header, rows).replace("<table>", '<table id="trades-table">', 1)
-    if len(trips) > MAX_TABLE_ROWS:
-        table += f"<p>… and {len(trips) - MAX_TABLE_ROWS} more round trips.</p>"
+    if stats.round_trips > len(rows):
+        table += f"<p>… and {stats.round_trips - len(rows)} more round trips.</p>"
     return table
 
 

@@ -3,6 +3,7 @@ account history, plus the counts and events session.md summarises."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -67,12 +68,15 @@ class SessionResult:
     config_summary: dict[str, str]
     starting_cash: Decimal
     currency: str
-    orders: list[Order]
-    fills: list[Fill]
+    orders: Sequence[Order]
+    """Every order in creation order (a disk-backed spool after a session: iterate it, do
+    not copy it into a list)."""
+    fills: Sequence[Fill]
+    """Every fill in the order they happened (a disk-backed spool after a session)."""
     positions: list[Position]
     account: AccountHistory
     symbols: list[str]
-    dropped_intents: list[DroppedIntent] = field(default_factory=list)
+    dropped_intents: Sequence[DroppedIntent] = field(default_factory=list)
     guard_trips: list[GuardTrip] = field(default_factory=list)
     state_changes: list[StateChange] = field(default_factory=list)
     """Every change of the trading state, in order (none: ACTIVE throughout)."""
@@ -107,6 +111,15 @@ class SessionResult:
     prices: dict[str, PriceSeries] = field(default_factory=dict)
     """Each symbol's bar closes, for the price charts of report.html (empty when not known:
     the reports then show the fills alone)."""
+
+    def close(self) -> None:
+        """Delete the temporary files behind the spooled outputs (orders, fills, dropped
+        intents, account rows) once every reporter has written: a closed file's space is
+        freed at once, where an open one's lasts until it is garbage collected."""
+        for part in (self.orders, self.fills, self.dropped_intents, self.account):
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
 
 
 __all__ = [

@@ -8,21 +8,22 @@ from :mod:`logos.reports.statistics` (definitions there and in docs/reports.md);
 values are shown with credentials masked (:func:`logos.credentials.redact`).
 
 The chart is ``equity.png`` beside session.md (referenced from it; :mod:`logos.reports.chart`)
-plus a text sparkline in the file itself, so the report reads well in a terminal too.
+plus a text sparkline in the file itself, so the report reads well in a terminal too. Both
+come from the one pass over the account rows (:func:`logos.reports.metrics.equity_curve`):
+the chart from its bounded sample, the sparkline from the rows it shows, picked on the way.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from logos.credentials import redact
-from logos.domain import OrderStatus
+from logos.domain import Order, OrderStatus
 from logos.reports.chart import CHART_FILE, sparkline, write_equity_png
-from logos.reports.metrics import Summary, drawdown_series, summarize
+from logos.reports.metrics import EquityCurve, Summary, equity_curve, summarize, utc_datetime
+from logos.reports.prices import bar_count
 from logos.reports.result import SessionResult
 from logos.reports.statistics import Statistics, compute_statistics
 from logos.reports.summary_rows import result_rows, round_trip_rows
@@ -36,21 +37,20 @@ state changes are always all listed."""
 def render_session_md(result: SessionResult, summary: Summary | None = None) -> str:
     """The markdown text of session.md."""
     summary = summary or summarize(result)
-    return _render(result, summary, compute_statistics(result), *_chart_series(result))
+    return _render(result, summary, compute_statistics(result), _curve(result, summary))
 
 
-def _chart_series(result: SessionResult) -> tuple[np.ndarray, np.ndarray]:
-    """Equity (float approximations) and its drawdown fraction, per account row."""
-    equity = result.account.equity_floats()
-    return equity, drawdown_series(equity, float(result.starting_cash))
+def _curve(result: SessionResult, summary: Summary) -> EquityCurve:
+    """The pass over the account rows behind ``summary`` (made again only for a summary
+    that was not made by :func:`summarize`)."""
+    return summary.curve or equity_curve(result.account, result.starting_cash)
 
 
 def _render(
     result: SessionResult,
     summary: Summary,
     stats: Statistics,
-    equity: np.ndarray,
-    drawdown: np.ndarray,
+    curve: EquityCurve,
 ) -> str:
     cur = result.currency
     lines = [f"# Session `{result.session_id}` ({result.mode})", ""]
@@ -61,9 +61,11 @@ def _render(
     lines += ["## Configuration", ""]
     lines += ["| setting | value |", "|---|---|"]
     lines += [f"| {key} | {_cell(redact(value))} |" for key, value in result.config_summary.items()]
-    if len(result.account):
-        ts_ns = result.account.ts_ns
-        first, last = format_ts(_dt(ts_ns[0])), format_ts(_dt(ts_ns[-1]))
+    if curve.first_ts_ns is not None and curve.last_ts_ns is not None:
+        first, last = (
+            format_ts(utc_datetime(curve.first_ts_ns)),
+            format_ts(utc_datetime(curve.last_ts_ns)),
+        )
         lines += [f"| period | {first} .. {last} |"]
     lines += [
         f"| slices | {summary.slices} |",
@@ -111,16 +113,16 @@ def _render(
     if stale:
         lines += ["", "## Stale data", ""]
         lines += [f"- {format_ts(t.ts)}: {_cell(t.measured)} ({_cell(t.action)})" for t in stale]
-    denied = [o for o in result.orders if o.status is OrderStatus.DENIED]
-    if denied:
+    if summary.denied_orders:
+        denied = _first_denied(result)
         lines += ["", "## Orders denied by guards", ""]
         lines += ["| ts | symbol | side | qty | reason |", "|---|---|---|---|---|"]
         lines += [
             f"| {format_ts(o.ts_created)} | {o.symbol} | {o.side.value} | "
             f"{format_decimal(o.qty)} | {_cell(o.reason)} |"
-            for o in denied[:MAX_ROWS]
+            for o in denied
         ]
-        lines += _more(len(denied), "denied orders (every one is in orders.csv)")
+        lines += _more(summary.denied_orders, "denied orders (every one is in orders.csv)")
         if result.repeated_denials:
             lines += [
                 "",
@@ -142,8 +144,8 @@ def _render(
         f"![equity and drawdown]({CHART_FILE})",
         "",
         "```",
-        f"equity   {sparkline(equity)}",
-        f"drawdown {sparkline(-drawdown)}",
+        f"equity   {sparkline(curve.spark_equity)}",
+        f"drawdown {sparkline(-curve.spark_drawdown)}",
         "```",
         "",
     ]
@@ -157,11 +159,30 @@ def _data(result: SessionResult) -> list[str]:
     lines = ["## Data", "", "| symbol | first bar | last bar | bars |", "|---|---|---|---|"]
     for symbol, series in result.prices.items():
         if len(series.ts_ns):
-            first, last = format_ts(_dt(series.ts_ns[0])), format_ts(_dt(series.ts_ns[-1]))
+            first, last = (
+                format_ts(utc_datetime(series.ts_ns[0])),
+                format_ts(utc_datetime(series.ts_ns[-1])),
+            )
         else:
             first = last = "-"
-        lines.append(f"| {symbol} | {first} | {last} | {len(series.ts_ns)} |")
+        lines.append(f"| {symbol} | {first} | {last} | {bar_count(series)} |")
     return [*lines, ""]
+
+
+def _time(ns: int | np.integer) -> str:
+    """Int64 UTC nanoseconds as the artifacts write a time."""
+    return format_ts(utc_datetime(ns))
+
+
+def _first_denied(result: SessionResult) -> list[Order]:
+    """The first :data:`MAX_ROWS` orders denied by guards, in one pass over the orders."""
+    denied: list[Order] = []
+    for order in result.orders:
+        if order.status is OrderStatus.DENIED:
+            denied.append(order)
+            if len(denied) == MAX_ROWS:
+                break
+    return denied
 
 
 def _gaps(result: SessionResult) -> str:
@@ -189,24 +210,20 @@ def _more(count: int, what: str) -> list[str]:
     return ["", f"… and {count - MAX_ROWS} more {what}."]
 
 
-def _dt(ns: np.integer) -> datetime:
-    return pd.Timestamp(int(ns), tz="UTC").to_pydatetime()
-
-
 def write_session_md(out_dir: Path, result: SessionResult, summary: Summary | None = None) -> Path:
     """Write session.md and its chart (:data:`CHART_FILE`) into ``out_dir``; return the
     session.md path."""
     summary = summary or summarize(result)
-    equity, drawdown = _chart_series(result)
+    curve = _curve(result, summary)
     write_equity_png(
         out_dir / CHART_FILE,
-        result.account.ts_ns,
-        equity,
-        drawdown,
+        curve.chart_ts_ns,
+        curve.chart_equity,
+        curve.chart_drawdown,
         title=result.session_id,
         currency=result.currency,
     )
     path = out_dir / "session.md"
-    text = _render(result, summary, compute_statistics(result), equity, drawdown)
+    text = _render(result, summary, compute_statistics(result), curve)
     path.write_text(text, encoding="utf-8")
     return path

@@ -30,22 +30,27 @@ Definitions (docs/reports.md lists them with examples):
   guard's flatten order), else ``signal``.
 - **PnL per symbol**: realized PnL − fees of its fills + the unrealized PnL of its final
   position (exact).
+
+Computed in one pass over the fills and one over the orders, beside each other, keeping
+running sums, counts and extremes, never a list of every round trip or a table of every
+order (a year of minute bars makes millions of them): the reports show the counts, the best
+and the worst trade, and the first :data:`TRIPS_LISTED` round trips. The account rows are
+read once, by :func:`logos.reports.metrics.equity_curve`, for the summary and these
+statistics alike.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-
-import numpy as np
-import pandas as pd
 
 from logos.domain import Fill, Order, OrderStatus, Side
 from logos.money import add, multiply, subtract
-from logos.reports.metrics import drawdown_series, sharpe_ratio
+from logos.reports.metrics import EquityCurve, equity_curve, summarize, utc_datetime
+from logos.reports.metrics import sortino_ratio as sortino_ratio
 from logos.reports.result import SessionResult
 
 ZERO = Decimal(0)
@@ -58,6 +63,10 @@ EXIT_KINDS = {
     "take_profit": "take_profit",
 }
 """Order type (its string value) -> exit kind; any other type closes as ``signal``."""
+READ_AHEAD = timedelta(hours=1)
+"""How far past a fill's time the orders are read to find the fill's order."""
+TRIPS_LISTED = 1000
+"""Round trips kept for the reports' tables (the first ones; the rest are counted)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,8 @@ class Statistics:
     denied_orders: int
     rejected_orders: int
     fees: Decimal
-    round_trips: tuple[RoundTrip, ...]
+    round_trips: int
+    """How many round trips there were."""
     wins: int
     losses: int
     win_rate: float | None
@@ -121,6 +131,8 @@ class Statistics:
     worst_trade: RoundTrip | None
     pnl_by_symbol: dict[str, Decimal] = field(default_factory=dict)
     exits_by_kind: dict[str, int] = field(default_factory=dict)
+    listed_trips: tuple[RoundTrip, ...] = ()
+    """The first :data:`TRIPS_LISTED` round trips, in the order they closed."""
 
 
 def compute_statistics(result: SessionResult) -> Statistics:
@@ -136,23 +148,24 @@ def compute_statistics(result: SessionResult) -> Statistics:
 def _compute(result: SessionResult) -> Statistics:
     account = result.account
     start = result.starting_cash
-    rows = len(account)
+    curve = summarize(result).curve or equity_curve(account, start)
+    rows = curve.rows
     final = account.decimal("equity", -1) if rows else start
-    equity = account.equity_floats()
-    ts_ns = account.ts_ns
-    sharpe, per_year = sharpe_ratio(equity, ts_ns)
+    per_year = curve.per_year
     total = float(final / start - 1) if start else 0.0
     annual = None
     if per_year and rows and 1 + total > 0:
         annual = (1 + total) ** (per_year / rows) - 1
-    exposure = None
-    if rows:
-        exposure = float(np.count_nonzero(account.float_column("gross_exposure"))) / rows
-    trips = round_trips(result.fills, result.orders)
-    wins = [t.net_pnl for t in trips if t.net_pnl > 0]
-    losses = [t.net_pnl for t in trips if t.net_pnl < 0]
-    won, lost = sum(wins, ZERO), sum(losses, ZERO)
-    statuses = Counter(o.status for o in result.orders)
+    kinds = ExitKinds(result.orders)
+    totals = _FillTotals(result.symbols)
+    tally = _TripTally()
+    for trip in iter_round_trips(totals.each(result.fills), kinds.kind):
+        tally.add(trip)
+    kinds.finish()
+    pnl = totals.pnl
+    for position in result.positions:
+        pnl[position.symbol] = add(pnl.get(position.symbol, ZERO), position.unrealized_pnl)
+    won, lost = tally.won, tally.lost
     return Statistics(
         starting_cash=start,
         final_equity=final,
@@ -160,68 +173,95 @@ def _compute(result: SessionResult) -> Statistics:
         total_return=total,
         annualised_return=annual,
         bars_per_year=per_year,
-        sharpe=sharpe,
-        sortino=sortino_ratio(equity, per_year),
-        drawdown=max_drawdown_dates(result, equity, ts_ns),
-        exposure=exposure,
+        sharpe=curve.sharpe,
+        sortino=curve.sortino,
+        drawdown=_drawdown(result, curve),
+        exposure=curve.exposed_rows / rows if rows else None,
         rows=rows,
-        orders=len(result.orders),
+        orders=kinds.count,
         fills=len(result.fills),
-        filled_orders=statuses[OrderStatus.FILLED],
-        denied_orders=statuses[OrderStatus.DENIED],
-        rejected_orders=statuses[OrderStatus.REJECTED],
-        fees=sum((f.fee for f in result.fills), ZERO),
-        round_trips=tuple(trips),
-        wins=len(wins),
-        losses=len(losses),
-        win_rate=len(wins) / len(trips) if trips else None,
-        avg_win=won / len(wins) if wins else None,
-        avg_loss=lost / len(losses) if losses else None,
-        profit_factor=float(won / -lost) if losses else None,
-        best_trade=max(trips, key=lambda t: t.net_pnl) if trips else None,
-        worst_trade=min(trips, key=lambda t: t.net_pnl) if trips else None,
-        pnl_by_symbol=pnl_by_symbol(result),
-        exits_by_kind=dict(sorted(Counter(t.exit_kind for t in trips).items())),
+        filled_orders=kinds.statuses[OrderStatus.FILLED],
+        denied_orders=kinds.statuses[OrderStatus.DENIED],
+        rejected_orders=kinds.statuses[OrderStatus.REJECTED],
+        fees=totals.fees,
+        round_trips=tally.count,
+        wins=tally.wins,
+        losses=tally.losses,
+        win_rate=tally.wins / tally.count if tally.count else None,
+        avg_win=won / tally.wins if tally.wins else None,
+        avg_loss=lost / tally.losses if tally.losses else None,
+        profit_factor=float(won / -lost) if tally.losses else None,
+        best_trade=tally.best,
+        worst_trade=tally.worst,
+        pnl_by_symbol=pnl,
+        exits_by_kind=dict(sorted(tally.kinds.items())),
+        listed_trips=tuple(tally.listed),
     )
 
 
-def sortino_ratio(equity: np.ndarray, per_year: float | None) -> float | None:
-    """Mean bar return ÷ downside deviation (target 0) × √(bars per year); None when
-    undefined (fewer than three rows, unknown frequency, no losing bar)."""
-    if len(equity) < 3 or not per_year:
-        return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        returns = equity[1:] / equity[:-1] - 1.0
-    if not np.isfinite(returns).all():
-        return None
-    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
-    if downside == 0.0:
-        return None
-    return float(np.mean(returns)) / downside * math.sqrt(per_year)
+class _FillTotals:
+    """Fees and PnL per symbol, added up while the fills stream by."""
+
+    def __init__(self, symbols: Iterable[str]) -> None:
+        self.fees = ZERO
+        self.pnl: dict[str, Decimal] = {symbol: ZERO for symbol in symbols}
+
+    def each(self, fills: Iterable[Fill]) -> Iterator[Fill]:
+        """Each fill, counted as it passes."""
+        pnl = self.pnl
+        for fill in fills:
+            self.fees = self.fees + fill.fee
+            pnl[fill.symbol] = add(
+                pnl.get(fill.symbol, ZERO), subtract(fill.realized_pnl, fill.fee)
+            )
+            yield fill
 
 
-def max_drawdown_dates(result: SessionResult, equity: np.ndarray, ts_ns: np.ndarray) -> Drawdown:
-    """The largest drawdown of the account rows, with its peak, trough and recovery times."""
+class _TripTally:
+    """Counts, sums and extremes of the round trips, and the first :data:`TRIPS_LISTED`."""
+
+    def __init__(self) -> None:
+        self.count = self.wins = self.losses = 0
+        self.won = self.lost = ZERO
+        self.best: RoundTrip | None = None
+        self.worst: RoundTrip | None = None
+        self.kinds: Counter[str] = Counter()
+        self.listed: list[RoundTrip] = []
+
+    def add(self, trip: RoundTrip) -> None:
+        net = trip.net_pnl
+        self.count += 1
+        if net > 0:
+            self.wins += 1
+            self.won = self.won + net
+        elif net < 0:
+            self.losses += 1
+            self.lost = self.lost + net
+        if self.best is None or net > self.best.net_pnl:  # the first of equals, as max()
+            self.best = trip
+        if self.worst is None or net < self.worst.net_pnl:
+            self.worst = trip
+        self.kinds[trip.exit_kind] += 1
+        if len(self.listed) < TRIPS_LISTED:
+            self.listed.append(trip)
+
+
+def _drawdown(result: SessionResult, curve: EquityCurve) -> Drawdown:
+    """The largest drawdown of the account rows, with its peak, trough and recovery times
+    (the exact amounts from the rows themselves)."""
     start = result.starting_cash
-    if len(equity) == 0:
-        return Drawdown(0.0, ZERO, None, None, None)
-    falls = drawdown_series(equity, float(start))
-    trough = int(np.argmax(falls))
-    depth = float(falls[trough])
-    if depth <= 0:
+    if curve.rows == 0 or curve.max_drawdown <= 0:
         return Drawdown(0.0, ZERO, None, None, None)
     account = result.account
-    best = int(np.argmax(equity[: trough + 1]))
-    peak_row: int | None = best if equity[best] >= float(start) else None
-    peak_value = account.decimal("equity", peak_row) if peak_row is not None else start
-    later = np.nonzero(equity[trough + 1 :] >= float(peak_value))[0]
-    recovery = _dt(ts_ns[trough + 1 + int(later[0])]) if len(later) else None
+    from_row = curve.best_row >= 0 and curve.best_equity >= float(start)
+    peak_value = account.decimal("equity", curve.best_row) if from_row else start
+    assert curve.trough_ts_ns is not None
     return Drawdown(
-        depth=depth,
-        money=subtract(peak_value, account.decimal("equity", trough)),
-        peak=_dt(ts_ns[peak_row]) if peak_row is not None else None,
-        trough=_dt(ts_ns[trough]),
-        recovery=recovery,
+        depth=curve.max_drawdown,
+        money=subtract(peak_value, account.decimal("equity", curve.trough_row)),
+        peak=_when(curve.best_ts_ns) if from_row else None,
+        trough=utc_datetime(curve.trough_ts_ns),
+        recovery=_when(curve.recovery_ts_ns),
     )
 
 
@@ -235,6 +275,73 @@ def exit_kind(order: Order | None) -> str:
 
 
 @dataclass
+class _Exit:
+    """A protective exit whose fills are still coming: its kind and the quantity left."""
+
+    kind: str
+    left: Decimal | None
+
+
+class ExitKinds:
+    """The exit kind of the order behind each fill, found while the orders are read once
+    beside the fills, without a table of every order.
+
+    The orders come in the order they were created (as a session result lists them, a
+    rebuilt one too), and no order fills before it was created, so when a fill arrives the
+    orders created up to its time have been read; they are read :data:`READ_AHEAD` further,
+    so that a venue's fill time a little behind the session's clock still finds its order.
+    Only the orders that are not signal exits (stops, trailing stops, take-profits, guards'
+    flatten orders) and that filled are remembered, each until its fills add up to its
+    filled quantity: what is held is the protective exits being filled, not the session's
+    history. The pass also counts the orders by status.
+    """
+
+    def __init__(self, orders: Iterable[Order]) -> None:
+        self._orders = iter(orders)
+        self._next: Order | None = next(self._orders, None)
+        self._open: dict[str, _Exit] = {}
+        self.count = 0
+        self.statuses: Counter[OrderStatus] = Counter()
+
+    def kind(self, fill: Fill) -> str:
+        """The exit kind of ``fill``'s order (``signal`` for a plain order)."""
+        until = fill.ts + READ_AHEAD
+        while self._next is not None and self._next.ts_created <= until:
+            self._take(self._next)
+            self._next = next(self._orders, None)
+        entry = self._open.get(fill.order_id)
+        if entry is None:
+            return "signal"
+        if entry.left is not None:
+            entry.left = subtract(entry.left, fill.qty)
+            if entry.left <= 0:
+                del self._open[fill.order_id]
+        return entry.kind
+
+    @property
+    def held(self) -> int:
+        """Orders remembered now (exits with fills still to come)."""
+        return len(self._open)
+
+    def finish(self) -> None:
+        """Read the orders left (to count them)."""
+        while self._next is not None:
+            self._take(self._next)
+            self._next = next(self._orders, None)
+
+    def _take(self, order: Order) -> None:
+        self.count += 1
+        self.statuses[order.status] += 1
+        kind = exit_kind(order)
+        if kind == "signal":
+            return
+        if order.filled_qty > 0:
+            self._open[order.order_id] = _Exit(kind, order.filled_qty)
+        elif order.status is OrderStatus.FILLED:  # its quantity not known: kept to the end
+            self._open[order.order_id] = _Exit(kind, None)
+
+
+@dataclass
 class _Lot:
     qty: Decimal  # unsigned, what is left open
     price: Decimal
@@ -242,23 +349,22 @@ class _Lot:
     fee_per_unit: Decimal
 
 
-def round_trips(fills: list[Fill], orders: list[Order]) -> list[RoundTrip]:
+def iter_round_trips(fills: Iterable[Fill], kind_of: Callable[[Fill], str]) -> Iterator[RoundTrip]:
     """The FIFO round trips of ``fills`` (see the module docstring), in the order they
-    closed; ``orders`` name the kind of each exit."""
-    by_id = {o.order_id: o for o in orders}
+    closed; ``kind_of`` names the kind of each fill's order (asked for every fill, in
+    order)."""
     lots: dict[str, deque[_Lot]] = {}
     sides: dict[str, Side] = {}
-    trips: list[RoundTrip] = []
     for fill in fills:
+        kind = kind_of(fill)
         open_lots = lots.setdefault(fill.symbol, deque())
         left = fill.qty
         fee_per_unit = fill.fee / fill.qty
         if open_lots and sides[fill.symbol] is not fill.side:
-            kind = exit_kind(by_id.get(fill.order_id))
             while left > 0 and open_lots:
                 lot = open_lots[0]
                 qty = min(lot.qty, left)
-                trips.append(_trip(fill, lot, qty, sides[fill.symbol], fee_per_unit, kind))
+                yield _trip(fill, lot, qty, sides[fill.symbol], fee_per_unit, kind)
                 lot.qty = subtract(lot.qty, qty)
                 left = subtract(left, qty)
                 if lot.qty == 0:
@@ -266,7 +372,12 @@ def round_trips(fills: list[Fill], orders: list[Order]) -> list[RoundTrip]:
         if left > 0:
             open_lots.append(_Lot(left, fill.price, fill.ts, fee_per_unit))
             sides[fill.symbol] = fill.side
-    return trips
+
+
+def round_trips(fills: Iterable[Fill], orders: Iterable[Order]) -> list[RoundTrip]:
+    """Every FIFO round trip of ``fills`` as a list (small data: a session's statistics
+    stream them, :func:`iter_round_trips`); ``orders`` name the kind of each exit."""
+    return list(iter_round_trips(fills, ExitKinds(orders).kind))
 
 
 def _trip(fill: Fill, lot: _Lot, qty: Decimal, side: Side, fee: Decimal, kind: str) -> RoundTrip:
@@ -290,13 +401,14 @@ def _trip(fill: Fill, lot: _Lot, qty: Decimal, side: Side, fee: Decimal, kind: s
 
 def pnl_by_symbol(result: SessionResult) -> dict[str, Decimal]:
     """Realized PnL − fees of each symbol's fills + its final unrealized PnL (exact)."""
-    pnl: dict[str, Decimal] = {symbol: ZERO for symbol in result.symbols}
-    for fill in result.fills:
-        pnl[fill.symbol] = add(pnl.get(fill.symbol, ZERO), subtract(fill.realized_pnl, fill.fee))
+    totals = _FillTotals(result.symbols)
+    for _ in totals.each(result.fills):
+        pass
+    pnl = totals.pnl
     for position in result.positions:
         pnl[position.symbol] = add(pnl.get(position.symbol, ZERO), position.unrealized_pnl)
     return pnl
 
 
-def _dt(ns: np.integer) -> datetime:
-    return pd.Timestamp(int(ns), tz="UTC").to_pydatetime()
+def _when(ns: int | None) -> datetime | None:
+    return None if ns is None else utc_datetime(ns)

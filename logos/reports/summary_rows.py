@@ -92,7 +92,7 @@ def round_trip_rows(stats: Statistics, cur: str) -> list[tuple[str, str]]:
     return [
         (
             "round trips (FIFO, per symbol)",
-            f"{len(stats.round_trips)} (wins {stats.wins}, losses {stats.losses})",
+            f"{stats.round_trips} (wins {stats.wins}, losses {stats.losses})",
         ),
         ("win rate (net PnL > 0)", pct(stats.win_rate)),
         ("average win", _money(stats.avg_win, cur)),

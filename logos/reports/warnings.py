@@ -13,6 +13,11 @@ top of session.md:
 - the strategy computed no signal on any bar of a symbol (every value NaN);
 - bad bars were skipped (``on_bad_bar = "skip"``): the results are of the data that is left.
 
+The bars and signals are known from bounded tallies, never whole series: a
+:class:`SignalTally` hears each chunk of bars with the signals the run used for it (the
+session calls :meth:`SignalTally.add` per chunk) and keeps, per symbol, the number of bars
+and whether any signal was computed. The orders are read once, kept as counts per symbol.
+
 :func:`note_data_report` copies what the replay feed found in the data (gaps apart from
 expected closures, skipped bad bars) into the result.
 """
@@ -20,7 +25,8 @@ expected closures, skipped bad bars) into the result.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,56 +41,136 @@ if TYPE_CHECKING:
     from logos.strategies.base import Strategy
 
 
+class SignalTally:
+    """Per symbol: how many bars the run had and whether the strategy computed any signal
+    (a value other than NaN) on them, told one chunk of bars at a time."""
+
+    def __init__(self, symbols: Iterable[str] = ()) -> None:
+        """``symbols``: those whose bars will be told (any iterable of them, e.g. the
+        strategies by symbol); one of them that gets no bar counts 0 bars, a symbol neither
+        named nor told is not known."""
+        self._bars: dict[str, int] = dict.fromkeys(symbols, 0)
+        self._signalled: dict[str, bool | None] = dict.fromkeys(symbols, False)
+
+    def add(self, symbol: str, frame: pd.DataFrame, signals: np.ndarray | None = None) -> None:
+        """Count a chunk of ``symbol``'s bars and the signals the run used for them (None:
+        not known here, e.g. computed bar by bar and not kept)."""
+        self._bars[symbol] = self._bars.get(symbol, 0) + len(frame)
+        before = self._signalled.get(symbol, False)
+        if before:
+            return
+        if signals is None:
+            self._signalled[symbol] = None
+        elif len(signals) and not np.isnan(np.asarray(signals, dtype=np.float64)).all():
+            self._signalled[symbol] = True
+        else:
+            self._signalled.setdefault(symbol, False)
+
+    def bars(self, symbol: str) -> int | None:
+        """The bars told for ``symbol`` (None: not known)."""
+        return self._bars.get(symbol)
+
+    def signalled(self, symbol: str) -> bool | None:
+        """Whether any signal was computed for ``symbol`` (None: not known)."""
+        return self._signalled.get(symbol)
+
+    @classmethod
+    def of_frames(
+        cls,
+        frames: Mapping[str, pd.DataFrame],
+        signals: Mapping[str, np.ndarray] | None = None,
+    ) -> SignalTally:
+        """The tally of whole frames and their whole-series signals (None: not known)."""
+        tally = cls(frames)
+        for symbol, frame in frames.items():
+            tally.add(symbol, frame, signals.get(symbol) if signals is not None else None)
+        return tally
+
+
+@dataclass
+class _SymbolOrders:
+    """One symbol's orders, as counts: how many, and the rejected ones by reason code."""
+
+    orders: int = 0
+    sent: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+def _order_counts(result: SessionResult) -> dict[str, _SymbolOrders]:
+    """Each symbol's order counts, in one pass over the orders."""
+    counts: dict[str, _SymbolOrders] = {}
+    for order in result.orders:
+        tally = counts.get(order.symbol)
+        if tally is None:
+            tally = counts[order.symbol] = _SymbolOrders()
+        tally.orders += 1
+        if order.status is not OrderStatus.DENIED:
+            tally.sent += 1
+        if order.status is OrderStatus.REJECTED:
+            tally.rejected[_code(order.reason)] += 1
+    return counts
+
+
 def session_warnings(
     result: SessionResult,
     strategies: Mapping[str, Strategy],
-    frames: Mapping[str, pd.DataFrame] | None = None,
+    bars: SignalTally | Mapping[str, pd.DataFrame] | None = None,
     signals: Mapping[str, np.ndarray] | None = None,
 ) -> list[str]:
     """The warnings of a session, in symbol order.
 
-    ``frames`` are the bars each symbol was run on (None: not known, e.g. a live feed) and
-    ``signals`` the whole-series signals the run used (None: computed bar by bar; then they
-    are computed here, only for a symbol that sent and dropped nothing).
+    ``bars`` are what the session knows of each symbol's bars: the :class:`SignalTally` it
+    filled chunk by chunk, or whole frames (small data) with ``signals``, the whole-series
+    signals the run used (None: computed bar by bar; then they are computed here from the
+    frame, only for a symbol that sent and dropped nothing). None: not known (a live feed).
+    A symbol whose signals the tally does not know gets no "no signal" warning.
     """
+    if isinstance(bars, SignalTally):
+        tally, frames = bars, None
+    else:
+        frames = bars
+        tally = SignalTally.of_frames(frames, signals) if frames is not None else None
     warnings: list[str] = []
-    sent = {o.symbol for o in result.orders if o.status is not OrderStatus.DENIED}
-    dropped: dict[str, list[str]] = {}
+    orders = _order_counts(result)
+    dropped: dict[str, tuple[int, str]] = {}
     for drop in result.dropped_intents:
-        dropped.setdefault(drop.symbol, []).append(drop.reason)
+        count, first = dropped.get(drop.symbol, (0, drop.reason))
+        dropped[drop.symbol] = (count + 1, first)
     for symbol in result.symbols:
-        reasons = dropped.get(symbol, [])
-        if reasons and symbol not in sent:
+        counts = orders.get(symbol, _SymbolOrders())
+        drops, first_reason = dropped.get(symbol, (0, ""))
+        if drops and not counts.sent:
             warnings.append(
-                f"{symbol}: every order intent was dropped by sizing ({len(reasons)} dropped, "
-                f"none sent), so the results show no trading at all; the first: {reasons[0]}"
+                f"{symbol}: every order intent was dropped by sizing ({drops} dropped, "
+                f"none sent), so the results show no trading at all; the first: {first_reason}"
             )
-        refused = [o for o in result.orders if o.symbol == symbol]
-        if refused and all(o.status is OrderStatus.REJECTED for o in refused):
-            reason, count = Counter(_code(o.reason) for o in refused).most_common(1)[0]
+        if counts.orders and sum(counts.rejected.values()) == counts.orders:
+            reason, count = counts.rejected.most_common(1)[0]
             warnings.append(
-                f"{symbol}: every one of its {len(refused)} orders was rejected by the broker, "
-                f"so the results show no trading at all; most often ({count}): {reason}"
+                f"{symbol}: every one of its {counts.orders} orders was rejected by the "
+                f"broker, so the results show no trading at all; most often ({count}): {reason}"
             )
-        frame = frames.get(symbol) if frames is not None else None
+        bars = tally.bars(symbol) if tally is not None else None
         strategy = strategies.get(symbol)
-        if frame is None or strategy is None:
+        if tally is None or bars is None or strategy is None:
             continue
         warmup = strategy.warmup_bars()
-        if len(frame) < warmup:
+        if bars < warmup:
             warnings.append(
-                f"{symbol}: {len(frame)} bars, fewer than the {warmup} the strategy needs "
+                f"{symbol}: {bars} bars, fewer than the {warmup} the strategy needs "
                 "before its first signal (its warm-up): it could not trade"
             )
             continue
-        if symbol in sent or reasons or not len(frame):
+        if counts.sent or drops or not bars:
             continue
-        values = signals.get(symbol) if signals is not None else None
-        if values is None:
+        signalled = tally.signalled(symbol)
+        frame = frames.get(symbol) if frames is not None else None
+        if signalled is None and frame is not None:
             values = strategy.signals(frame).to_numpy(dtype=np.float64)
-        if np.isnan(values).all():
+            signalled = not np.isnan(values).all()
+        if signalled is False:
             warnings.append(
-                f"{symbol}: the strategy computed no signal on any of its {len(frame)} bars "
+                f"{symbol}: the strategy computed no signal on any of its {bars} bars "
                 "(every value NaN), so it never traded"
             )
     if result.skipped_bars:

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from logos.feeds.merge import CHUNK_ROWS, count_slices, frame_blocks, merge_blocks
 from logos.feeds.replay import ReplayFeed, ReplayReport
 
 CACHED_DATA_SETS = 4
@@ -112,6 +113,14 @@ class CachedReplayFeed(ReplayFeed):
         self.report = self._window_report(report)
         return self.window_frames
 
+    def scan(
+        self, symbols: Sequence[str] | None = None, timeframe: str | timedelta | None = None
+    ) -> ReplayReport:
+        """What a session asks before it runs: the cached frames, cut to the window, are
+        the data (the slices then come from them)."""
+        self.load_frames(symbols, timeframe)
+        return self.report
+
     def frames(self) -> dict[str, pd.DataFrame]:
         if self.window_frames is None:
             return super().frames()
@@ -140,6 +149,9 @@ class CachedReplayFeed(ReplayFeed):
             gaps=[g for g in report.gaps if inside(g)],
             closures=[g for g in report.closures if inside(g)],
             bars={s: len(f) for s, f in self.window_frames.items()},
+            slices=count_slices(
+                merge_blocks([frame_blocks(f, CHUNK_ROWS) for f in self.window_frames.values()])
+            ),
         )
 
 
@@ -195,15 +207,19 @@ def _backtest(base: SweepBase, trial: Trial) -> tuple[dict[str, Any], list[tuple
 
         raise ConfigError(["feed.name: walk-forward windows need the replay feed"])
     result = run_session(session)
-    if base.keep_dir is not None:
-        name = f"{trial.fold}-{trial.window}-{trial.trial}" if trial.fold else str(trial.trial)
-        write_artifacts(session, result, Path(base.keep_dir) / f"trial-{name}")
-    equity: list[tuple[int, float]] = []
-    if trial.want_equity:
-        equity = list(
-            zip(result.account.ts_ns.tolist(), result.account.equity_floats().tolist(), strict=True)
-        )
-    return trial_metrics(result), equity
+    try:
+        if base.keep_dir is not None:
+            name = f"{trial.fold}-{trial.window}-{trial.trial}" if trial.fold else str(trial.trial)
+            write_artifacts(session, result, Path(base.keep_dir) / f"trial-{name}")
+        equity: list[tuple[int, float]] = []
+        if trial.want_equity:
+            account = result.account
+            equity = list(
+                zip(account.ts_ns.tolist(), account.equity_floats().tolist(), strict=True)
+            )
+        return trial_metrics(result), equity
+    finally:
+        result.close()  # a worker runs many trials: their spools' files go at once
 
 
 def _is_logos_error(exc: BaseException) -> bool:

@@ -1,0 +1,59 @@
+"""A backtest's memory does not grow with its number of orders.
+
+Without a journal nothing can resume a backtest, so once an order has ended the engine writes
+it to its spooled outputs and the paper broker forgets it (``Broker.release_orders``): at the
+end the broker knows only the orders still working. The artifacts are those of a run that
+keeps every order (the same run with a journal): same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from logos.config import validate_config
+from logos.domain import OrderStatus
+from logos.plugins import get_registry
+from logos.session import build_session, run_session, write_artifacts
+from logos.state.journal import JsonlJournal
+
+DATA = Path(__file__).parent / "data"
+COMPARED = ("orders.csv", "trades.csv", "positions.csv", "account.csv")
+CONFIG: dict[str, Any] = {
+    "session_id": "bounded",
+    "symbols": ["UNITTEST/BTC"],
+    "timeframe": "5m",
+    "feed": {
+        "name": "replay",
+        "params": {"path": str(DATA / "bars" / "freqtrade_UNITTEST_BTC-5m.csv")},
+    },
+    "broker": {"name": "paper", "params": {"cash": "1000000", "fee_bps": "10"}},
+    "strategy": {"name": "sma_cross", "params": {"fast": 2, "slow": 5}},
+    "sizing": {"name": "fixed_qty", "params": {"qty": "1"}},
+    # a take-profit far away rests for a long time: orders end out of creation order
+    "exits": {"take_profit": {"percent": 0.2}},
+}
+
+
+def test_ended_orders_leave_the_broker_and_the_artifacts_are_unchanged(tmp_path: Path) -> None:
+    registry = get_registry()
+    outputs: dict[str, dict[str, bytes]] = {}
+    for journaled in (False, True):
+        session = build_session(validate_config(CONFIG, registry), registry)
+        if journaled:
+            session.engine.parts.journal = JsonlJournal(tmp_path / "state.jsonl")
+        result = run_session(session)
+        out = tmp_path / ("journaled" if journaled else "plain")
+        write_artifacts(session, result, out)
+        outputs[out.name] = {name: (out / name).read_bytes() for name in COMPARED}
+        known = session.engine.broker.orders()
+        if journaled:
+            assert len(known) == len(result.orders) > 200  # a journal keeps every order
+        else:
+            assert all(o.status.is_working for o in known), "an ended order is still held"
+        statuses = {o.status for o in result.orders}
+        assert OrderStatus.FILLED in statuses and OrderStatus.CANCELED in statuses
+    assert outputs["plain"] == outputs["journaled"]
+    lines = outputs["plain"]["orders.csv"].decode().splitlines()[1:]
+    created = [line.split(",")[2] for line in lines]
+    assert created == sorted(created)  # creation order, though they ended out of order
