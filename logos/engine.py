@@ -85,6 +85,7 @@ from logos.lifecycle import OrderEvent, created, order_from_intent, transition
 from logos.money import add
 from logos.reports import AccountHistory, Reporter
 from logos.reports.account_history import ACCOUNT_COLUMNS
+from logos.reports.order_counts import OrderCounts
 from logos.reports.result import DroppedIntent, SessionResult
 from logos.reports.spool import KeyedSpool, Spool
 from logos.risk.guard import SessionInfo
@@ -228,6 +229,8 @@ class Engine:
         self.ended: KeyedSpool[Order] = KeyedSpool(directory=parts.spool_dir)
         """Every order that ended (filled, canceled, expired, rejected, denied), its final
         version keyed by the journal sequence of its NEW event: orders.csv's creation order."""
+        self.order_counts = OrderCounts()
+        """The ended orders by status and symbol (what the summary and warnings need)."""
         self._ended_now: list[str] = []
         """Ids of the orders that ended in the slice in progress (released from the broker
         at its end, when nothing can resume the session)."""
@@ -313,7 +316,7 @@ class Engine:
                     ):
                         self._unsettle(order.symbol)  # ended with part or none of it filled
                     if event.new.is_terminal:
-                        self.ended.append(created.pop(order.order_id), order)
+                        self._ended_order(created.pop(order.order_id), order)
                         self._ended_now.append(order.order_id)
             if journal is not None:
                 self.seq = seq
@@ -424,7 +427,7 @@ class Engine:
         events = [created(order, ts=ts, reason=intent.reason)]
         order, event = transition(order, OrderStatus.DENIED, ts=ts, reason=reason)
         events.append(event)
-        self.ended.append(self.seq + 1, order)
+        self._ended_order(self.seq + 1, order)
         for item in events:
             self.seq += 1
             if self.parts.journal.enabled:
@@ -497,7 +500,7 @@ class Engine:
         for order in broker.orders():
             key = created.pop(order.order_id, None)
             if key is not None:  # still working (or restored from a snapshot that had it)
-                self.ended.append(key, order)
+                self._ended_order(key, order)
         params = broker.params
         return SessionResult(
             session_id=self.parts.session_id,
@@ -506,6 +509,7 @@ class Engine:
             starting_cash=getattr(params, "cash", ZERO),
             currency=self.account_currency(params),
             orders=self.ended,
+            order_counts=self.order_counts,
             fills=self.fills,
             positions=broker.positions(),
             account=self.account_history,
@@ -760,6 +764,12 @@ class Engine:
             state.signal(bar)
             for tracker in state.atr.values():
                 tracker.update(bar)
+
+    def _ended_order(self, created_seq: int, order: Order) -> None:
+        """Record an order that ended (or, at the session's end, still works) in its final
+        version: spooled in creation order and counted for the reports."""
+        self.ended.append(created_seq, order)
+        self.order_counts.add(order)
 
     def _unsettle(self, symbol: str) -> None:
         """An order of ``symbol`` stopped working before it filled completely (canceled,

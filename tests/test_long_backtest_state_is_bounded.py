@@ -3,7 +3,8 @@
 Without a journal nothing can resume a backtest, so once an order has ended the engine writes
 it to its spooled outputs and the paper broker forgets it (``Broker.release_orders``): at the
 end the broker knows only the orders still working. The artifacts are those of a run that
-keeps every order (the same run with a journal): same bytes.
+keeps every order (the same run with a journal): same bytes. The orders the reports count
+are counted as they end, not read back from disk again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from logos.config import validate_config
 from logos.domain import OrderStatus
 from logos.plugins import get_registry
+from logos.reports.order_counts import OrderCounts
 from logos.session import build_session, run_session, write_artifacts
 from logos.state.journal import JsonlJournal
 
@@ -51,6 +53,8 @@ def test_ended_orders_leave_the_broker_and_the_artifacts_are_unchanged(tmp_path:
             assert len(known) == len(result.orders) > 200  # a journal keeps every order
         else:
             assert all(o.status.is_working for o in known), "an ended order is still held"
+        # what the engine counted as orders ended is what the orders say
+        assert result.order_counts == OrderCounts.of(list(result.orders))
         statuses = {o.status for o in result.orders}
         assert OrderStatus.FILLED in statuses and OrderStatus.CANCELED in statuses
     assert outputs["plain"] == outputs["journaled"]

@@ -437,9 +437,7 @@ def _summarize(result: SessionResult) -> Summary:
         peak = max(account.decimal("equity", curve.best_row), start)
         dd_money = subtract(peak, account.decimal("equity", dd_row))
     closing, wins, fees = _fill_totals(result.fills)
-    statuses: dict[OrderStatus, int] = {}
-    for order in result.orders:
-        statuses[order.status] = statuses.get(order.status, 0) + 1
+    statuses = result.counted_orders().statuses
     return Summary(
         starting_cash=start,
         final_equity=final,

@@ -13,6 +13,7 @@ import numpy as np
 
 from logos.domain import Fill, Order, Position
 from logos.reports.account_history import ACCOUNT_COLUMNS, AccountHistory
+from logos.reports.order_counts import OrderCounts
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,18 @@ class SessionResult:
     """The Summary once computed (``logos.reports.metrics.summarize`` fills it)."""
     statistics_cache: Any = field(default=None, init=False, repr=False, compare=False)
     """The Statistics once computed (``logos.reports.statistics.compute_statistics``)."""
+    order_counts: OrderCounts | None = field(default=None, repr=False, compare=False)
+    """The orders counted (:meth:`counted_orders`); None until counted."""
     prices: dict[str, PriceSeries] = field(default_factory=dict)
     """Each symbol's bar closes, for the price charts of report.html (empty when not known:
     the reports then show the fills alone)."""
+
+    def counted_orders(self) -> OrderCounts:
+        """The orders by status and by symbol: what the engine counted as it recorded them,
+        else counted from :attr:`orders` once (the orders are not read again)."""
+        if self.order_counts is None:
+            self.order_counts = OrderCounts.of(self.orders)
+        return self.order_counts
 
     def close(self) -> None:
         """Delete the temporary files behind the spooled outputs (orders, fills, dropped

@@ -24,14 +24,12 @@ expected closures, skipped bad bars) into the result.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logos.domain import OrderStatus
+from logos.reports.order_counts import SymbolOrders
 from logos.reports.result import SessionResult
 
 if TYPE_CHECKING:
@@ -87,30 +85,6 @@ class SignalTally:
         return tally
 
 
-@dataclass
-class _SymbolOrders:
-    """One symbol's orders, as counts: how many, and the rejected ones by reason code."""
-
-    orders: int = 0
-    sent: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
-
-
-def _order_counts(result: SessionResult) -> dict[str, _SymbolOrders]:
-    """Each symbol's order counts, in one pass over the orders."""
-    counts: dict[str, _SymbolOrders] = {}
-    for order in result.orders:
-        tally = counts.get(order.symbol)
-        if tally is None:
-            tally = counts[order.symbol] = _SymbolOrders()
-        tally.orders += 1
-        if order.status is not OrderStatus.DENIED:
-            tally.sent += 1
-        if order.status is OrderStatus.REJECTED:
-            tally.rejected[_code(order.reason)] += 1
-    return counts
-
-
 def session_warnings(
     result: SessionResult,
     strategies: Mapping[str, Strategy],
@@ -131,13 +105,13 @@ def session_warnings(
         frames = bars
         tally = SignalTally.of_frames(frames, signals) if frames is not None else None
     warnings: list[str] = []
-    orders = _order_counts(result)
+    orders = result.counted_orders().symbols
     dropped: dict[str, tuple[int, str]] = {}
     for drop in result.dropped_intents:
         count, first = dropped.get(drop.symbol, (0, drop.reason))
         dropped[drop.symbol] = (count + 1, first)
     for symbol in result.symbols:
-        counts = orders.get(symbol, _SymbolOrders())
+        counts = orders.get(symbol) or SymbolOrders()
         drops, first_reason = dropped.get(symbol, (0, ""))
         if drops and not counts.sent:
             warnings.append(
@@ -181,11 +155,6 @@ def session_warnings(
             "the bars left (session.md lists them)"
         )
     return warnings
-
-
-def _code(reason: str) -> str:
-    """A rejection reason without its numbers' detail: the part before the first ':'."""
-    return reason.split(":", 1)[0] or reason
 
 
 def note_data_report(result: SessionResult, report: ReplayReport) -> None:
