@@ -15,7 +15,7 @@ import pytest
 
 from logos.reports import AccountHistory
 from logos.reports.chart import CurveSampler
-from logos.reports.prices import PriceSampler, bar_count, price_series
+from logos.reports.prices import PriceSampler, bar_count
 from logos.reports.result import SessionResult
 from logos.reports.session_md import render_session_md
 
@@ -98,7 +98,11 @@ def test_session_md_counts_every_bar_not_the_sample() -> None:
         currency="USD", orders=[], fills=[], positions=[], account=AccountHistory(),
         symbols=["X", "EMPTY"],
     )  # fmt: skip
-    result.prices = price_series(frames)
+    sampler = PriceSampler(frames)  # as the session feeds it, chunk by chunk
+    for symbol, frame in frames.items():
+        for start in range(0, len(frame), 70_000):
+            sampler.add(symbol, frame.iloc[start : start + 70_000])
+    result.prices = sampler.series()
     assert list(result.prices) == ["X", "EMPTY"]
     text = render_session_md(result)
     assert "| X | 2024-01-01T00:00:00Z | 2024-07-27T07:59:00Z | 300000 |" in text

@@ -16,26 +16,11 @@ from pathlib import Path
 
 import pytest
 from cli_run import run_cli
+from sweep_config import sweep_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BARS = ROOT / "logos" / "data" / "btcusdt-perp-1m.csv"
 BIN = Path(sys.executable).parent
-CONFIG = """\
-symbols = ["BTC/USDT:USDT"]
-session_id = "sweep_test"
-[feed]
-name = "replay"
-params = {{ path = "bars.csv" }}
-[broker]
-name = "paper"
-params = {{ cash = "100000", fee_bps = "10" }}
-[strategy]
-name = "{strategy}"
-params = {{ fast = 10, slow = 30 }}
-[sizing]
-name = "fixed_qty"
-params = {{ qty = "0.01" }}
-"""
 SLOW_OR_FAILING = '''
 import time
 from logos.strategies.sma_cross import SmaCross
@@ -61,7 +46,7 @@ def make_config(folder: Path, strategy: str = "sma_cross", sleep: float = 0.0) -
         (folder / "picky.py").write_text(SLOW_OR_FAILING.format(sleep=sleep))
         strategy = "picky.py:Picky"
     path = folder / "sweep.toml"
-    path.write_text(CONFIG.format(strategy=strategy))
+    path.write_text(sweep_config(strategy, head='session_id = "sweep_test"\n'))
     return path
 
 

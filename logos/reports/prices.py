@@ -1,5 +1,5 @@
 """Each symbol's bar closes for the price charts and the data table of session.md: from the
-bars a replay feed gives (whole frames, or chunk by chunk), or from the bars a session
+bars a replay feed gives, chunk by chunk, or from the bars a session
 journaled in its ``slice`` records (docs/state.md).
 
 A chart draws a few thousand points, so only a bounded sample of the closes is kept
@@ -11,7 +11,7 @@ it stands for (:func:`bar_count`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -78,15 +78,6 @@ class PriceSampler:
         if sampler is None:
             sampler = self._samplers[symbol] = CurveSampler(1, self._points)
         return sampler
-
-
-def price_series(frames: Mapping[str, pd.DataFrame]) -> dict[str, PriceSeries]:
-    """Each symbol's sampled times (UTC nanoseconds) and closes (float64) from its bar
-    frame, in the frames' order."""
-    sampler = PriceSampler(frames)
-    for symbol, frame in frames.items():
-        sampler.add(symbol, frame)
-    return sampler.series()
 
 
 def prices_from_journal(contents: JournalContents, symbols: list[str]) -> dict[str, PriceSeries]:
