@@ -97,7 +97,7 @@ def raw_chunks(
 def _parquet_chunks(path: Path, epoch_unit: EpochUnit, chunk_rows: int) -> Iterator[RawBars]:
     try:
         reader = pq.ParquetFile(path)
-        batches = reader.iter_batches(batch_size=chunk_rows)
+        batches = reader.iter_batches(batch_size=chunk_rows, use_threads=False)
         batch = next(batches, None)
     except Exception as exc:  # pyarrow raises many types for a bad file
         raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
@@ -154,6 +154,11 @@ READ_BLOCK_BYTES = 1 << 18
 block size does not limit the chunk size; between two chunks a file holds at most a block's
 rows not given yet."""
 
+_UNTHREADED = pacsv.ReadOptions(use_threads=False)
+"""Every pyarrow read here is single-threaded: a block is small enough that threads barely
+pay, and pyarrow's threaded reads are known to hang now and then (an empty block read in
+parallel; a pool inherited across ``fork``), where a replay must never hang."""
+
 
 def _arrow_tables(path: Path, types: dict[str, pa.DataType], chunk_rows: int) -> Iterator[pa.Table]:
     """The CSV's rows as pyarrow tables of ``chunk_rows`` rows (see :func:`_rechunked`).
@@ -166,7 +171,7 @@ def _arrow_tables(path: Path, types: dict[str, pa.DataType], chunk_rows: int) ->
     """
     with open_bytes(path) as source:
         header = source.readline()
-        names = pacsv.read_csv(io.BytesIO(header)).column_names
+        names = pacsv.read_csv(io.BytesIO(header), read_options=_UNTHREADED).column_names
         pieces = _parsed_blocks(path, source, names, types)
         first = next(pieces, None)
         if first is None:
@@ -183,7 +188,7 @@ def _parsed_blocks(
     """The rest of ``source`` parsed a block of about :data:`READ_BLOCK_BYTES` of whole
     lines at a time; blocks after the first are read with the first's column types (a cell
     that does not fit is an error there). Neither the text nor a table given is held."""
-    read = pacsv.ReadOptions(column_names=names)
+    read = pacsv.ReadOptions(column_names=names, use_threads=False)
     parse = pacsv.ParseOptions(ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(column_types=types)
     carry = b""
