@@ -88,6 +88,7 @@ from logos.reports.account_history import ACCOUNT_COLUMNS
 from logos.reports.order_counts import OrderCounts
 from logos.reports.result import DroppedIntent, SessionResult
 from logos.reports.spool import KeyedSpool, Spool
+from logos.reports.statistics import is_exit_order
 from logos.risk.guard import SessionInfo
 from logos.sizing import OrderTranslator, TranslationResult, make_client_order_id
 from logos.strategies.atr import WilderAtr
@@ -229,6 +230,9 @@ class Engine:
         self.ended: KeyedSpool[Order] = KeyedSpool(directory=parts.spool_dir)
         """Every order that ended (filled, canceled, expired, rejected, denied), its final
         version keyed by the journal sequence of its NEW event: orders.csv's creation order."""
+        self.exit_orders: KeyedSpool[Order] = KeyedSpool(directory=parts.spool_dir)
+        """The ended orders that name a round trip's exit kind (``is_exit_order``), keyed as
+        :attr:`ended`: the statistics read these instead of every order."""
         self.order_counts = OrderCounts()
         """The ended orders by status and symbol (what the summary and warnings need)."""
         self._ended_now: list[str] = []
@@ -510,6 +514,7 @@ class Engine:
             currency=self.account_currency(params),
             orders=self.ended,
             order_counts=self.order_counts,
+            exit_orders=self.exit_orders,
             fills=self.fills,
             positions=broker.positions(),
             account=self.account_history,
@@ -770,6 +775,8 @@ class Engine:
         version: spooled in creation order and counted for the reports."""
         self.ended.append(created_seq, order)
         self.order_counts.add(order)
+        if is_exit_order(order):
+            self.exit_orders.append(created_seq, order)
 
     def _unsettle(self, symbol: str) -> None:
         """An order of ``symbol`` stopped working before it filled completely (canceled,

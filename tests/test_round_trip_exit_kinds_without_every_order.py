@@ -14,7 +14,9 @@ from logos.reports.result import SessionResult
 from logos.reports.statistics import (
     TRIPS_LISTED,
     ExitKinds,
+    Statistics,
     compute_statistics,
+    is_exit_order,
     iter_round_trips,
     round_trips,
 )
@@ -113,13 +115,35 @@ def test_only_exits_still_being_filled_are_remembered() -> None:
         return kind
 
     list(iter_round_trips(fills, kind_of))
-    kinds.finish()
     # held: the stop leg (O2) from when it is read to its second fill, and the guard's
     # order (O85, minute 112) from when it is read, an hour ahead of the fill at minute 100,
     # to its own fill; never the canceled take-profit nor the 80 signal orders
     assert max(held) == 2 and kinds.held == 0
     assert held[-3] == 1  # after O2's second fill: O85 alone
-    assert kinds.count == 85 and kinds.statuses[OrderStatus.CANCELED] == 1
+
+
+def test_the_exit_orders_alone_name_the_same_exits() -> None:
+    # what a session sets aside as its orders end: the filled stop (O2) and the guard's
+    # flatten order (O85); not the canceled take-profit nor any signal order
+    orders, fills = _session()
+    exits = [o for o in orders if is_exit_order(o)]
+    assert [o.order_id for o in exits] == ["O2", "O85"]
+    assert round_trips(fills, exits) == round_trips(fills, orders)
+
+    def statistics(exit_orders: list[Order] | None) -> Statistics:
+        history = AccountHistory()
+        history.append(Account(ts=_t(120), cash=D(1000), equity=D(1000), peak_equity=D(1000)))
+        result = SessionResult(
+            session_id="exits", mode="backtest", config_summary={}, starting_cash=D(1000),
+            currency="USD", orders=orders, fills=fills, positions=[], account=history,
+            symbols=["X", "Y"], exit_orders=exit_orders,
+        )  # fmt: skip
+        return compute_statistics(result)
+
+    assert statistics(exits) == statistics(None)
+    stats = statistics(exits)
+    assert stats.exits_by_kind == {"guard": 1, "signal": 40, "stop": 2}
+    assert (stats.orders, stats.filled_orders) == (85, 84)
 
 
 def test_a_fill_stamped_a_little_before_its_order_still_finds_it() -> None:

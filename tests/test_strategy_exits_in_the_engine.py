@@ -105,6 +105,7 @@ def test_no_reentry_on_the_signal_a_stop_closed(tmp_path: Path) -> None:
     assert [o.ts_created for o in entries] == [T0, T0 + timedelta(minutes=5)]
     (stop,) = [o for o in by_type(result, OrderType.STOP) if o.status is OrderStatus.FILLED]
     assert (stop.stop_price, stop.avg_fill_price) == (D(95), D(95))
+    assert list(result.exit_orders or []) == [stop]  # set aside for the statistics
 
 
 def test_limit_entry_at_an_offset_from_the_close(tmp_path: Path) -> None:
@@ -161,3 +162,4 @@ def test_a_guard_flatten_cancels_the_legs(tmp_path: Path) -> None:
     ]
     flatten = [o for o in result.orders if "flatten" in o.reason and o.type is OrderType.MARKET]
     assert flatten and flatten[0].status is OrderStatus.FILLED
+    assert list(result.exit_orders or []) == flatten  # the canceled legs never filled

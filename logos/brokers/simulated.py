@@ -562,14 +562,22 @@ class SimulatedBroker(Broker):
         )
 
     def _expire_day_orders(self, ts: datetime) -> None:
-        if not self._working:
+        # runs for every bar while any order works: the working orders are sorted only when
+        # a DAY order is active (most are not)
+        active = [s for s in self._working.values() if s.active_day is not None]
+        if not active:
             return
-        for state in self._working_states():
-            if state.active_day is not None and state.active_day < ts.date():
-                order = self._orders[state.order_id]
-                reason = f"DAY order expired at the end of {state.active_day.isoformat()} UTC"
-                self._move(order, OrderStatus.EXPIRED, ts=ts, reason=reason)
-                del self._working[state.order_id]
+        today = ts.date()
+        ended = [s for s in active if s.active_day is not None and s.active_day < today]
+        if len(ended) > 1:
+            ended.sort(key=_acceptance_order)
+        for state in ended:
+            day = state.active_day
+            assert day is not None
+            order = self._orders[state.order_id]
+            reason = f"DAY order expired at the end of {day.isoformat()} UTC"
+            self._move(order, OrderStatus.EXPIRED, ts=ts, reason=reason)
+            del self._working[state.order_id]
 
     def _fill(
         self,

@@ -111,6 +111,11 @@ class SessionResult:
     """The Statistics once computed (``logos.reports.statistics.compute_statistics``)."""
     order_counts: OrderCounts | None = field(default=None, repr=False, compare=False)
     """The orders counted (:meth:`counted_orders`); None until counted."""
+    exit_orders: Sequence[Order] | None = field(default=None, repr=False, compare=False)
+    """The orders among :attr:`orders` that name a round trip's exit kind (filled stops,
+    trailing stops, take-profits, guards' flatten orders:
+    ``logos.reports.statistics.is_exit_order``), in creation order, as the engine set them
+    aside; None: the statistics find them in :attr:`orders`."""
     prices: dict[str, PriceSeries] = field(default_factory=dict)
     """Each symbol's bar closes, for the price charts of report.html (empty when not known:
     the reports then show the fills alone)."""
@@ -126,7 +131,7 @@ class SessionResult:
         """Delete the temporary files behind the spooled outputs (orders, fills, dropped
         intents, account rows) once every reporter has written: a closed file's space is
         freed at once, where an open one's lasts until it is garbage collected."""
-        for part in (self.orders, self.fills, self.dropped_intents, self.account):
+        for part in (self.orders, self.exit_orders, self.fills, self.dropped_intents, self.account):
             close = getattr(part, "close", None)
             if close is not None:
                 close()

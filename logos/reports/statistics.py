@@ -31,12 +31,13 @@ Definitions (docs/reports.md lists them with examples):
 - **PnL per symbol**: realized PnL − fees of its fills + the unrealized PnL of its final
   position (exact).
 
-Computed in one pass over the fills and one over the orders, beside each other, keeping
-running sums, counts and extremes, never a list of every round trip or a table of every
-order (a year of minute bars makes millions of them): the reports show the counts, the best
-and the worst trade, and the first :data:`TRIPS_LISTED` round trips. The account rows are
-read once, by :func:`logos.reports.metrics.equity_curve`, for the summary and these
-statistics alike.
+Computed in one pass over the fills and, beside it, one over the exit orders (those a
+session set aside as they ended; else every order), keeping running sums, counts and
+extremes, never a list of every round trip or a table of every order (a year of minute bars
+makes millions of them): the reports show the counts, the best and the worst trade, and the
+first :data:`TRIPS_LISTED` round trips. The orders by status are the session's counts. The
+account rows are read once, by :func:`logos.reports.metrics.equity_curve`, for the summary
+and these statistics alike.
 """
 
 from __future__ import annotations
@@ -156,12 +157,13 @@ def _compute(result: SessionResult) -> Statistics:
     annual = None
     if per_year and rows and 1 + total > 0:
         annual = (1 + total) ** (per_year / rows) - 1
-    kinds = ExitKinds(result.orders)
+    exits = result.exit_orders
+    kinds = ExitKinds(result.orders if exits is None else exits)
     totals = _FillTotals(result.symbols)
     tally = _TripTally()
     for trip in iter_round_trips(totals.each(result.fills), kinds.kind):
         tally.add(trip)
-    kinds.finish()
+    statuses = result.counted_orders().statuses
     pnl = totals.pnl
     for position in result.positions:
         pnl[position.symbol] = add(pnl.get(position.symbol, ZERO), position.unrealized_pnl)
@@ -178,11 +180,11 @@ def _compute(result: SessionResult) -> Statistics:
         drawdown=_drawdown(result, curve),
         exposure=curve.exposed_rows / rows if rows else None,
         rows=rows,
-        orders=kinds.count,
+        orders=sum(statuses.values()),
         fills=len(result.fills),
-        filled_orders=kinds.statuses[OrderStatus.FILLED],
-        denied_orders=kinds.statuses[OrderStatus.DENIED],
-        rejected_orders=kinds.statuses[OrderStatus.REJECTED],
+        filled_orders=statuses[OrderStatus.FILLED],
+        denied_orders=statuses[OrderStatus.DENIED],
+        rejected_orders=statuses[OrderStatus.REJECTED],
         fees=totals.fees,
         round_trips=tally.count,
         wins=tally.wins,
@@ -290,18 +292,17 @@ class ExitKinds:
     rebuilt one too), and no order fills before it was created, so when a fill arrives the
     orders created up to its time have been read; they are read :data:`READ_AHEAD` further,
     so that a venue's fill time a little behind the session's clock still finds its order.
-    Only the orders that are not signal exits (stops, trailing stops, take-profits, guards'
-    flatten orders) and that filled are remembered, each until its fills add up to its
-    filled quantity: what is held is the protective exits being filled, not the session's
-    history. The pass also counts the orders by status.
+    Only exit orders (:func:`is_exit_order`) are remembered, each until its fills add up to
+    its filled quantity: what is held is the protective exits being filled, not the
+    session's history. The orders given may be the exit orders alone (what the engine sets
+    aside as orders end, :attr:`~logos.reports.result.SessionResult.exit_orders`), so that
+    a long session's orders are not all read again.
     """
 
     def __init__(self, orders: Iterable[Order]) -> None:
         self._orders = iter(orders)
         self._next: Order | None = next(self._orders, None)
         self._open: dict[str, _Exit] = {}
-        self.count = 0
-        self.statuses: Counter[OrderStatus] = Counter()
 
     def kind(self, fill: Fill) -> str:
         """The exit kind of ``fill``'s order (``signal`` for a plain order)."""
@@ -323,22 +324,19 @@ class ExitKinds:
         """Orders remembered now (exits with fills still to come)."""
         return len(self._open)
 
-    def finish(self) -> None:
-        """Read the orders left (to count them)."""
-        while self._next is not None:
-            self._take(self._next)
-            self._next = next(self._orders, None)
-
     def _take(self, order: Order) -> None:
-        self.count += 1
-        self.statuses[order.status] += 1
-        kind = exit_kind(order)
-        if kind == "signal":
+        if not is_exit_order(order):
             return
-        if order.filled_qty > 0:
-            self._open[order.order_id] = _Exit(kind, order.filled_qty)
-        elif order.status is OrderStatus.FILLED:  # its quantity not known: kept to the end
-            self._open[order.order_id] = _Exit(kind, None)
+        left = order.filled_qty if order.filled_qty > 0 else None  # None: FILLED, qty unknown
+        self._open[order.order_id] = _Exit(exit_kind(order), left)
+
+
+def is_exit_order(order: Order) -> bool:
+    """Whether ``order``, in its final version, can name the exit kind of a round trip: not a
+    ``signal`` exit, and filled (some quantity, or FILLED)."""
+    return exit_kind(order) != "signal" and (
+        order.filled_qty > 0 or order.status is OrderStatus.FILLED
+    )
 
 
 @dataclass
