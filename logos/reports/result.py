@@ -128,8 +128,8 @@ class SessionResult:
         return self.order_counts
 
     def close(self) -> None:
-        """Delete the temporary files behind the spooled outputs (orders, fills, dropped
-        intents, account rows) once every reporter has written: a closed file's space is
+        """Delete the temporary files behind the spooled outputs (orders, exit orders, fills,
+        dropped intents, account rows) once every reporter has written: a closed file's space is
         freed at once, where an open one's lasts until it is garbage collected."""
         for part in (self.orders, self.exit_orders, self.fills, self.dropped_intents, self.account):
             close = getattr(part, "close", None)
