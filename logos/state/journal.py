@@ -17,7 +17,6 @@ appends after the last whole line (:func:`read_journal` finds it).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -254,8 +253,8 @@ def read_journal(path: Path) -> JournalContents:
 
 def _parse(text: bytes) -> dict[str, Any]:
     try:
-        record = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        record = orjson.loads(text)  # read by the library that wrote it
+    except orjson.JSONDecodeError as exc:
         raise ValueError(f"not a JSON record ({exc})") from None
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")

@@ -17,12 +17,13 @@ is stopped at the first difference instead of mixing two histories.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from logos.domain import Event
 from logos.state.journal import JournalError, JsonlJournal, Record, encode
@@ -125,7 +126,7 @@ class StateKeeper:
 
     def _check(self, type: str, ts: datetime, data: dict[str, Any]) -> None:
         want = self._expected.popleft()
-        got = json.loads(encode(0, type, ts, data))
+        got = orjson.loads(encode(0, type, ts, data))  # parsed as read_journal parses
         if (want.type, want.ts, want.data) != (got["type"], got["ts"], got["data"]):
             self._expected.appendleft(want)  # still not made again: the session stops here
             raise JournalError(
