@@ -27,13 +27,11 @@ from logos.errors import LogosError
 from logos.feeds.limited import LimitedFeed, RunLimits
 from logos.reports import Reporter
 from logos.reports.dispatch import failures, write_reports
-from logos.reports.prices import prices_from_journal
 from logos.reports.result import SessionResult
 from logos.run_folder import RunFolder
 from logos.session import Session, run_session
 from logos.state.journal import (
     JOURNAL_FILE,
-    JournalContents,
     JournalError,
     JsonlJournal,
     read_journal,
@@ -239,9 +237,8 @@ def publish_from_journal(
     """Rebuild the session's result from ``run_dir``'s journal and publish it.
     ``only_theirs``: replace only the files these reporters write (``logos report --format
     md``), leaving the other artifacts as they are."""
-    contents = read_journal(run_dir / JOURNAL_FILE)
-    result = result_from_journal(contents)
-    publish(run_dir, reporters, result, contents, only_theirs=only_theirs)
+    result = result_from_journal(read_journal(run_dir / JOURNAL_FILE))
+    publish(run_dir, reporters, result, only_theirs=only_theirs)
     return result
 
 
@@ -249,17 +246,12 @@ def publish(
     run_dir: Path,
     reporters: list[Reporter],
     result: SessionResult,
-    contents: JournalContents | None = None,
     *,
     only_theirs: bool = False,
 ) -> None:
     """Have every reporter write ``result`` into ``run_dir`` (through a staging folder: each
-    file is complete or absent). The price charts take each symbol's closes from the
-    journal's slices (``contents``, or the file). A reporter that raised (now or while the
-    session ran) is skipped and named in ``logos.log`` (docs/reports.md)."""
-    if not result.prices and (contents is not None or (run_dir / JOURNAL_FILE).exists()):
-        contents = contents or read_journal(run_dir / JOURNAL_FILE)
-        result.prices = prices_from_journal(contents, result.symbols)
+    file is complete or absent). A reporter that raised (now or while the session ran) is
+    skipped and named in ``logos.log`` (docs/reports.md)."""
     if only_theirs:
         replace_files(run_dir, lambda staging: write_reports(reporters, result, staging))
     else:

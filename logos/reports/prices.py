@@ -1,6 +1,6 @@
 """Each symbol's bar closes for the price charts and the data table of session.md: from the
 bars a replay feed gives, chunk by chunk, or from the bars a session
-journaled in its ``slice`` records (docs/state.md).
+journaled in its ``slice`` records as they are folded (docs/state.md).
 
 A chart draws a few thousand points, so only a bounded sample of the closes is kept
 (:class:`PriceSampler`, built on :class:`~logos.reports.chart.CurveSampler`: each bucket's
@@ -13,16 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from logos.reports.chart import CHART_POINTS, CurveSampler
 from logos.reports.result import PriceSeries
-
-if TYPE_CHECKING:
-    from logos.state.journal import JournalContents
 
 JOURNAL_CHUNK = 8192
 """Journaled bars gathered per symbol before they are sampled together."""
@@ -80,25 +77,38 @@ class PriceSampler:
         return sampler
 
 
-def prices_from_journal(contents: JournalContents, symbols: list[str]) -> dict[str, PriceSeries]:
-    """Each symbol's sampled closes from the journal's ``slice`` records (bars as
-    ``[symbol, open, high, low, close, volume]``), in ``symbols`` order."""
-    sampler = PriceSampler(symbols)
-    times: dict[str, list[str]] = {}
-    closes: dict[str, list[float]] = {}
+class JournalPrices:
+    """Each symbol's sampled closes from the bars of a journal's ``slice`` records (bars as
+    ``[symbol, open, high, low, close, volume]``), taken one record at a time as the journal
+    is folded (:class:`~logos.state.rebuild.JournalFold`): gathered per symbol, then sampled
+    :data:`JOURNAL_CHUNK` bars at a time, so the journal is never read a second time for
+    its prices."""
 
-    def flush(symbol: str) -> None:
-        stamps = pd.DatetimeIndex(pd.to_datetime(times.pop(symbol), utc=True))
-        sampler.add_closes(symbol, stamps.as_unit("ns").asi8, np.asarray(closes.pop(symbol)))
+    def __init__(self, symbols: Iterable[str]) -> None:
+        self._sampler = PriceSampler(symbols)
+        self._times: dict[str, list[str]] = {}
+        self._closes: dict[str, list[float]] = {}
 
-    for record in contents.records:
-        if record.type != "slice":
-            continue
-        for symbol, _open, _high, _low, close, _volume in record.data["bars"]:
-            times.setdefault(symbol, []).append(record.ts)
-            closes.setdefault(symbol, []).append(float(close))
-            if len(times[symbol]) >= JOURNAL_CHUNK:
-                flush(symbol)
-    for symbol in list(times):
-        flush(symbol)
-    return sampler.series()
+    def add(self, ts: str, bars: Iterable[list[Any]]) -> None:
+        """Take one slice's bars, at bar time ``ts`` (ISO-8601 UTC)."""
+        times, closes = self._times, self._closes
+        for symbol, _open, _high, _low, close, _volume in bars:
+            stamps = times.get(symbol)
+            if stamps is None:
+                stamps = times[symbol] = []
+                closes[symbol] = []
+            stamps.append(ts)
+            closes[symbol].append(float(close))
+            if len(stamps) >= JOURNAL_CHUNK:
+                self._flush(symbol)
+
+    def series(self) -> dict[str, PriceSeries]:
+        """Each symbol's sample of the closes taken so far, in the symbols' order."""
+        for symbol in list(self._times):
+            self._flush(symbol)
+        return self._sampler.series()
+
+    def _flush(self, symbol: str) -> None:
+        stamps = pd.DatetimeIndex(pd.to_datetime(self._times.pop(symbol), utc=True))
+        closes = np.asarray(self._closes.pop(symbol), dtype=np.float64)
+        self._sampler.add_closes(symbol, stamps.as_unit("ns").asi8, closes)

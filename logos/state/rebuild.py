@@ -16,6 +16,7 @@ from typing import Any
 
 from logos.domain import Account, Fill, Order, Position
 from logos.reports.account_history import AccountHistory
+from logos.reports.prices import JournalPrices
 from logos.reports.result import DroppedIntent, GuardTrip, SessionResult, StateChange
 from logos.reports.warnings import session_warnings
 from logos.state.journal import JournalContents, JournalError
@@ -66,6 +67,8 @@ class JournalFold:
         """The latest version of each order, in creation order."""
         self.fills: list[dict[str, Any]] = []
         self.account = AccountHistory()
+        self.prices: JournalPrices | None = None
+        """The closes of the slices' bars, sampled for the charts (from the header on)."""
         self.dropped: list[DroppedIntent] = []
         self.trips: list[GuardTrip] = []
         self.states: list[StateChange] = []
@@ -86,6 +89,8 @@ class JournalFold:
             self.account.append(Account(ts=_ts(ts), currency=currency, **money))
         elif kind == "slice":
             self.bars += len(data["bars"])
+            if self.prices is not None:
+                self.prices.add(_text(ts), data["bars"])
             for event in data["feed_events"]:
                 if event.get("type") == "gap":
                     self.gaps += 1
@@ -125,6 +130,7 @@ class JournalFold:
             self.stopped = data.get("stopped")
         elif kind == "session":
             self.head = data
+            self.prices = JournalPrices(data["symbols"])
 
     def result(self) -> SessionResult:
         """The result of the records taken so far."""
@@ -155,6 +161,8 @@ class JournalFold:
             gaps=self.gaps,
             missing_bars=self.missing,
         )
+        if self.prices is not None:
+            result.prices = self.prices.series()
         result.warnings = session_warnings(result, {})
         if self.positions_at < len(account) or self.positions_ts is None:
             resume = f"`logos trade --resume {self.run_dir}` finishes it"
