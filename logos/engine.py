@@ -40,9 +40,11 @@ reduce-only: they are not "working toward the target" in sizing, and when one cl
 position the symbol is not sized again until its signal changes.
 
 What the session produced leaves memory as it goes: fills, and orders once they end, go to
-disk-backed spools (:mod:`logos.reports.spool`); without a journal (nothing can resume the
-session) the broker is told to forget the orders that ended (:meth:`Broker.release_orders`), so
-a long backtest's memory does not grow with its number of orders.
+disk-backed spools (:mod:`logos.reports.spool`), and the broker is told to forget the orders
+that ended (:meth:`Broker.release_orders`), so a session's memory does not grow with its
+number of orders: at the end of the slice they ended in, or, when the journal takes
+snapshots (a restart starts from the latest), when it takes the next one
+(:meth:`Engine.release_ended`).
 
 One strategy instance per symbol: a strategy sees one symbol's bars, as its contract says.
 Symbols within a slice are handled in the configured order.
@@ -235,9 +237,9 @@ class Engine:
         :attr:`ended`: the statistics read these instead of every order."""
         self.order_counts = OrderCounts()
         """The ended orders by status and symbol (what the summary and warnings need)."""
-        self._ended_now: list[str] = []
-        """Ids of the orders that ended in the slice in progress (released from the broker
-        at its end, when nothing can resume the session)."""
+        self._unreleased: list[str] = []
+        """Ids of the orders that ended and that the broker has not been told to forget yet
+        (:meth:`release_ended`)."""
         self._release = False
         self.working: dict[str, str] = {}
         """Working orders (order id -> symbol) that move a symbol toward its target, kept
@@ -321,7 +323,7 @@ class Engine:
                         self._unsettle(order.symbol)  # ended with part or none of it filled
                     if event.new.is_terminal:
                         self._ended_order(created.pop(order.order_id), order)
-                        self._ended_now.append(order.order_id)
+                        self._unreleased.append(order.order_id)
             if journal is not None:
                 self.seq = seq
                 self._record(event.type, event.ts, event.data())
@@ -574,7 +576,8 @@ class Engine:
         self._trip_listeners = [r for r in reporters if r.listens("on_guard_trip")]
         self._event_listeners = bool(self._order_listeners or self._fill_listeners)
         self.stopped = None
-        self._release = not parts.journal.enabled  # nothing can resume: ended orders go
+        # a journal that snapshots lets the broker forget ended orders as it takes each one
+        self._release = not getattr(parts.journal, "snapshots", False)
         states = self._states = {}
         for symbol in parts.symbols:
             strategy = parts.strategies[symbol]
@@ -671,10 +674,8 @@ class Engine:
             for reporter in listening:
                 reporter.on_slice(ts, account)
             record(account)
-            if self._ended_now:
-                if self._release:
-                    broker.release_orders(self._ended_now)
-                self._ended_now = []
+            if self._release and self._unreleased:
+                self.release_ended()
             self.slices_done = count
             if risk.stop_requested:
                 self.stop_by = self.stop_by or count + STOP_WAIT_SLICES
@@ -769,6 +770,15 @@ class Engine:
             state.signal(bar)
             for tracker in state.atr.values():
                 tracker.update(bar)
+
+    def release_ended(self) -> None:
+        """Tell the broker to forget the orders that ended since the last call: they are in
+        the session's outputs, and a restart (from a snapshot taken now or later) never asks
+        for them again. Called at the end of each slice, or by a journal that snapshots
+        just before it takes one."""
+        if self._unreleased:
+            self.broker.release_orders(self._unreleased)
+            self._unreleased = []
 
     def _ended_order(self, created_seq: int, order: Order) -> None:
         """Record an order that ended (or, at the session's end, still works) in its final

@@ -38,7 +38,7 @@ from logos.state.journal import (
 )
 from logos.state.keeper import SNAPSHOT_EVERY, StateKeeper
 from logos.state.rebuild import result_from_journal
-from logos.state.reconcile import describe, differences, journaled_orders
+from logos.state.reconcile import describe, differences, forgotten_orders, journaled_orders
 from logos.state.resume import ResumePlan, ResumingFeed, restorer
 from logos.state.snapshot import header_digest
 from logos.timeutil import ensure_utc
@@ -144,7 +144,8 @@ def run_stateful(
         journaled = journaled_orders(plan.contents)
         journaled.update(keeper.written_orders or {})  # a slice cut short, finished now
         keeper.written_orders = None
-        found = differences(engine.broker, journaled)
+        forgotten = forgotten_orders(plan.contents, keeper.forgotten_through)
+        found = differences(engine.broker, journaled, forgotten)
         if found:
             raise JournalError(f"{run_dir}: {describe(found)}; the session does not start")
         if reset_reason is not None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from logos.brokers.paper import PaperBroker
 from logos.domain import OrderIntent, Side
-from logos.state.reconcile import describe, differences
+from logos.state.journal import JsonlJournal, read_journal
+from logos.state.reconcile import describe, differences, forgotten_orders
 
 T0 = datetime(2024, 5, 6, 9, 30, tzinfo=UTC)
 
@@ -77,3 +79,29 @@ def test_the_message_counts_every_difference_and_lists_the_first_five() -> None:
         "7 order(s) differ between the broker and the journal: s-0: x; s-1: x; s-2: x; s-3: x; "
         "s-4: x (and 2 more)"
     )
+
+
+def test_an_order_the_broker_forgot_at_a_snapshot_may_be_missing_there() -> None:
+    broker = _broker("s-1")
+    journaled = _journaled(broker)
+    ended = {**journaled["s-1"], "client_order_id": "s-0", "status": "FILLED"}
+    journaled["s-0"] = ended
+    assert differences(broker, journaled, forgotten={"s-0"}) == []
+    assert differences(broker, journaled) == ["s-0: in the journal (FILLED), not at the broker"]
+
+
+def test_the_forgotten_orders_are_those_that_ended_by_the_snapshots_record(
+    tmp_path: Path,
+) -> None:
+    def order(client_id: str, status: str) -> dict[str, Any]:
+        return {"order": {"client_order_id": client_id, "status": status}}
+
+    journal = JsonlJournal(tmp_path / "state.jsonl")
+    journal.write("order", T0, order("s-1", "ACCEPTED"))  # seq 0
+    journal.write("order", T0, order("s-1", "FILLED"))  # 1: ended before the snapshot
+    journal.write("order", T0, order("s-2", "ACCEPTED"))  # 2: working at the snapshot
+    journal.write("order", T0, order("s-3", "CANCELED"))  # 3: ended after it
+    journal.close()
+    contents = read_journal(tmp_path / "state.jsonl")
+    assert forgotten_orders(contents, through=2) == {"s-1"}
+    assert forgotten_orders(contents, through=-1) == set()

@@ -272,8 +272,9 @@ class Broker(Component, ABC):
         and will not ask for them again. A long backtest ends hundreds of thousands of
         orders; a broker may drop them here so that its memory does not grow with the
         session (then :meth:`orders` and :meth:`order` no longer know them). The engine
-        calls this only when nothing can resume the session (no journal), at the end of the
-        slice the orders ended in. The default keeps them."""
+        calls this at the end of the slice the orders ended in, or, in a session that keeps
+        state, just before each snapshot (so a snapshot holds the working orders, and a
+        restart never asks for an order ended before it). The default keeps them."""
 
     @abstractmethod
     def working_orders(self) -> list[Order]:

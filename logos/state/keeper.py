@@ -43,6 +43,8 @@ class StateKeeper:
     """Journal and snapshots of one session in ``run_dir`` (see the module docstring)."""
 
     enabled = True
+    snapshots = True
+    """The engine lets the broker forget ended orders only as a snapshot is taken."""
 
     def __init__(
         self,
@@ -84,6 +86,11 @@ class StateKeeper:
         self.written_orders: dict[str, dict[str, Any]] | None = None
         """While set (a restart, until it trades on): the latest version of each order this
         run journaled, by client order id, for reconciliation."""
+        self.forgotten_through = -1
+        """The ``seq`` of the last snapshot taken or restored from: the broker has forgotten
+        every order that ended at or before it (:meth:`Engine.release_ended`); reconciliation
+        does not look for those at the broker. A restart's broker forgets nothing more until
+        it is reconciled."""
         self.header: Callable[[], dict[str, Any]] | None = None
         """The ``session`` record of a new session, written before its first other record
         (late, so that it holds what the session learned while loading its data)."""
@@ -203,6 +210,9 @@ class StateKeeper:
 
     def _snapshot(self, engine: Any) -> None:
         self.writer.sync()  # the snapshot never covers a record that is not on disk
+        if self.written_orders is None:  # not a restart still to be reconciled
+            engine.release_ended()  # the snapshot holds the working orders, no ended one
+            self.forgotten_through = self.covered
         risk = engine.parts.risk
         write_snapshot(
             self.run_dir / SNAPSHOT_FILE,

@@ -11,7 +11,7 @@ not trade on a book it cannot account for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from typing import Any
 
 from logos.brokers.base import UnknownOrderError
@@ -31,8 +31,22 @@ def journaled_orders(contents: JournalContents) -> dict[str, dict[str, Any]]:
     return orders
 
 
-def differences(broker: Any, journaled: dict[str, dict[str, Any]]) -> list[str]:
-    """What differs between ``broker``'s orders and the journal's (empty: they agree)."""
+def forgotten_orders(contents: JournalContents, through: int) -> set[str]:
+    """Client order ids of the journal's orders that ended at or before record ``through``
+    (a snapshot's ``seq``): the broker forgot them as the snapshot was taken."""
+    ended: set[str] = set()
+    for record in contents.of_type("order"):
+        order = record.data["order"]
+        if record.seq <= through and OrderStatus(order["status"]).is_terminal:
+            ended.add(order["client_order_id"])
+    return ended
+
+
+def differences(
+    broker: Any, journaled: dict[str, dict[str, Any]], forgotten: Set[str] = frozenset()
+) -> list[str]:
+    """What differs between ``broker``'s orders and the journal's (empty: they agree); an
+    order in ``forgotten`` (:func:`forgotten_orders`) may be missing at the broker."""
     found: list[str] = []
     known: set[str] = set()
     for client_id, saved in journaled.items():
@@ -41,6 +55,8 @@ def differences(broker: Any, journaled: dict[str, dict[str, Any]]) -> list[str]:
         known.add(client_id)
         order = _order(broker, client_id)
         if order is None:
+            if client_id in forgotten:
+                continue
             found.append(f"{client_id}: in the journal ({saved['status']}), not at the broker")
             continue
         now = order.model_dump(mode="json")
