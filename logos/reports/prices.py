@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -86,18 +87,19 @@ class JournalPrices:
 
     def __init__(self, symbols: Iterable[str]) -> None:
         self._sampler = PriceSampler(symbols)
-        self._times: dict[str, list[str]] = {}
+        self._times: dict[str, list[int]] = {}
         self._closes: dict[str, list[float]] = {}
 
-    def add(self, ts: str, bars: Iterable[list[Any]]) -> None:
-        """Take one slice's bars, at bar time ``ts`` (ISO-8601 UTC)."""
+    def add(self, ts: datetime, bars: Iterable[list[Any]]) -> None:
+        """Take one slice's bars, at bar time ``ts`` (tz-aware)."""
+        ns = (ts - _EPOCH) // _MICROSECOND * 1000
         times, closes = self._times, self._closes
         for symbol, _open, _high, _low, close, _volume in bars:
             stamps = times.get(symbol)
             if stamps is None:
                 stamps = times[symbol] = []
                 closes[symbol] = []
-            stamps.append(ts)
+            stamps.append(ns)
             closes[symbol].append(float(close))
             if len(stamps) >= JOURNAL_CHUNK:
                 self._flush(symbol)
@@ -109,6 +111,10 @@ class JournalPrices:
         return self._sampler.series()
 
     def _flush(self, symbol: str) -> None:
-        stamps = pd.DatetimeIndex(pd.to_datetime(self._times.pop(symbol), utc=True))
+        stamps = np.asarray(self._times.pop(symbol), dtype=np.int64)
         closes = np.asarray(self._closes.pop(symbol), dtype=np.float64)
-        self._sampler.add_closes(symbol, stamps.as_unit("ns").asi8, closes)
+        self._sampler.add_closes(symbol, stamps, closes)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)

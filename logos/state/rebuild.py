@@ -33,6 +33,7 @@ _MONEY = (
     "fees",
     "drawdown",
 )
+_NONE = (None,) * len(_MONEY)
 
 
 def header(contents: JournalContents) -> dict[str, Any]:
@@ -67,6 +68,7 @@ class JournalFold:
         """The latest version of each order, in creation order."""
         self.fills: list[dict[str, Any]] = []
         self.account = AccountHistory()
+        self._last_money: tuple[tuple[Any, ...], tuple[Any, ...]] = (_NONE, _NONE)
         self.prices: JournalPrices | None = None
         """The closes of the slices' bars, sampled for the charts (from the header on)."""
         self.dropped: list[DroppedIntent] = []
@@ -84,13 +86,11 @@ class JournalFold:
         """Take one record (``ts`` as the journal writes it, or the datetime it was made
         from)."""
         if kind == "account":
-            money = {name: Decimal(data[name]) for name in _MONEY}
-            currency = self.head["currency"] if self.head is not None else "USD"
-            self.account.append(Account(ts=_ts(ts), currency=currency, **money))
+            self.account.append(self._account(_ts(ts), data))
         elif kind == "slice":
             self.bars += len(data["bars"])
             if self.prices is not None:
-                self.prices.add(_text(ts), data["bars"])
+                self.prices.add(_ts(ts), data["bars"])
             for event in data["feed_events"]:
                 if event.get("type") == "gap":
                     self.gaps += 1
@@ -131,6 +131,23 @@ class JournalFold:
         elif kind == "session":
             self.head = data
             self.prices = JournalPrices(data["symbols"])
+
+    def _account(self, ts: datetime, data: dict[str, Any]) -> Account:
+        """An ``account`` record's Account. A value written as the previous record wrote it
+        is the previous Decimal itself, as the broker gives it for what did not change (the
+        account history then keeps its text instead of writing it again)."""
+        texts = tuple(data[name] for name in _MONEY)
+        last_texts, last_money = self._last_money
+        money = tuple(
+            kept if text == last else Decimal(text)
+            for text, last, kept in zip(texts, last_texts, last_money, strict=True)
+        )
+        self._last_money = (texts, money)
+        cash, equity, peak, gross, net, realized, unrealized, fees, drawdown = money
+        currency = self.head["currency"] if self.head is not None else "USD"
+        return Account(
+            ts, cash, equity, peak, currency, gross, net, realized, unrealized, fees, drawdown
+        )
 
     def result(self) -> SessionResult:
         """The result of the records taken so far."""
