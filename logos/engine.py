@@ -87,6 +87,7 @@ from logos.lifecycle import OrderEvent, created, order_from_intent, transition
 from logos.money import add
 from logos.reports import AccountHistory, Reporter
 from logos.reports.account_history import ACCOUNT_COLUMNS
+from logos.reports.fill_totals import FillTotals
 from logos.reports.order_counts import OrderCounts
 from logos.reports.result import DroppedIntent, SessionResult
 from logos.reports.spool import KeyedSpool, Spool
@@ -235,6 +236,8 @@ class Engine:
         self.exit_orders: KeyedSpool[Order] = KeyedSpool(directory=parts.spool_dir)
         """The ended orders that name a round trip's exit kind (``is_exit_order``), keyed as
         :attr:`ended`: the statistics read these instead of every order."""
+        self.fill_totals = FillTotals.starting(parts.symbols)
+        """The fills added up as they happen (what the summary and statistics need)."""
         self.order_counts = OrderCounts()
         """The ended orders by status and symbol (what the summary and warnings need)."""
         self._unreleased: list[str] = []
@@ -263,7 +266,10 @@ class Engine:
         Ctrl-C or SIGTERM lands between two slices, never inside a record
         (:func:`logos.cli.session_signals.stop_between_slices`)."""
         self.waiting = False
-        """True while the loop waits for the feed's next slice (nothing is half done)."""
+        """True while the loop waits for the feed's next slice (nothing is half done); kept
+        only while :attr:`track_waiting` (a backtest's loop does not pay for it)."""
+        self.track_waiting = False
+        """Set by what reads :attr:`waiting` (a session's signal handlers) before the run."""
         self._order_listeners: list[Reporter] = []
         self._fill_listeners: list[Reporter] = []
         self._trip_listeners: list[Reporter] = []
@@ -516,6 +522,7 @@ class Engine:
             currency=self.account_currency(params),
             orders=self.ended,
             order_counts=self.order_counts,
+            fill_totals=self.fill_totals,
             exit_orders=self.exit_orders,
             fills=self.fills,
             positions=broker.positions(),
@@ -629,7 +636,10 @@ class Engine:
         drain_broker = broker.drain_events
         bars_seen = 0
         count = first = self.slices_done
-        for count, bars in enumerate(self._waiting_for(feed.slices()), start=first + 1):
+        slices = feed.slices()
+        if self.track_waiting:
+            slices = self._waiting_for(slices)
+        for count, bars in enumerate(slices, start=first + 1):
             ts = bars[0].ts
             feed_events = drain_feed()
             if journaling:
@@ -640,6 +650,8 @@ class Engine:
                 fills = on_bar(bar)
                 if fills:
                     self.fills.extend(fills)
+                    for fill in fills:
+                        self.fill_totals.add(fill)
                     self._after_fills(states[bar.symbol], fills)
             account = mark(bars)
             events = drain_broker()

@@ -15,6 +15,7 @@ from typing import Any
 from logos.config import validate_config
 from logos.domain import OrderStatus
 from logos.plugins import get_registry
+from logos.reports.fill_totals import FillTotals
 from logos.reports.order_counts import OrderCounts
 from logos.session import build_session, run_session, write_artifacts
 from logos.state.journal import JsonlJournal
@@ -54,8 +55,10 @@ def test_ended_orders_leave_the_broker_and_the_artifacts_are_unchanged(tmp_path:
             assert len(known) == len(result.orders) > 200
         else:
             assert all(o.status.is_working for o in known), "an ended order is still held"
-        # what the engine counted as orders ended is what the orders say
+        # what the engine counted as orders ended and fills happened is what they say
         assert result.order_counts == OrderCounts.of(list(result.orders))
+        assert result.fill_totals == FillTotals.of(list(result.fills), result.symbols)
+        assert result.fill_totals is not None and result.fill_totals.closing > 100
         statuses = {o.status for o in result.orders}
         assert OrderStatus.FILLED in statuses and OrderStatus.CANCELED in statuses
     assert outputs["released"] == outputs["kept"]

@@ -12,6 +12,7 @@ import numpy as np
 
 from logos.domain import Account, Fill, Side
 from logos.reports import AccountHistory
+from logos.reports.fill_totals import FillTotals
 from logos.reports.metrics import closing_flags, max_drawdown, sharpe_ratio, summarize
 from logos.reports.result import GuardTrip, SessionResult
 from logos.reports.session_md import render_session_md, write_session_md
@@ -62,6 +63,19 @@ def test_closing_fills_reduce_an_open_position() -> None:
         _fill(6, Side.BUY, "2", "0"),  # covers the short of X: closing
     ]
     assert closing_flags(fills) == [False, False, True, True, False, True]
+
+
+def test_fill_totals_add_fees_pnl_per_symbol_and_the_winning_closing_fills() -> None:
+    fills = [
+        _fill(1, Side.BUY, "2", "0"),
+        _fill(2, Side.SELL, "1", "5"),  # closing, wins
+        _fill(3, Side.SELL, "2", "-1"),  # closing (and flips short), loses
+        _fill(4, Side.SELL, "1", "0", symbol="Y"),
+        _fill(5, Side.BUY, "1", "0.5"),  # closing, wins
+    ]
+    totals = FillTotals.of(fills, ["Y", "X", "Z"])
+    assert (totals.closing, totals.wins, totals.fees) == (3, 2, D("0.5"))
+    assert list(totals.pnl.items()) == [("Y", D("-0.1")), ("X", D("4.1")), ("Z", D(0))]
 
 
 def test_max_drawdown_from_running_peak_including_start() -> None:

@@ -33,6 +33,7 @@ def stop_between_slices(engine: Any) -> Iterator[None]:
             raise KeyboardInterrupt
         engine.interrupted = signal.Signals(signum).name
 
+    engine.track_waiting = True
     previous = {signum: signal.signal(signum, handler) for signum in _SIGNALS}
     try:
         yield

@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from logos.domain import Fill, OrderStatus, Side
+from logos.domain import Fill, OrderStatus
 from logos.money import subtract
 from logos.reports.chart import CHART_POINTS, SPARK_WIDTH, CurveSampler, downsample_rows
+from logos.reports.fill_totals import FillTotals
 from logos.reports.result import SessionResult
 
 if TYPE_CHECKING:
@@ -116,31 +117,12 @@ class Summary:
 
 def closing_flags(fills: Iterable[Fill]) -> list[bool]:
     """For each fill, whether it reduced the position open in its symbol before it."""
-    return [closes for _, closes in _with_closing(fills)]
-
-
-def _with_closing(fills: Iterable[Fill]) -> Iterator[tuple[Fill, bool]]:
-    """Each fill with whether it reduced the position open in its symbol before it."""
-    position: dict[str, Decimal] = {}
-    zero = Decimal(0)
+    totals, flags = FillTotals(), []
     for fill in fills:
-        before = position.get(fill.symbol, zero)
-        # Side compared directly instead of qty * side.sign: this runs once per fill.
-        signed = fill.qty if fill.side is Side.BUY else -fill.qty
-        yield fill, before != 0 and (before > 0) != (signed > 0)
-        position[fill.symbol] = before + signed
-
-
-def _fill_totals(fills: Iterable[Fill]) -> tuple[int, int, Decimal]:
-    """Closing fills, winning closing fills and total fees, in one pass over the fills."""
-    closing = wins = 0
-    fees = Decimal(0)
-    for fill, closes in _with_closing(fills):
-        fees += fill.fee
-        if closes:
-            closing += 1
-            wins += fill.realized_pnl > 0
-    return closing, wins, fees
+        closed = totals.closing
+        totals.add(fill)
+        flags.append(totals.closing > closed)
+    return flags
 
 
 class ExactSum:
@@ -436,7 +418,8 @@ def _summarize(result: SessionResult) -> Summary:
     if dd_row >= 0 and dd > 0:
         peak = max(account.decimal("equity", curve.best_row), start)
         dd_money = subtract(peak, account.decimal("equity", dd_row))
-    closing, wins, fees = _fill_totals(result.fills)
+    fills = result.counted_fills()
+    closing, wins, fees = fills.closing, fills.wins, fills.fees
     statuses = result.counted_orders().statuses
     return Summary(
         starting_cash=start,

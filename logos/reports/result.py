@@ -13,6 +13,7 @@ import numpy as np
 
 from logos.domain import Fill, Order, Position
 from logos.reports.account_history import ACCOUNT_COLUMNS, AccountHistory
+from logos.reports.fill_totals import FillTotals
 from logos.reports.order_counts import OrderCounts
 
 
@@ -111,6 +112,8 @@ class SessionResult:
     """The Statistics once computed (``logos.reports.statistics.compute_statistics``)."""
     order_counts: OrderCounts | None = field(default=None, repr=False, compare=False)
     """The orders counted (:meth:`counted_orders`); None until counted."""
+    fill_totals: FillTotals | None = field(default=None, repr=False, compare=False)
+    """The fills added up (:meth:`counted_fills`); None until added."""
     exit_orders: Sequence[Order] | None = field(default=None, repr=False, compare=False)
     """The orders among :attr:`orders` that name a round trip's exit kind (filled stops,
     trailing stops, take-profits, guards' flatten orders:
@@ -119,6 +122,13 @@ class SessionResult:
     prices: dict[str, PriceSeries] = field(default_factory=dict)
     """Each symbol's bar closes, for the price charts of report.html (empty when not known:
     the reports then show the fills alone)."""
+
+    def counted_fills(self) -> FillTotals:
+        """Fees, PnL per symbol and closing fills: what the engine added up as the fills
+        happened, else added from :attr:`fills` once (the fills are not read again)."""
+        if self.fill_totals is None:
+            self.fill_totals = FillTotals.of(self.fills, self.symbols)
+        return self.fill_totals
 
     def counted_orders(self) -> OrderCounts:
         """The orders by status and by symbol: what the engine counted as it recorded them,

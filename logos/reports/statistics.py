@@ -159,14 +159,11 @@ def _compute(result: SessionResult) -> Statistics:
         annual = (1 + total) ** (per_year / rows) - 1
     exits = result.exit_orders
     kinds = ExitKinds(result.orders if exits is None else exits)
-    totals = _FillTotals(result.symbols)
     tally = _TripTally()
-    for trip in iter_round_trips(totals.each(result.fills), kinds.kind):
+    for trip in iter_round_trips(result.fills, kinds.kind):
         tally.add(trip)
     statuses = result.counted_orders().statuses
-    pnl = totals.pnl
-    for position in result.positions:
-        pnl[position.symbol] = add(pnl.get(position.symbol, ZERO), position.unrealized_pnl)
+    totals = result.counted_fills()
     won, lost = tally.won, tally.lost
     return Statistics(
         starting_cash=start,
@@ -195,28 +192,10 @@ def _compute(result: SessionResult) -> Statistics:
         profit_factor=float(won / -lost) if tally.losses else None,
         best_trade=tally.best,
         worst_trade=tally.worst,
-        pnl_by_symbol=pnl,
+        pnl_by_symbol=pnl_by_symbol(result),
         exits_by_kind=dict(sorted(tally.kinds.items())),
         listed_trips=tuple(tally.listed),
     )
-
-
-class _FillTotals:
-    """Fees and PnL per symbol, added up while the fills stream by."""
-
-    def __init__(self, symbols: Iterable[str]) -> None:
-        self.fees = ZERO
-        self.pnl: dict[str, Decimal] = {symbol: ZERO for symbol in symbols}
-
-    def each(self, fills: Iterable[Fill]) -> Iterator[Fill]:
-        """Each fill, counted as it passes."""
-        pnl = self.pnl
-        for fill in fills:
-            self.fees = self.fees + fill.fee
-            pnl[fill.symbol] = add(
-                pnl.get(fill.symbol, ZERO), subtract(fill.realized_pnl, fill.fee)
-            )
-            yield fill
 
 
 class _TripTally:
@@ -399,10 +378,7 @@ def _trip(fill: Fill, lot: _Lot, qty: Decimal, side: Side, fee: Decimal, kind: s
 
 def pnl_by_symbol(result: SessionResult) -> dict[str, Decimal]:
     """Realized PnL − fees of each symbol's fills + its final unrealized PnL (exact)."""
-    totals = _FillTotals(result.symbols)
-    for _ in totals.each(result.fills):
-        pass
-    pnl = totals.pnl
+    pnl = dict(result.counted_fills().pnl)
     for position in result.positions:
         pnl[position.symbol] = add(pnl.get(position.symbol, ZERO), position.unrealized_pnl)
     return pnl
