@@ -749,7 +749,8 @@ class Engine:
 
     def restore_state(self, state: Mapping[str, object]) -> None:
         """Take back a :meth:`state` (called from ``run``'s ``restore``, once each symbol's
-        state exists); the working orders are read from the broker, restored before."""
+        state exists); the working orders, and the ended ones it still holds, are read from
+        the broker, restored before."""
         self.seq = int(state["seq"])  # type: ignore[call-overload]
         self.slices_done = int(state["slices"])  # type: ignore[call-overload]
         self.repeated_denials = int(state["repeated_denials"])  # type: ignore[call-overload]
@@ -771,6 +772,9 @@ class Engine:
         self.working = {
             o.order_id: o.symbol for o in self.broker.working_orders() if not o.reduce_only
         }
+        # ended orders the snapshot still held (one taken while a restart replayed, or of an
+        # older logos) are forgotten with the next snapshot, as the ones that end from now on
+        self._unreleased = [o.order_id for o in self.broker.orders() if o.status.is_terminal]
 
     def warm_up(self, bars: Sequence[Bar]) -> None:
         """A restart: each bar's symbol takes its signal for it and discards it, so that its

@@ -143,11 +143,12 @@ def run_stateful(
             )
         journaled = journaled_orders(plan.contents)
         journaled.update(keeper.written_orders or {})  # a slice cut short, finished now
-        keeper.written_orders = None
-        forgotten = forgotten_orders(plan.contents, keeper.forgotten_through)
-        found = differences(engine.broker, journaled, forgotten)
+        # the broker may have forgotten the orders that ended before its snapshot
+        through = plan.snapshot["seq"] if plan.snapshot is not None else -1
+        found = differences(engine.broker, journaled, forgotten_orders(plan.contents, through))
         if found:
             raise JournalError(f"{run_dir}: {describe(found)}; the session does not start")
+        keeper.written_orders = None  # reconciled: ended orders may be forgotten again
         if reset_reason is not None:
             when = plan.last_slice_ts or datetime.now(UTC)  # the bar time it takes effect at
             outcome.reset = _reset_breakers(engine, keeper, reset_reason, when)

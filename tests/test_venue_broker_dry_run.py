@@ -141,3 +141,19 @@ def test_snapshot_restore_keeps_a_limit_order_working() -> None:
     again.restore(broker.snapshot())
     assert again.working_orders() == [order]
     assert order.type is OrderType.LIMIT
+
+
+def test_a_venue_broker_keeps_its_ended_orders_when_told_it_may_forget_them() -> None:
+    # restart reconciles the venue's open orders against the orders the broker knows
+    broker = started(ToyVenue(cash=Decimal(10000), symbols=[META]))
+    order = broker.submit(make_intent("AAA", Side.BUY, "60", client_order_id="c-1", ts=T0), ts=T0)
+    assert order.status is OrderStatus.REJECTED
+    broker.release_orders([order.order_id])
+    assert broker.order_by_client_id("c-1") == order
+    paper = PaperBroker(cash=Decimal(10000))
+    paper.on_slice([make_bar("AAA", T0, "100")])
+    intent = make_intent("AAA", Side.BUY, "1000", client_order_id="c-1", ts=T0)
+    rejected = paper.submit(intent, ts=T0)
+    assert rejected.status is OrderStatus.REJECTED
+    paper.release_orders([rejected.order_id])
+    assert paper.order_by_client_id("c-1") is None  # the paper broker forgets it

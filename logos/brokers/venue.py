@@ -453,6 +453,11 @@ class VenueBroker(SimulatedBroker):
                 self._working.pop(order.order_id, None)
         return fills
 
+    def release_orders(self, order_ids: Iterable[str]) -> None:
+        """Keep every order (the default of :meth:`Broker.release_orders`): on restart the
+        venue's open orders are reconciled against the orders this broker knows, and its
+        snapshot maps each to its venue order id."""
+
     # reconciliation -----------------------------------------------------------------------
 
     def reconcile(

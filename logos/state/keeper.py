@@ -86,11 +86,6 @@ class StateKeeper:
         self.written_orders: dict[str, dict[str, Any]] | None = None
         """While set (a restart, until it trades on): the latest version of each order this
         run journaled, by client order id, for reconciliation."""
-        self.forgotten_through = -1
-        """The ``seq`` of the last snapshot taken or restored from: the broker has forgotten
-        every order that ended at or before it (:meth:`Engine.release_ended`); reconciliation
-        does not look for those at the broker. A restart's broker forgets nothing more until
-        it is reconciled."""
         self.header: Callable[[], dict[str, Any]] | None = None
         """The ``session`` record of a new session, written before its first other record
         (late, so that it holds what the session learned while loading its data)."""
@@ -212,7 +207,6 @@ class StateKeeper:
         self.writer.sync()  # the snapshot never covers a record that is not on disk
         if self.written_orders is None:  # not a restart still to be reconciled
             engine.release_ended()  # the snapshot holds the working orders, no ended one
-            self.forgotten_through = self.covered
         risk = engine.parts.risk
         write_snapshot(
             self.run_dir / SNAPSHOT_FILE,

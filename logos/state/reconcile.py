@@ -18,6 +18,8 @@ from logos.brokers.base import UnknownOrderError
 from logos.domain import Order, OrderStatus
 from logos.state.journal import JournalContents
 
+_TERMINAL = frozenset(status.value for status in OrderStatus if status.is_terminal)
+
 MAX_LISTED = 5
 """Differences listed in the message (all are counted)."""
 
@@ -37,7 +39,7 @@ def forgotten_orders(contents: JournalContents, through: int) -> set[str]:
     ended: set[str] = set()
     for record in contents.of_type("order"):
         order = record.data["order"]
-        if record.seq <= through and OrderStatus(order["status"]).is_terminal:
+        if record.seq <= through and order["status"] in _TERMINAL:
             ended.add(order["client_order_id"])
     return ended
 

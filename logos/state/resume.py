@@ -189,7 +189,6 @@ def restorer(plan: ResumePlan, keeper: Any) -> Callable[[Any], None]:
     def restore(engine: Any) -> None:
         snapshot = plan.snapshot
         if snapshot is not None:
-            keeper.forgotten_through = snapshot["seq"]
             engine.broker.restore(snapshot["broker"])
             risk = engine.parts.risk
             if hasattr(risk, "restore"):
