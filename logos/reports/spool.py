@@ -13,11 +13,16 @@ runs (:func:`heapq.merge`) holding one block of each in memory. The engine appen
 when it ends, keyed by its creation number, so orders.csv lists orders as they were created
 while the few that rest for a long time are written when they end.
 
-Items are written a batch at a time with :mod:`pickle` (protocol 5): the file is the
-process's own and never outlives it, and pickle gives back exactly the objects written
-(models with their fields as they were, Decimals exact, timestamps with their timezone).
-It also measured faster than pydantic's JSON for orders and fills, reading back most of all
-(reading is the larger cost: the reports read fills twice).
+Items are written a batch at a time by a :class:`Codec` chosen for the batch. A batch of
+orders, fills or positions (all of one of the :data:`JSON_RECORDS`) is written as JSON by
+pydantic itself (a ``TypeAdapter`` of a list of the model): Decimals as their exact text,
+timestamps as ISO-8601, enums as their values, all read back and validated as the model's
+own fields — equal objects, in UTC, with their enums. Writing is the cost paid while a
+session runs, and pydantic's JSON writes a batch several times faster than :mod:`pickle`
+(which calls back into Python for every Decimal and every model); reading is about as fast.
+Any other batch is pickled (protocol 5): JSON gives back exactly what was written only for
+models whose every field has a precise type (an ``Any`` field holding a Decimal would come
+back as text), which these records are checked to have by the tests.
 
 The temporary file is made by :func:`tempfile.TemporaryFile` in ``directory`` (the system's
 temporary directory by default) when the first batch is written, so a small session never
@@ -37,13 +42,19 @@ from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from types import NotImplementedType
-from typing import IO, Any, SupportsIndex, TypeVar, overload
+from typing import IO, Any, Generic, SupportsIndex, TypeVar, overload
 
 import numpy as np
+from pydantic import BaseModel, TypeAdapter
 
+from logos.domain import Fill, Order, Position
 from logos.errors import LogosError
 
 T = TypeVar("T")
+
+JSON_RECORDS: tuple[type[BaseModel], ...] = (Order, Fill, Position)
+"""The records a batch of which is written as pydantic's JSON (the module docstring says
+why); a batch of anything else (or of several types) is pickled."""
 
 BATCH = 10_000
 """Items a spool keeps in memory before writing them, by default."""
@@ -59,13 +70,45 @@ class SpoolError(LogosError):
     that is not writable); the message names the folder."""
 
 
-def _encode(items: list[Any]) -> bytes:
-    return pickle.dumps(items, protocol=5)
+class Codec(Generic[T]):
+    """Turns a list of items into bytes and back: pickle (protocol 5) unless a subclass
+    says otherwise."""
+
+    def encode(self, items: list[T]) -> bytes:
+        return pickle.dumps(items, protocol=5)
+
+    def decode(self, data: bytes) -> list[T]:
+        items: list[T] = pickle.loads(data)  # our own temporary file
+        return items
 
 
-def _decode(data: bytes) -> list[Any]:
-    items: list[Any] = pickle.loads(data)  # our own temporary file
-    return items
+class ModelCodec(Codec[T]):
+    """A list of pydantic models as pydantic's JSON, validated as the model when read."""
+
+    def __init__(self, model: type[T]) -> None:
+        self._adapter: TypeAdapter[list[T]] = TypeAdapter(list[model])  # type: ignore[valid-type]
+
+    def encode(self, items: list[T]) -> bytes:
+        return self._adapter.dump_json(items)
+
+    def decode(self, data: bytes) -> list[T]:
+        return self._adapter.validate_json(data)
+
+
+_PICKLE: Codec[Any] = Codec()
+_JSON: dict[type, Codec[Any]] = {}
+
+
+def codec_for(items: list[T]) -> Codec[T]:
+    """The codec of a batch: JSON when every item is of the same one of the
+    :data:`JSON_RECORDS` (not a subclass), else pickle."""
+    kind = type(items[0]) if items else None
+    if kind not in JSON_RECORDS or not all(type(item) is kind for item in items):
+        return _PICKLE
+    codec = _JSON.get(kind)
+    if codec is None:
+        codec = _JSON[kind] = ModelCodec(kind)
+    return codec
 
 
 class BlockFile:
@@ -134,7 +177,7 @@ class Spool(Sequence[T]):
             raise ValueError(f"a spool's batch must be at least 1 item (got {batch})")
         self._batch = batch
         self._file = BlockFile(directory)
-        self._batches: list[tuple[int, int]] = []  # each written batch: where in the file
+        self._batches: list[tuple[int, int, Codec[T]]] = []  # each written batch: where, how
         self._tail: list[T] = []  # the items after the last written batch
         self._cached: tuple[int, list[T]] = (-1, [])  # the batch read last, for random access
         self._closed = False
@@ -155,7 +198,8 @@ class Spool(Sequence[T]):
             self.append(item)
 
     def _write_tail(self) -> None:
-        self._batches.append(self._file.write(_encode(self._tail)))
+        codec = codec_for(self._tail)
+        self._batches.append((*self._file.write(codec.encode(self._tail)), codec))
         self._tail = []
 
     # reading -------------------------------------------------------------------------
@@ -193,7 +237,8 @@ class Spool(Sequence[T]):
             return self._tail
         cached, items = self._cached
         if cached != number:
-            items = _decode(self._file.read(*self._batches[number]))
+            offset, length, codec = self._batches[number]
+            items = codec.decode(self._file.read(offset, length))
             self._cached = (number, items)
         return items
 
@@ -244,7 +289,7 @@ class KeyedSpool(Sequence[T]):
             raise ValueError(f"batch and block must be at least 1 item (got {batch}, {block})")
         self._batch, self._block, self._directory = batch, block, directory
         self._file = BlockFile(directory)
-        self._runs: list[list[tuple[int, int, int]]] = []  # each run's blocks: where, count
+        self._runs: list[list[tuple[int, int, int, Codec[T]]]] = []  # blocks: where, count, how
         self._count = 0
         self._pending: list[tuple[int, T]] = []
         self._ordered: Spool[T] | None = None
@@ -271,7 +316,8 @@ class KeyedSpool(Sequence[T]):
             part = pending[start : start + self._block]
             keys = np.array([key for key, _ in part], dtype=np.int64).tobytes()
             items = [item for _, item in part]
-            run.append((*self._file.write(keys + _encode(items)), len(part)))
+            codec = codec_for(items)
+            run.append((*self._file.write(keys + codec.encode(items)), len(part), codec))
         self._runs.append(run)
         self._pending = []
 
@@ -291,11 +337,11 @@ class KeyedSpool(Sequence[T]):
         for _, item in heapq.merge(*runs, pending, key=_KEY):
             yield item
 
-    def _read_run(self, run: list[tuple[int, int, int]]) -> Iterator[tuple[int, T]]:
-        for offset, length, count in run:
+    def _read_run(self, run: list[tuple[int, int, int, Codec[T]]]) -> Iterator[tuple[int, T]]:
+        for offset, length, count, codec in run:
             data = self._file.read(offset, length)
             keys = np.frombuffer(data, dtype=np.int64, count=count).tolist()
-            yield from zip(keys, _decode(data[8 * count :]), strict=True)
+            yield from zip(keys, codec.decode(data[8 * count :]), strict=True)
 
     @overload
     def __getitem__(self, index: SupportsIndex) -> T: ...
