@@ -137,6 +137,7 @@ class ExactSum:
 
     def add(self, values: np.ndarray) -> None:
         """Add finite ``values`` (a non-finite value is the caller's to check first)."""
+        values = values[values != 0.0]  # a zero changes no sum (a flat bar's return is one)
         if not len(values):
             return
         terms = [*self._parts, *values.tolist()]
