@@ -15,7 +15,7 @@ import pytest
 
 from logos.reports import AccountHistory
 from logos.reports.chart import CurveSampler
-from logos.reports.prices import PriceSampler, bar_count
+from logos.reports.prices import JournalPrices, PriceSampler, bar_count
 from logos.reports.result import SessionResult
 from logos.reports.session_md import render_session_md
 
@@ -107,3 +107,30 @@ def test_session_md_counts_every_bar_not_the_sample() -> None:
     text = render_session_md(result)
     assert "| X | 2024-01-01T00:00:00Z | 2024-07-27T07:59:00Z | 300000 |" in text
     assert "| EMPTY | - | - | 0 |" in text
+
+
+def test_a_journals_slices_give_the_sample_the_bars_give() -> None:
+    # what a paper session's charts get from its journal's slice records, as they are folded:
+    # the same sample as the replay feed's bars, for two symbols sharing their slices, one of
+    # them missing some; times as datetimes or as the journal's text (a restart), with and
+    # without microseconds
+    bars = 20_000
+    frame = _frame(bars)
+    frame.index = frame.index + pd.to_timedelta(np.arange(bars) % 3, unit="us")
+    sparse = frame.iloc[::7]
+    journal = JournalPrices(["X", "Y", "NEVER"])
+    for n, (ts, close) in enumerate(frame["close"].items()):
+        when = ts.to_pydatetime()
+        rows = [["X", "1", "1", "1", repr(close), "5"]]
+        if n % 7 == 0:
+            rows.append(["Y", "1", "1", "1", repr(close), "5"])
+        journal.add(when if n % 2 else datetime.fromisoformat(when.isoformat()), rows)
+    direct = PriceSampler(["X", "Y", "NEVER"])
+    direct.add("X", frame)
+    direct.add("Y", sparse)
+    got, want = journal.series(), direct.series()
+    assert list(got) == list(want) == ["X", "Y", "NEVER"]
+    for symbol in want:
+        assert bar_count(got[symbol]) == bar_count(want[symbol])
+        assert np.array_equal(got[symbol].ts_ns, want[symbol].ts_ns)
+        assert np.array_equal(got[symbol].close, want[symbol].close)
