@@ -1,6 +1,7 @@
 """The replay feed reads its files a chunk of rows at a time: the slices, the errors and the
 report are the same whatever the chunk size, chunk listeners see every bar once before it is
-in a slice, and memory does not grow with the number of bars."""
+in a slice, and memory does not grow with the number of bars. Every test runs twice: with
+the scan's chunks kept for the iteration (data within ``KEEP_ROWS``) and read again."""
 
 from __future__ import annotations
 
@@ -12,11 +13,19 @@ import pandas as pd
 import pytest
 
 from logos.errors import DataError
-from logos.feeds import ReplayFeed, chunks
+from logos.feeds import ReplayFeed, chunks, replay
 
 HEADER = "timestamp,open,high,low,close,volume\n"
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
+
+
+@pytest.fixture(autouse=True, params=["kept", "read-again"])
+def keeping(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The iteration takes the scan's chunks, or (nothing kept) reads the files again."""
+    if request.param == "read-again":
+        monkeypatch.setattr(replay, "KEEP_ROWS", 0)
+    return str(request.param)
 
 
 def write(path: Path, text: str) -> Path:
@@ -477,11 +486,74 @@ def streaming_peak(folder: Path, names: list[str]) -> int:
 
 
 def test_streaming_memory_does_not_grow_with_the_number_of_bars(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: str
 ) -> None:
     # ten times the bars, the same chunks (and text blocks smaller than the small files):
-    # the same memory, where holding every bar would take ten times as much
+    # the same memory, where holding every bar would take ten times as much; kept chunks
+    # are let go of as the iteration merges them, so they add nothing to its peak either
     monkeypatch.setattr(chunks, "READ_BLOCK_BYTES", 4096)
     small = streaming_peak(tmp_path / "small", ten_symbols(tmp_path / "small", 1_000))
     large = streaming_peak(tmp_path / "large", ten_symbols(tmp_path / "large", 10_000))
     assert large < 1.5 * small
+
+
+# -- read once --------------------------------------------------------------------------
+
+
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The symbols whose files are read and validated, one entry per pass."""
+    reads: list[str] = []
+    validated = ReplayFeed._validated
+
+    def counted(self: ReplayFeed, symbol: str, *args: object) -> object:
+        reads.append(symbol)
+        return validated(self, symbol, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ReplayFeed, "_validated", counted)
+    return reads
+
+
+def test_data_within_the_budget_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: str
+) -> None:
+    write(tmp_path / "A.csv", HEADER + A_ROWS)
+    write(tmp_path / "B.csv", HEADER + B_ROWS)
+    reads = counted_reads(monkeypatch)
+    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    feed.scan(["A", "B"])
+    (tmp_path / "A.csv").unlink()  # the iteration needs the file only when nothing was kept
+    feed.start(["A", "B"], "1m")
+    if keeping == "kept":
+        assert flat(feed) == EXPECTED
+        assert reads == ["A", "B"]
+    else:
+        with pytest.raises(DataError, match=r"A\.csv"):
+            flat(feed)
+
+
+def test_data_past_the_budget_is_read_again_and_slices_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "A.csv", HEADER + A_ROWS)
+    write(tmp_path / "B.csv", HEADER + B_ROWS)
+    monkeypatch.setattr(replay, "KEEP_ROWS", 7)  # 8 bars: the scan keeps none
+    reads = counted_reads(monkeypatch)
+    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    feed.start(["A", "B"], "1m")
+    assert flat(feed) == EXPECTED
+    assert reads == ["A", "B", "A", "B"]
+
+
+def test_a_second_iteration_reads_the_files_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: str
+) -> None:
+    write(tmp_path / "A.csv", HEADER + A_ROWS)
+    write(tmp_path / "B.csv", HEADER + B_ROWS)
+    reads = counted_reads(monkeypatch)
+    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    feed.start(["A", "B"], "1m")
+    assert flat(feed) == EXPECTED
+    feed.start(["A", "B"], "1m")
+    assert flat(feed) == EXPECTED
+    passes = 2 if keeping == "kept" else 3  # the scan, (the first iteration,) the second
+    assert reads == ["A", "B"] * passes

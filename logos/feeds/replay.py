@@ -5,10 +5,14 @@ memory holds about one chunk per symbol whatever the length of the series:
 
 * :meth:`ReplayFeed.scan` reads every chunk once, validates it and fills :attr:`report`
   (timeframe, gaps, expected closures, skipped bars, bars per symbol, the number of time
-  slices) without keeping any bar;
+  slices). When the files hold at most :data:`KEEP_ROWS` valid bars in all, it keeps the
+  validated chunks for the iteration that follows, so small and medium data (a million
+  bars) is read and validated once; past that it keeps none, and memory stays about one
+  chunk per symbol however long the files are;
 * iterating the feed (``start(symbols, timeframe, after=)`` then slices, ``list[Bar]`` per
-  timestamp) reads the chunks again and merges the symbols' chunks into slices
-  (:mod:`logos.feeds.merge`). Chunk listeners (:meth:`ReplayFeed.add_chunk_listener`) get
+  timestamp) takes the chunks the scan kept (each let go once merged), else reads them
+  again, and merges the symbols' chunks into slices (:mod:`logos.feeds.merge`). Chunk
+  listeners (:meth:`ReplayFeed.add_chunk_listener`) get
   each validated chunk of a symbol before any of its bars is in a slice: what a backtest
   computes its signals on, chunk by chunk;
 * :meth:`ReplayFeed.load_frames` / :meth:`ReplayFeed.frames` — ``{symbol: DataFrame}``,
@@ -36,7 +40,7 @@ and such a run would be all gaps or overlapping bars (docs/feeds.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -97,6 +101,10 @@ CHUNK_ROWS_BUDGET = 1 << 20
 this share of it at a time)."""
 MIN_CHUNK_ROWS = 8192
 """The smallest default chunk, however many symbols: below it per-chunk work would show."""
+KEEP_ROWS = 2_000_000
+"""Valid bars, over all symbols, up to which a scan keeps its validated chunks for the
+iteration after it (about 50 bytes a bar held: a float64 per price and volume and an int64
+time, about 100 MB at most) instead of reading and validating the files a second time."""
 
 ChunkListener = Callable[[str, pd.DataFrame], None]
 """Called with a symbol and one validated chunk of its bars (the shape of a frame of
@@ -180,6 +188,9 @@ class ReplayFeed(Feed):
         self._listeners: list[ChunkListener] = []
         self._held: dict[str, pd.DataFrame] | None = None
         """The frames the slices come from (loaded), or None: read the files."""
+        self._kept: dict[str, list[pd.DataFrame]] | None = None
+        """The last scan's validated chunks per symbol (within :data:`KEEP_ROWS`), for the
+        next iteration of the same symbols; None when it kept none or they were taken."""
 
     # -- the two passes --------------------------------------------------------------
 
@@ -227,12 +238,12 @@ class ReplayFeed(Feed):
         chosen = self._chosen_timeframe(timeframe)
         sources = self._resolve(symbols)
         self.report, self._skipped_ts, self._frames, self._scanned = ReplayReport(), {}, None, None
-        self._sources = sources
+        self._sources, self._kept = sources, None
         skipped = _Skipped()
         series = {symbol: _Series() for symbol in sources}
-        kept: dict[str, list[pd.DataFrame]] = {symbol: [] for symbol in sources}
+        kept = _Kept(sources, None if keep else KEEP_ROWS)
         streams = [
-            self._scan_blocks(symbol, source, series[symbol], skipped, kept if keep else None)
+            self._scan_blocks(symbol, source, series[symbol], skipped, kept)
             for symbol, source in sources.items()
         ]
         slices = count_slices(merge_blocks(streams))
@@ -252,8 +263,10 @@ class ReplayFeed(Feed):
         self._scanned = (tuple(sources), tf)
         self._first_ts = {s: found.first for s, found in series.items() if found.first is not None}
         if not keep:
+            self._kept = kept.chunks
             return None
-        return {symbol: _concat(chunks) for symbol, chunks in kept.items()}
+        assert kept.chunks is not None
+        return {symbol: _concat(chunks) for symbol, chunks in kept.chunks.items()}
 
     def _scan_blocks(
         self,
@@ -261,13 +274,12 @@ class ReplayFeed(Feed):
         source: SymbolSource,
         series: _Series,
         skipped: _Skipped,
-        kept: dict[str, list[pd.DataFrame]] | None,
+        kept: _Kept,
     ) -> Iterator[Block]:
         for frame in self._validated(symbol, source, skipped):
             stamps = frame.index.asi8
             series.add(stamps)
-            if kept is not None:
-                kept[symbol].append(frame)
+            kept.add(symbol, frame)
             yield stamps, None
 
     def _chosen_timeframe(self, timeframe: str | timedelta | None) -> str | timedelta | None:
@@ -475,11 +487,16 @@ class ReplayFeed(Feed):
 
     def _iter_slices(self) -> Iterator[list[Bar]]:
         rows = self._chunk_rows(len(self.symbols))
-        held = self._held
+        held, kept = self._held, self._kept
+        if self._scanned is None or self._scanned[0] != self.symbols:
+            kept = None  # kept for other symbols
+        self._kept = None  # taken: another iteration reads the files again
         streams = []
         for symbol in self.symbols:
             if held is not None:
                 chunks = frame_chunks(held[symbol], rows)
+            elif kept is not None:
+                chunks = _taken(kept[symbol])
             else:
                 chunks = self._validated(symbol, self._sources[symbol], None)
             streams.append(self._window_blocks(symbol, chunks))
@@ -502,6 +519,32 @@ _DAY = timedelta(days=1)
 _DAY_NS = 86_400 * 10**9
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OHLCV = list(OHLCV_COLUMNS)
+
+
+class _Kept:
+    """The validated chunks a scan keeps per symbol: all of them for :meth:`load_frames`
+    (``limit`` None), else while they hold at most ``limit`` bars in all; past it, none."""
+
+    def __init__(self, symbols: Iterable[str], limit: int | None) -> None:
+        self.chunks: dict[str, list[pd.DataFrame]] | None = {symbol: [] for symbol in symbols}
+        self.limit = limit
+        self.rows = 0
+
+    def add(self, symbol: str, chunk: pd.DataFrame) -> None:
+        if self.chunks is None:
+            return
+        self.rows += len(chunk)
+        if self.limit is not None and self.rows > self.limit:
+            self.chunks = None  # too many to hold: the iteration reads the files again
+            return
+        self.chunks[symbol].append(chunk)
+
+
+def _taken(chunks: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """``chunks`` in order, each let go of as it is given (memory falls as a run goes)."""
+    chunks.reverse()
+    while chunks:
+        yield chunks.pop()
 
 
 def _is_ohlcv(frame: pd.DataFrame) -> bool:
