@@ -212,7 +212,8 @@ def run_session(
     (``update()``), as a paper or live session computes them; the orders, fills and account
     rows come from the same loop and broker either way. What the reports need of the bars
     (a bounded sample of each symbol's closes, the signal tallies behind the warnings) is
-    gathered from the same chunks, so memory does not grow with the data. A restart
+    gathered from the same chunks, so memory does not grow with the data (beyond the chunks a
+    replay feed's scan keeps for the run, at most :data:`~logos.feeds.replay.KEEP_BYTES`). A restart
     (:mod:`logos.state.resume`) passes ``restore`` to the engine and wraps the feed with
     ``feed_wrapper`` (the journaled slices come first).
     """

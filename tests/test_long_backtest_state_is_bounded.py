@@ -12,9 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from logos.config import validate_config
 from logos.domain import OrderStatus
 from logos.plugins import get_registry
+from logos.reports import spool
 from logos.reports.fill_totals import FillTotals
 from logos.reports.order_counts import OrderCounts
 from logos.session import build_session, run_session, write_artifacts
@@ -65,3 +68,22 @@ def test_ended_orders_leave_the_broker_and_the_artifacts_are_unchanged(tmp_path:
     lines = outputs["released"]["orders.csv"].decode().splitlines()[1:]
     created = [line.split(",")[2] for line in lines]
     assert created == sorted(created)  # creation order, though they ended out of order
+
+
+def test_outputs_written_to_disk_or_held_in_memory_make_the_same_artifacts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a run of a few hundred orders holds its spools in memory; with batches of 7 items it
+    # writes them to disk, out of order (the take-profits rest), and reads them back
+    registry = get_registry()
+    outputs: dict[int, dict[str, bytes]] = {}
+    for batch in (spool.BATCH, 7):
+        monkeypatch.setattr(spool, "BATCH", batch)
+        session = build_session(validate_config(CONFIG, registry), registry)
+        result = run_session(session)
+        assert isinstance(result.fills, spool.Spool)
+        assert (result.fills.batches_on_disk > 0) == (batch == 7)
+        out = tmp_path / str(batch)
+        write_artifacts(session, result, out)
+        outputs[batch] = {name: (out / name).read_bytes() for name in (*COMPARED, "session.md")}
+    assert outputs[7] == outputs[spool.BATCH]

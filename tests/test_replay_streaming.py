@@ -1,11 +1,13 @@
 """The replay feed reads its files a chunk of rows at a time: the slices, the errors and the
 report are the same whatever the chunk size, chunk listeners see every bar once before it is
 in a slice, and memory does not grow with the number of bars. Every test runs twice: with
-the scan's chunks kept for the iteration (data within ``KEEP_ROWS``) and read again."""
+the scan's chunks kept for the iteration (data within ``KEEP_BYTES``) and read again."""
 
 from __future__ import annotations
 
+import gc
 import tracemalloc
+import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +26,7 @@ REPO = TESTS.parent
 def keeping(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """The iteration takes the scan's chunks, or (nothing kept) reads the files again."""
     if request.param == "read-again":
-        monkeypatch.setattr(replay, "KEEP_ROWS", 0)
+        monkeypatch.setattr(replay, "KEEP_BYTES", 0)
     return str(request.param)
 
 
@@ -486,15 +488,40 @@ def streaming_peak(folder: Path, names: list[str]) -> int:
 
 
 def test_streaming_memory_does_not_grow_with_the_number_of_bars(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # ten times the bars, the same chunks (and text blocks smaller than the small files):
-    # the same memory, where holding every bar would take ten times as much; kept chunks
-    # are let go of as the iteration merges them, so they add nothing to its peak either
+    # the same memory, where holding every bar would take ten times as much. Nothing kept
+    # by the scan, as past its budget (the scan's kept chunks are the next test's)
+    monkeypatch.setattr(replay, "KEEP_BYTES", 0)
     monkeypatch.setattr(chunks, "READ_BLOCK_BYTES", 4096)
     small = streaming_peak(tmp_path / "small", ten_symbols(tmp_path / "small", 1_000))
     large = streaming_peak(tmp_path / "large", ten_symbols(tmp_path / "large", 10_000))
     assert large < 1.5 * small
+
+
+def test_chunks_are_let_go_as_the_iteration_goes(tmp_path: Path) -> None:
+    # kept by the scan or read again, a chunk is held only until its bars are merged
+    write(tmp_path / "A.csv", HEADER + "".join(row(m, m + 1) for m in range(20)))
+    write(tmp_path / "B.csv", HEADER + "".join(row(m, m + 1) for m in range(20)))
+    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    seen: list[tuple[int, weakref.ref[pd.DataFrame]]] = []
+    feed.add_chunk_listener(
+        lambda symbol, chunk: seen.append((chunk.index[-1].minute, weakref.ref(chunk)))
+    )
+    feed.scan(["A", "B"])
+    feed.start(["A", "B"], "1m")
+    slices = feed.slices()
+    for bars in slices:
+        if bars[0].ts.minute == 15:
+            break
+    gc.collect()
+    alive = [last for last, ref in seen if ref() is not None]
+    assert alive and min(alive) >= 14  # those ending at 00:02 to 00:11 are gone
+    assert sum(len(bars) for bars in slices) == 2 * 4  # 00:16 to 00:19
+    del slices
+    gc.collect()
+    assert not [last for last, ref in seen if ref() is not None]
 
 
 # -- read once --------------------------------------------------------------------------
@@ -536,7 +563,8 @@ def test_data_past_the_budget_is_read_again_and_slices_the_same(
 ) -> None:
     write(tmp_path / "A.csv", HEADER + A_ROWS)
     write(tmp_path / "B.csv", HEADER + B_ROWS)
-    monkeypatch.setattr(replay, "KEEP_ROWS", 7)  # 8 bars: the scan keeps none
+    # room for three of the four chunks (3 and 1 bars of each symbol), not for the fourth
+    monkeypatch.setattr(replay, "KEEP_BYTES", 3 * replay.CHUNK_BYTES + 8 * replay.BAR_BYTES)
     reads = counted_reads(monkeypatch)
     feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
     feed.start(["A", "B"], "1m")

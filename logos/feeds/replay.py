@@ -1,14 +1,15 @@
 """Feed ``replay``: bars from CSV or Parquet files, validated, merged into time slices.
 
 The files are read a chunk of rows at a time (``chunk_rows``, :mod:`logos.feeds.chunks`), so
-memory holds about one chunk per symbol whatever the length of the series:
+beyond a fixed budget memory holds about one chunk per symbol whatever the length of the
+series:
 
 * :meth:`ReplayFeed.scan` reads every chunk once, validates it and fills :attr:`report`
   (timeframe, gaps, expected closures, skipped bars, bars per symbol, the number of time
-  slices). When the files hold at most :data:`KEEP_ROWS` valid bars in all, it keeps the
-  validated chunks for the iteration that follows, so small and medium data (a million
-  bars) is read and validated once; past that it keeps none, and memory stays about one
-  chunk per symbol however long the files are;
+  slices). While the validated chunks fit in :data:`KEEP_BYTES` it keeps them for the
+  iteration that follows, so small and medium data (a million bars) is read and validated
+  once; once they no longer fit it lets go of all of them (the scan holds up to the budget
+  until then) and keeps none;
 * iterating the feed (``start(symbols, timeframe, after=)`` then slices, ``list[Bar]`` per
   timestamp) takes the chunks the scan kept (each let go once merged), else reads them
   again, and merges the symbols' chunks into slices (:mod:`logos.feeds.merge`). Chunk
@@ -101,10 +102,15 @@ CHUNK_ROWS_BUDGET = 1 << 20
 this share of it at a time)."""
 MIN_CHUNK_ROWS = 8192
 """The smallest default chunk, however many symbols: below it per-chunk work would show."""
-KEEP_ROWS = 2_000_000
-"""Valid bars, over all symbols, up to which a scan keeps its validated chunks for the
-iteration after it (about 50 bytes a bar held: a float64 per price and volume and an int64
-time, about 100 MB at most) instead of reading and validating the files a second time."""
+KEEP_BYTES = 100 * 2**20
+"""Memory up to which a scan keeps its validated chunks for the iteration after it, instead
+of reading and validating the files a second time: about two million bars in chunks of
+thousands of rows (see :data:`BAR_BYTES` and :data:`CHUNK_BYTES`)."""
+BAR_BYTES = 48
+"""What a kept bar takes: a float64 per price and the volume, and an int64 time."""
+CHUNK_BYTES = 3_500
+"""What a kept chunk takes besides its bars (the frame, its index and blocks): small chunks,
+such as the 24 hourly bars of a day's file, cost more per bar than their bars."""
 
 ChunkListener = Callable[[str, pd.DataFrame], None]
 """Called with a symbol and one validated chunk of its bars (the shape of a frame of
@@ -169,7 +175,8 @@ class ReplayFeed(Feed):
         chunk_rows: int | None = Field(
             None,
             ge=2,
-            description="rows read at a time from each file (memory: about one chunk a symbol); "
+            description="rows read at a time from each file (memory: about one chunk a symbol, "
+            "past the 100 MB a scan may keep for the run); "
             "default: 131072, less with many symbols",
         )
 
@@ -187,9 +194,10 @@ class ReplayFeed(Feed):
         self._first_ts: dict[str, int] = {}
         self._listeners: list[ChunkListener] = []
         self._held: dict[str, pd.DataFrame] | None = None
-        """The frames the slices come from (loaded), or None: read the files."""
+        """The frames the slices come from (loaded), or None: the scan's kept chunks or
+        the files."""
         self._kept: dict[str, list[pd.DataFrame]] | None = None
-        """The last scan's validated chunks per symbol (within :data:`KEEP_ROWS`), for the
+        """The last scan's validated chunks per symbol (within :data:`KEEP_BYTES`), for the
         next iteration of the same symbols; None when it kept none or they were taken."""
 
     # -- the two passes --------------------------------------------------------------
@@ -205,7 +213,8 @@ class ReplayFeed(Feed):
         self, symbols: Sequence[str] | None = None, timeframe: str | timedelta | None = None
     ) -> ReplayReport:
         """Read and validate every bar of ``symbols`` (all symbols in ``path`` when None)
-        once, a chunk at a time, and return :attr:`report`; no bar is kept.
+        once, a chunk at a time, and return :attr:`report`; the validated chunks are kept for
+        the next iteration when they fit in :data:`KEEP_BYTES` (the module docstring).
 
         The timeframe (for gap detection) is ``timeframe``, else the ``timeframe`` param,
         else the most common spacing in the data. A given timeframe must be the data's: a
@@ -241,7 +250,7 @@ class ReplayFeed(Feed):
         self._sources, self._kept = sources, None
         skipped = _Skipped()
         series = {symbol: _Series() for symbol in sources}
-        kept = _Kept(sources, None if keep else KEEP_ROWS)
+        kept = _Kept(sources, None if keep else KEEP_BYTES)
         streams = [
             self._scan_blocks(symbol, source, series[symbol], skipped, kept)
             for symbol, source in sources.items()
@@ -502,6 +511,12 @@ class ReplayFeed(Feed):
             streams.append(self._window_blocks(symbol, chunks))
         return bar_slices(merge_blocks(streams), self.symbols)
 
+    def close(self) -> None:
+        """Let go of the chunks a scan kept that no iteration took (a run that failed
+        before its first slice)."""
+        self._kept = None
+        super().close()
+
     def _window_blocks(self, symbol: str, chunks: Iterator[pd.DataFrame]) -> Iterator[Block]:
         """Each chunk to the listeners, then its rows with after < ts < until as a block."""
         listeners, after, until = self._listeners, self.after, self.until
@@ -523,19 +538,19 @@ _OHLCV = list(OHLCV_COLUMNS)
 
 class _Kept:
     """The validated chunks a scan keeps per symbol: all of them for :meth:`load_frames`
-    (``limit`` None), else while they hold at most ``limit`` bars in all; past it, none."""
+    (``limit`` None), else while they take at most ``limit`` bytes in all; past it, none."""
 
     def __init__(self, symbols: Iterable[str], limit: int | None) -> None:
         self.chunks: dict[str, list[pd.DataFrame]] | None = {symbol: [] for symbol in symbols}
         self.limit = limit
-        self.rows = 0
+        self.size = 0
 
     def add(self, symbol: str, chunk: pd.DataFrame) -> None:
         if self.chunks is None:
             return
-        self.rows += len(chunk)
-        if self.limit is not None and self.rows > self.limit:
-            self.chunks = None  # too many to hold: the iteration reads the files again
+        self.size += CHUNK_BYTES + BAR_BYTES * len(chunk)
+        if self.limit is not None and self.size > self.limit:
+            self.chunks = None  # too much to hold: the iteration reads the files again
             return
         self.chunks[symbol].append(chunk)
 

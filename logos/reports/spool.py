@@ -59,7 +59,7 @@ why); a batch of anything else (or of several types) is pickled."""
 BATCH = 50_000
 """Items a spool keeps in memory before writing them, by default: a session with up to this
 many orders and as many fills (an active strategy over a million bars) never encodes them
-nor reads them back, for about 2 KB an order and 1 KB a fill held; a longer one holds a
+nor reads them back, for about 4 KB an order and 2 KB a fill held; a longer one holds a
 batch per spool (and one batch read back)."""
 
 BLOCK = 64
@@ -175,7 +175,8 @@ class Spool(Sequence[T]):
     Closing it (or leaving the ``with`` block) deletes the file; reading it afterwards is a
     ``ValueError``."""
 
-    def __init__(self, *, batch: int = BATCH, directory: str | Path | None = None) -> None:
+    def __init__(self, *, batch: int | None = None, directory: str | Path | None = None) -> None:
+        batch = BATCH if batch is None else batch  # read now: a test may lower BATCH
         if batch < 1:
             raise ValueError(f"a spool's batch must be at least 1 item (got {batch})")
         self._batch = batch
@@ -272,9 +273,14 @@ class Spool(Sequence[T]):
     def __reduce__(self) -> Any:
         raise TypeError("a Spool lives in a temporary file and cannot be pickled; list() it")
 
+    @property
+    def batches_on_disk(self) -> int:
+        """How many batches were written to the temporary file (0: all still in memory)."""
+        return len(self._batches)
+
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"{len(self)} items"
-        return f"Spool({state}, {len(self._batches)} batches on disk)"
+        return f"Spool({state}, {self.batches_on_disk} batches on disk)"
 
 
 class KeyedSpool(Sequence[T]):
@@ -286,8 +292,13 @@ class KeyedSpool(Sequence[T]):
     next append), so a session's orders can be read like a list without sorting them again."""
 
     def __init__(
-        self, *, batch: int = BATCH, block: int = BLOCK, directory: str | Path | None = None
+        self,
+        *,
+        batch: int | None = None,
+        block: int = BLOCK,
+        directory: str | Path | None = None,
     ) -> None:
+        batch = BATCH if batch is None else batch
         if batch < 1 or block < 1:
             raise ValueError(f"batch and block must be at least 1 item (got {batch}, {block})")
         self._batch, self._block, self._directory = batch, block, directory
