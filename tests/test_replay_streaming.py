@@ -540,13 +540,17 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
+def counted_feed(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ReplayFeed, list[str]]:
+    """A feed of A and B in 3-bar chunks, and the symbols it reads (:func:`counted_reads`)."""
+    write(folder / "A.csv", HEADER + A_ROWS)
+    write(folder / "B.csv", HEADER + B_ROWS)
+    return ReplayFeed(path=str(folder), chunk_rows=3), counted_reads(monkeypatch)
+
+
 def test_data_within_the_budget_is_read_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: str
 ) -> None:
-    write(tmp_path / "A.csv", HEADER + A_ROWS)
-    write(tmp_path / "B.csv", HEADER + B_ROWS)
-    reads = counted_reads(monkeypatch)
-    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    feed, reads = counted_feed(tmp_path, monkeypatch)
     feed.scan(["A", "B"])
     (tmp_path / "A.csv").unlink()  # the iteration needs the file only when nothing was kept
     feed.start(["A", "B"], "1m")
@@ -561,12 +565,9 @@ def test_data_within_the_budget_is_read_once(
 def test_data_past_the_budget_is_read_again_and_slices_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(tmp_path / "A.csv", HEADER + A_ROWS)
-    write(tmp_path / "B.csv", HEADER + B_ROWS)
     # room for three of the four chunks (3 and 1 bars of each symbol), not for the fourth
     monkeypatch.setattr(replay, "KEEP_BYTES", 3 * replay.CHUNK_BYTES + 8 * replay.BAR_BYTES)
-    reads = counted_reads(monkeypatch)
-    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    feed, reads = counted_feed(tmp_path, monkeypatch)
     feed.start(["A", "B"], "1m")
     assert flat(feed) == EXPECTED
     assert reads == ["A", "B", "A", "B"]
@@ -575,10 +576,7 @@ def test_data_past_the_budget_is_read_again_and_slices_the_same(
 def test_a_second_iteration_reads_the_files_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeping: str
 ) -> None:
-    write(tmp_path / "A.csv", HEADER + A_ROWS)
-    write(tmp_path / "B.csv", HEADER + B_ROWS)
-    reads = counted_reads(monkeypatch)
-    feed = ReplayFeed(path=str(tmp_path), chunk_rows=3)
+    feed, reads = counted_feed(tmp_path, monkeypatch)
     feed.start(["A", "B"], "1m")
     assert flat(feed) == EXPECTED
     feed.start(["A", "B"], "1m")
