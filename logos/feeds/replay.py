@@ -176,7 +176,7 @@ class ReplayFeed(Feed):
             None,
             ge=2,
             description="rows read at a time from each file (memory: about one chunk a symbol, "
-            "past the 100 MB a scan may keep for the run); "
+            "past the 100 MiB a scan may keep for the run); "
             "default: 131072, less with many symbols",
         )
 
